@@ -1,0 +1,185 @@
+package retort
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+)
+
+// DB is what statements run on: a pool, a connection or a transaction. Both
+// driver packages provide one. Begin on a transaction starts a nested
+// transaction (a SAVEPOINT).
+type DB interface {
+	Dialect() Dialect
+	Exec(ctx context.Context, sql string, args ...any) (Result, error)
+	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+	Begin(ctx context.Context) (Tx, error)
+}
+
+// Tx is a transaction, or a savepoint inside one.
+type Tx interface {
+	DB
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
+// Result reports what an Exec did. LastInsertID is set by SQLite only.
+type Result struct {
+	RowsAffected int64
+	LastInsertID int64
+}
+
+// Rows is a result set being read. Scan accepts pointers to the built-in
+// column types (and pointers to pointers for NULL-able columns), *any, and
+// database/sql.Scanner implementations.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// Batcher is implemented by a DB that can send several statements in one
+// round trip (PostgreSQL through a pgx batch). The session uses it when
+// present.
+type Batcher interface {
+	// ExecBatch runs the statements in order in one round trip and returns
+	// each one's rows affected. It stops at the first error.
+	ExecBatch(ctx context.Context, stmts []Statement) ([]int64, error)
+}
+
+// Statement is SQL text with its bind arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// InTx runs fn in a transaction of db (a savepoint when db is already a
+// transaction), committing when fn returns nil and rolling back otherwise.
+func InTx(ctx context.Context, db DB, fn func(tx Tx) error) (err error) {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// TraceEvent describes one round trip to the database.
+type TraceEvent struct {
+	SQL        string // for a batch, the statements joined with ";\n"
+	Args       []any  // for a batch, nil
+	Statements int    // statements in this round trip: 1, or a batch's size
+	Duration   time.Duration
+	Rows       int64 // rows affected (Exec) or -1 when unknown
+	Err        error
+}
+
+// Tracer observes round trips. Drivers call it after each one; it must be safe
+// for concurrent use.
+type Tracer interface {
+	Trace(ctx context.Context, ev TraceEvent)
+}
+
+// TraceFunc adapts a function to Tracer.
+type TraceFunc func(ctx context.Context, ev TraceEvent)
+
+// Trace calls f.
+func (f TraceFunc) Trace(ctx context.Context, ev TraceEvent) { f(ctx, ev) }
+
+// Counter is a Tracer that counts round trips and statements; tests and
+// benchmarks use it to assert how many round trips an operation took.
+type Counter struct {
+	roundTrips atomic.Int64
+	statements atomic.Int64
+}
+
+// Trace implements Tracer.
+func (c *Counter) Trace(_ context.Context, ev TraceEvent) {
+	c.roundTrips.Add(1)
+	c.statements.Add(int64(ev.Statements))
+}
+
+// RoundTrips is the number of round trips seen.
+func (c *Counter) RoundTrips() int64 { return c.roundTrips.Load() }
+
+// Statements is the number of statements seen (a batch counts each).
+func (c *Counter) Statements() int64 { return c.statements.Load() }
+
+// Reset sets both counts to zero.
+func (c *Counter) Reset() { c.roundTrips.Store(0); c.statements.Store(0) }
+
+// Tracers combines several tracers into one; nil entries are skipped.
+func Tracers(ts ...Tracer) Tracer {
+	var keep []Tracer
+	for _, t := range ts {
+		if t != nil {
+			keep = append(keep, t)
+		}
+	}
+	if len(keep) == 1 {
+		return keep[0]
+	}
+	return TraceFunc(func(ctx context.Context, ev TraceEvent) {
+		for _, t := range keep {
+			t.Trace(ctx, ev)
+		}
+	})
+}
+
+// EchoOption configures Echo.
+type EchoOption func(*echo)
+
+type echo struct {
+	l        *slog.Logger
+	hideArgs bool
+	level    slog.Level
+}
+
+// HideArgs keeps bind values out of the log (for production logs that must
+// not hold personal data); the number of arguments is logged instead.
+func HideArgs() EchoOption { return func(e *echo) { e.hideArgs = true } }
+
+// EchoLevel sets the level statements are logged at (default Debug; errors are
+// logged at Error).
+func EchoLevel(l slog.Level) EchoOption { return func(e *echo) { e.level = l } }
+
+// Echo returns a Tracer that logs each round trip to l: the SQL, the
+// arguments, the duration and any error, as SQLAlchemy's echo=True does.
+func Echo(l *slog.Logger, opts ...EchoOption) Tracer {
+	e := &echo{l: l, level: slog.LevelDebug}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+func (e *echo) Trace(ctx context.Context, ev TraceEvent) {
+	attrs := []slog.Attr{slog.String("sql", ev.SQL), slog.Duration("duration", ev.Duration)}
+	if e.hideArgs {
+		attrs = append(attrs, slog.Int("args", len(ev.Args)))
+	} else if ev.Args != nil {
+		attrs = append(attrs, slog.Any("args", ev.Args))
+	}
+	if ev.Statements > 1 {
+		attrs = append(attrs, slog.Int("statements", ev.Statements))
+	}
+	level := e.level
+	if ev.Err != nil {
+		level = slog.LevelError
+		attrs = append(attrs, slog.String("error", ev.Err.Error()))
+	}
+	e.l.LogAttrs(ctx, level, "retort: sql", attrs...)
+}

@@ -1,0 +1,300 @@
+package retort
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"strconv"
+	"strings"
+)
+
+// Decimal is an exact decimal number for money and other quantities that must
+// not be rounded by binary floating point: an int64 count of units of
+// 10^-Scale. Its zero value is 0. Arithmetic that would overflow int64 returns
+// an error instead of a wrong answer.
+//
+// Store it in a column declared with [Col] (type numeric) or with
+// [ColType] and [Numeric] to give precision and scale.
+type Decimal struct {
+	units int64
+	scale int8
+}
+
+const maxDecimalScale = 18
+
+var pow10 = func() (p [maxDecimalScale + 1]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return
+}()
+
+// ErrDecimalRange is returned when a decimal does not fit in Decimal.
+var ErrDecimalRange = errors.New("decimal out of range")
+
+// NewDecimal returns units × 10^-scale; scale must be 0 to 18.
+func NewDecimal(units int64, scale int) Decimal {
+	if scale < 0 || scale > maxDecimalScale {
+		panic("retort: decimal scale out of range")
+	}
+	return Decimal{units: units, scale: int8(scale)}
+}
+
+// ParseDecimal parses "-123.4500" and similar. Exponents are not accepted.
+func ParseDecimal(s string) (Decimal, error) {
+	orig := s
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	if (intPart == "" && frac == "") || len(frac) > maxDecimalScale {
+		return Decimal{}, fmt.Errorf("retort: parse decimal %q: invalid syntax", orig)
+	}
+	var u uint64
+	for _, part := range [2]string{intPart, frac} {
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if c < '0' || c > '9' {
+				return Decimal{}, fmt.Errorf("retort: parse decimal %q: invalid syntax", orig)
+			}
+			hi, lo := bits.Mul64(u, 10)
+			lo, carry := bits.Add64(lo, uint64(c-'0'), 0)
+			if hi != 0 || carry != 0 || lo > math.MaxInt64 {
+				return Decimal{}, fmt.Errorf("retort: parse decimal %q: %w", orig, ErrDecimalRange)
+			}
+			u = lo
+		}
+	}
+	n := int64(u)
+	if neg {
+		n = -n
+	}
+	return Decimal{units: n, scale: int8(len(frac))}, nil
+}
+
+// MustDecimal is ParseDecimal for constants; it panics on a malformed string.
+func MustDecimal(s string) Decimal {
+	d, err := ParseDecimal(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// DecimalFromFloat rounds f to scale digits after the point.
+func DecimalFromFloat(f float64, scale int) (Decimal, error) {
+	if scale < 0 || scale > maxDecimalScale {
+		return Decimal{}, fmt.Errorf("retort: decimal scale %d: %w", scale, ErrDecimalRange)
+	}
+	return ParseDecimal(strconv.FormatFloat(f, 'f', scale, 64))
+}
+
+// Scale is the number of digits after the decimal point.
+func (d Decimal) Scale() int { return int(d.scale) }
+
+// Units is the value in units of 10^-Scale.
+func (d Decimal) Units() int64 { return d.units }
+
+// String renders d with exactly Scale digits after the point.
+func (d Decimal) String() string {
+	u := d.units
+	neg := u < 0
+	var abs uint64
+	if neg {
+		abs = uint64(-(u + 1)) + 1
+	} else {
+		abs = uint64(u)
+	}
+	s := strconv.FormatUint(abs, 10)
+	if d.scale > 0 {
+		if len(s) <= int(d.scale) {
+			s = strings.Repeat("0", int(d.scale)-len(s)+1) + s
+		}
+		s = s[:len(s)-int(d.scale)] + "." + s[len(s)-int(d.scale):]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// Float64 returns the nearest float64.
+func (d Decimal) Float64() float64 {
+	return float64(d.units) / float64(pow10[d.scale])
+}
+
+// Rescale returns d with the given scale, rounding half away from zero when
+// digits are dropped.
+func (d Decimal) Rescale(scale int) (Decimal, error) {
+	if scale < 0 || scale > maxDecimalScale {
+		return Decimal{}, fmt.Errorf("retort: rescale %s to %d: %w", d, scale, ErrDecimalRange)
+	}
+	diff := scale - int(d.scale)
+	switch {
+	case diff == 0:
+		return d, nil
+	case diff > 0:
+		hi, lo := bits.Mul64(uint64(abs64(d.units)), uint64(pow10[diff]))
+		if hi != 0 || lo > math.MaxInt64 {
+			return Decimal{}, fmt.Errorf("retort: rescale %s to %d: %w", d, scale, ErrDecimalRange)
+		}
+		return Decimal{units: sign64(d.units) * int64(lo), scale: int8(scale)}, nil
+	default:
+		p := pow10[-diff]
+		q, r := d.units/p, d.units%p
+		if abs64(r)*2 >= p {
+			q += sign64(d.units)
+		}
+		return Decimal{units: q, scale: int8(scale)}, nil
+	}
+}
+
+func abs64(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func sign64(n int64) int64 {
+	if n < 0 {
+		return -1
+	}
+	return 1
+}
+
+// align brings a and b to the same scale.
+func align(a, b Decimal) (Decimal, Decimal, error) {
+	var err error
+	if a.scale < b.scale {
+		a, err = a.Rescale(int(b.scale))
+	} else if b.scale < a.scale {
+		b, err = b.Rescale(int(a.scale))
+	}
+	return a, b, err
+}
+
+// Cmp returns -1, 0 or +1 as d is less than, equal to or greater than o.
+func (d Decimal) Cmp(o Decimal) int {
+	a, b, err := align(d, o)
+	if err != nil {
+		// One side is too large to rescale; compare as floats.
+		switch fa, fb := d.Float64(), o.Float64(); {
+		case fa < fb:
+			return -1
+		case fa > fb:
+			return 1
+		}
+		return 0
+	}
+	switch {
+	case a.units < b.units:
+		return -1
+	case a.units > b.units:
+		return 1
+	}
+	return 0
+}
+
+// Equal reports whether d and o are the same number (1.50 equals 1.5).
+func (d Decimal) Equal(o Decimal) bool { return d.Cmp(o) == 0 }
+
+// Add returns d+o, or an error on overflow.
+func (d Decimal) Add(o Decimal) (Decimal, error) {
+	a, b, err := align(d, o)
+	if err != nil {
+		return Decimal{}, err
+	}
+	s := a.units + b.units
+	if (s > a.units) != (b.units > 0) {
+		return Decimal{}, fmt.Errorf("retort: %s + %s: %w", d, o, ErrDecimalRange)
+	}
+	return Decimal{units: s, scale: a.scale}, nil
+}
+
+// Sub returns d-o, or an error on overflow.
+func (d Decimal) Sub(o Decimal) (Decimal, error) {
+	if o.units == math.MinInt64 {
+		return Decimal{}, fmt.Errorf("retort: %s - %s: %w", d, o, ErrDecimalRange)
+	}
+	return d.Add(Decimal{units: -o.units, scale: o.scale})
+}
+
+// MarshalText implements encoding.TextMarshaler (JSON writes a string).
+func (d Decimal) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Decimal) UnmarshalText(b []byte) error {
+	v, err := ParseDecimal(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// Numeric returns the Type for a Decimal column of the given precision and
+// scale: numeric(p,s) on PostgreSQL, exact end to end; NUMERIC(p,s) on SQLite,
+// whose numeric affinity stores values with a fractional part as 8-byte REAL,
+// exact to 15 significant digits. Values read back are rounded to scale.
+// Precision 0 means unconstrained (numeric with no modifier).
+func Numeric(precision, scale int) Type[Decimal] {
+	return numericType{precision: precision, scale: scale}
+}
+
+type numericType struct{ precision, scale int }
+
+func (t numericType) SQLType(d Dialect, _ int) string {
+	name := "NUMERIC"
+	if d == Postgres {
+		name = "numeric"
+	}
+	if t.precision > 0 {
+		return fmt.Sprintf("%s(%d,%d)", name, t.precision, t.scale)
+	}
+	return name
+}
+
+func (t numericType) Encode(v Decimal) (any, error) {
+	if t.precision > 0 {
+		r, err := v.Rescale(t.scale)
+		if err != nil {
+			return nil, err
+		}
+		if digits := len(strconv.FormatInt(abs64(r.units), 10)); digits > t.precision {
+			return nil, fmt.Errorf("%s has more than %d digits: %w", v, t.precision, ErrDecimalRange)
+		}
+	}
+	return v.String(), nil
+}
+
+func (t numericType) Decode(src any) (Decimal, error) {
+	var d Decimal
+	var err error
+	switch s := src.(type) {
+	case string:
+		d, err = ParseDecimal(s)
+	case []byte:
+		d, err = ParseDecimal(string(s))
+	case int64:
+		d = Decimal{units: s}
+	case float64:
+		scale := t.scale
+		if t.precision == 0 {
+			return ParseDecimal(strconv.FormatFloat(s, 'f', -1, 64))
+		}
+		d, err = DecimalFromFloat(s, scale)
+	default:
+		return Decimal{}, fmt.Errorf("cannot decode %T into Decimal", src)
+	}
+	if err != nil || t.precision == 0 {
+		return d, err
+	}
+	return d.Rescale(t.scale)
+}
+
+func (numericType) Equal(a, b Decimal) bool { return a.Equal(b) }

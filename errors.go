@@ -1,0 +1,69 @@
+package retort
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrNoRows is returned by One and First when no row matched. It also
+	// matches database/sql.ErrNoRows with errors.Is.
+	ErrNoRows error = noRows{}
+	// ErrTooManyRows is returned by One when more than one row matched.
+	ErrTooManyRows = errors.New("retort: more than one row")
+	// ErrTooLong is wrapped by a ColumnError when a value exceeds a column's Size.
+	ErrTooLong = errors.New("value too long")
+	// ErrOutOfRange is wrapped when a number does not fit its column or field.
+	ErrOutOfRange = errors.New("value out of range")
+	// ErrNullValue is wrapped when NULL is read into, or written from, a
+	// field that cannot hold it.
+	ErrNullValue = errors.New("NULL in a NOT NULL column or field")
+)
+
+type noRows struct{}
+
+func (noRows) Error() string        { return "retort: no rows" }
+func (noRows) Is(target error) bool { return target == sql.ErrNoRows }
+
+// ColumnError is a value that does not fit a column: it names the table, the
+// column and the value. Err says why; errors.Is sees through it.
+type ColumnError struct {
+	Table  string
+	Column string
+	Value  any
+	Err    error
+}
+
+func (e *ColumnError) Error() string {
+	v := ""
+	if e.Value != nil {
+		s := fmt.Sprintf("%v", e.Value)
+		if len(s) > 64 {
+			s = s[:61] + "..."
+		}
+		v = fmt.Sprintf(" value %q:", s)
+	}
+	return fmt.Sprintf("retort: table %q column %q:%s %v", e.Table, e.Column, v, e.Err)
+}
+
+func (e *ColumnError) Unwrap() error { return e.Err }
+
+// ScanError is returned by a driver's Rows.Scan when destination Index could
+// not take the value read. Retort turns it into a ColumnError.
+type ScanError struct {
+	Index int
+	Err   error
+}
+
+func (e *ScanError) Error() string { return fmt.Sprintf("scan column %d: %v", e.Index, e.Err) }
+func (e *ScanError) Unwrap() error { return e.Err }
+
+// columnScanError names the column a ScanError is about.
+func columnScanError(table string, columns []string, err error) error {
+	var se *ScanError
+	if errors.As(err, &se) && se.Index >= 0 && se.Index < len(columns) {
+		return &ColumnError{Table: table, Column: columns[se.Index], Err: se.Err}
+	}
+	return fmt.Errorf("retort: scan %q: %w", table, err)
+}

@@ -1,0 +1,338 @@
+package retort
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Expression is anything that renders into a statement: columns, predicates,
+// literals, functions. Values are always written as bind parameters.
+type Expression interface {
+	WriteSQL(w *Writer)
+}
+
+// Expr is an expression whose values have the Go type V. Columns are Exprs;
+// predicates are Expr[bool]. The type parameter is what lets the compiler
+// reject UserName.Eq(5) or a string column compared with an int column.
+type Expr[V any] interface {
+	Expression
+	ValueType() Type[V]
+}
+
+// Writer accumulates SQL text and bind arguments for one dialect.
+type Writer struct {
+	d    Dialect
+	sb   strings.Builder
+	args []any
+	err  error
+	bare bool // write column names without their table
+}
+
+// NewWriter returns a Writer for d.
+func NewWriter(d Dialect) *Writer { return &Writer{d: d} }
+
+// Dialect is the dialect being written.
+func (w *Writer) Dialect() Dialect { return w.d }
+
+// WriteString appends SQL text verbatim. Never pass it values: use WriteArg.
+func (w *Writer) WriteString(s string) { w.sb.WriteString(s) }
+
+// WriteByte appends one byte of SQL text.
+func (w *Writer) WriteByte(c byte) error { return w.sb.WriteByte(c) }
+
+// WriteIdent appends a quoted identifier.
+func (w *Writer) WriteIdent(name string) { appendIdent(&w.sb, name) }
+
+// WriteArg appends a placeholder and records v as its bind argument.
+func (w *Writer) WriteArg(v any) {
+	w.args = append(w.args, v)
+	w.writePlaceholder(len(w.args))
+}
+
+func (w *Writer) writePlaceholder(n int) {
+	if w.d == Postgres {
+		w.sb.WriteByte('$')
+		w.sb.WriteString(strconv.Itoa(n))
+		return
+	}
+	w.sb.WriteByte('?')
+}
+
+// SetError records err; the first one recorded is returned when the statement
+// is built, before any SQL is sent.
+func (w *Writer) SetError(err error) {
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+// Err returns the first error recorded.
+func (w *Writer) Err() error { return w.err }
+
+// String returns the SQL written so far.
+func (w *Writer) String() string { return w.sb.String() }
+
+// Args returns the bind arguments written so far.
+func (w *Writer) Args() []any { return w.args }
+
+// Write writes e.
+func (w *Writer) Write(e Expression) { e.WriteSQL(w) }
+
+// Ordering is an ORDER BY term.
+type Ordering struct {
+	expr Expression
+	desc bool
+}
+
+// WriteSQL writes the term.
+func (o Ordering) WriteSQL(w *Writer) {
+	o.expr.WriteSQL(w)
+	if o.desc {
+		w.WriteString(" DESC")
+	}
+}
+
+// Asc orders by the column ascending.
+func (c *Column[T, V]) Asc() Ordering { return Ordering{expr: c} }
+
+// Desc orders by the column descending.
+func (c *Column[T, V]) Desc() Ordering { return Ordering{expr: c, desc: true} }
+
+// Asc orders by e ascending.
+func Asc(e Expression) Ordering { return Ordering{expr: e} }
+
+// Desc orders by e descending.
+func Desc(e Expression) Ordering { return Ordering{expr: e, desc: true} }
+
+// boolType is the Type of predicates.
+var boolType, _ = DefaultType[bool]()
+
+// pred is a predicate written by a function.
+type pred func(w *Writer)
+
+func (p pred) WriteSQL(w *Writer)  { p(w) }
+func (pred) ValueType() Type[bool] { return boolType }
+func (p pred) String() string      { return "predicate" }
+func writeParen(w *Writer, e Expression) {
+	w.WriteByte('(')
+	e.WriteSQL(w)
+	w.WriteByte(')')
+}
+
+func (c *Column[T, V]) compare(op string, v V) Expr[bool] {
+	return pred(func(w *Writer) {
+		c.WriteSQL(w)
+		w.WriteString(op)
+		a, err := c.arg(v)
+		if err != nil {
+			w.SetError(err)
+		}
+		w.WriteArg(a)
+	})
+}
+
+// Eq is column = v.
+func (c *Column[T, V]) Eq(v V) Expr[bool] { return c.compare(" = ", v) }
+
+// Ne is column <> v.
+func (c *Column[T, V]) Ne(v V) Expr[bool] { return c.compare(" <> ", v) }
+
+// Lt is column < v.
+func (c *Column[T, V]) Lt(v V) Expr[bool] { return c.compare(" < ", v) }
+
+// Le is column <= v.
+func (c *Column[T, V]) Le(v V) Expr[bool] { return c.compare(" <= ", v) }
+
+// Gt is column > v.
+func (c *Column[T, V]) Gt(v V) Expr[bool] { return c.compare(" > ", v) }
+
+// Ge is column >= v.
+func (c *Column[T, V]) Ge(v V) Expr[bool] { return c.compare(" >= ", v) }
+
+// Between is column BETWEEN lo AND hi.
+func (c *Column[T, V]) Between(lo, hi V) Expr[bool] {
+	return pred(func(w *Writer) {
+		c.WriteSQL(w)
+		w.WriteString(" BETWEEN ")
+		for i, v := range [2]V{lo, hi} {
+			if i == 1 {
+				w.WriteString(" AND ")
+			}
+			a, err := c.arg(v)
+			if err != nil {
+				w.SetError(err)
+			}
+			w.WriteArg(a)
+		}
+	})
+}
+
+// In is column IN (vs...). On PostgreSQL it is written = ANY($1) with one
+// array parameter, so the statement text does not depend on len(vs). An empty
+// list matches nothing.
+func (c *Column[T, V]) In(vs ...V) Expr[bool] { return c.in(false, vs) }
+
+// NotIn is column NOT IN (vs...). An empty list matches every row.
+func (c *Column[T, V]) NotIn(vs ...V) Expr[bool] { return c.in(true, vs) }
+
+func (c *Column[T, V]) in(not bool, vs []V) Expr[bool] {
+	return pred(func(w *Writer) {
+		if len(vs) == 0 {
+			if not {
+				w.WriteString("1 = 1")
+			} else {
+				w.WriteString("1 = 0")
+			}
+			return
+		}
+		args := make([]any, len(vs))
+		for i, v := range vs {
+			a, err := c.arg(v)
+			if err != nil {
+				w.SetError(err)
+			}
+			args[i] = a
+		}
+		c.WriteSQL(w)
+		writeInList(w, not, args)
+	})
+}
+
+// writeInList writes " = ANY($n)" / " IN (?, ?)" after the left operand.
+func writeInList(w *Writer, not bool, args []any) {
+	if w.d == Postgres {
+		if not {
+			w.WriteString(" <> ALL(")
+		} else {
+			w.WriteString(" = ANY(")
+		}
+		w.WriteArg(args)
+		w.WriteByte(')')
+		return
+	}
+	if not {
+		w.WriteString(" NOT IN (")
+	} else {
+		w.WriteString(" IN (")
+	}
+	for i, a := range args {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		w.WriteArg(a)
+	}
+	w.WriteByte(')')
+}
+
+// IsNull is column IS NULL.
+func (c *Column[T, V]) IsNull() Expr[bool] {
+	return pred(func(w *Writer) { c.WriteSQL(w); w.WriteString(" IS NULL") })
+}
+
+// IsNotNull is column IS NOT NULL.
+func (c *Column[T, V]) IsNotNull() Expr[bool] {
+	return pred(func(w *Writer) { c.WriteSQL(w); w.WriteString(" IS NOT NULL") })
+}
+
+// EqCol is column = other, for join conditions; both sides must hold the same
+// Go type.
+func (c *Column[T, V]) EqCol(other Expr[V]) Expr[bool] {
+	return pred(func(w *Writer) { c.WriteSQL(w); w.WriteString(" = "); other.WriteSQL(w) })
+}
+
+// And is the conjunction of ps; with none it is true.
+func And(ps ...Expr[bool]) Expr[bool] { return junction(" AND ", "1 = 1", ps) }
+
+// Or is the disjunction of ps; with none it is false.
+func Or(ps ...Expr[bool]) Expr[bool] { return junction(" OR ", "1 = 0", ps) }
+
+func junction(op, empty string, ps []Expr[bool]) Expr[bool] {
+	return pred(func(w *Writer) {
+		if len(ps) == 0 {
+			w.WriteString(empty)
+			return
+		}
+		if len(ps) == 1 {
+			ps[0].WriteSQL(w)
+			return
+		}
+		for i, p := range ps {
+			if i > 0 {
+				w.WriteString(op)
+			}
+			writeParen(w, p)
+		}
+	})
+}
+
+// Not negates p.
+func Not(p Expr[bool]) Expr[bool] {
+	return pred(func(w *Writer) { w.WriteString("NOT "); writeParen(w, p) })
+}
+
+// Like is e LIKE pattern, case-sensitive on both databases (Retort turns on
+// SQLite's case_sensitive_like). It only compiles for string-like
+// expressions. Use [EscapeLike] to match user text literally.
+func Like[S ~string](e Expr[S], pattern string) Expr[bool] {
+	return pred(func(w *Writer) {
+		e.WriteSQL(w)
+		w.WriteString(" LIKE ")
+		w.WriteArg(pattern)
+		w.WriteString(` ESCAPE '\'`)
+	})
+}
+
+// NotLike is e NOT LIKE pattern.
+func NotLike[S ~string](e Expr[S], pattern string) Expr[bool] {
+	return Not(Like(e, pattern))
+}
+
+// ILike is a case-insensitive LIKE: ILIKE on PostgreSQL, LIKE over lower() of
+// both sides on SQLite.
+func ILike[S ~string](e Expr[S], pattern string) Expr[bool] {
+	return pred(func(w *Writer) {
+		if w.d == Postgres {
+			e.WriteSQL(w)
+			w.WriteString(" ILIKE ")
+			w.WriteArg(pattern)
+		} else {
+			w.WriteString("lower(")
+			e.WriteSQL(w)
+			w.WriteString(") LIKE lower(")
+			w.WriteArg(pattern)
+			w.WriteString(")")
+		}
+		w.WriteString(` ESCAPE '\'`)
+	})
+}
+
+// EscapeLike escapes %, _ and \ in s so that it matches itself in a LIKE
+// pattern.
+func EscapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// Raw is a predicate written as trusted SQL with ? placeholders for args,
+// which are bind parameters: Raw("lower(name) = ?", "bob").
+func Raw(sql string, args ...any) Expr[bool] {
+	return pred(func(w *Writer) {
+		n := 0
+		for i := 0; i < len(sql); i++ {
+			if sql[i] == '?' {
+				if n >= len(args) {
+					w.SetError(fmt.Errorf("retort: raw SQL %q has more placeholders than arguments", sql))
+					return
+				}
+				w.WriteArg(args[n])
+				n++
+				continue
+			}
+			w.sb.WriteByte(sql[i])
+		}
+		if n != len(args) {
+			w.SetError(fmt.Errorf("retort: raw SQL %q has %d placeholders for %d arguments", sql, n, len(args)))
+		}
+	})
+}

@@ -1,0 +1,146 @@
+// Package dbtest runs one test body against every database Retort supports:
+// always SQLite (a fresh in-memory database), and PostgreSQL when
+// RETORT_PG_URL is set (a fresh schema, dropped afterwards). Without
+// RETORT_PG_URL the PostgreSQL subtests skip with a message naming
+// scripts/with-postgres; with CI=true they fail instead.
+package dbtest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/postgres"
+	"github.com/retort-orm/retort/sqlite"
+)
+
+// Env is one database for one subtest.
+type Env struct {
+	DB      retort.DB
+	Count   *retort.Counter // round trips since the last Reset
+	Dialect retort.Dialect
+	// URL is the PostgreSQL URL (with search_path set to the test's schema);
+	// empty on SQLite.
+	URL string
+	// Path is the SQLite database's path; ":memory:" by default.
+	Path string
+}
+
+// Options configure Run.
+type Options struct {
+	// SQLitePath opens a file in a temporary directory instead of :memory:.
+	SQLiteFile bool
+	// Tracer is added to the counter.
+	Tracer retort.Tracer
+}
+
+// Run runs fn as subtest "sqlite" and subtest "postgres".
+func Run(t *testing.T, fn func(t *testing.T, env *Env)) { RunWith(t, Options{}, fn) }
+
+// RunWith is Run with options.
+func RunWith(t *testing.T, o Options, fn func(t *testing.T, env *Env)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, OpenSQLite(t, o)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, OpenPostgres(t, o)) })
+}
+
+// OpenSQLite opens a fresh SQLite database closed when t ends.
+func OpenSQLite(t testing.TB, o Options) *Env {
+	t.Helper()
+	env := &Env{Count: &retort.Counter{}, Dialect: retort.SQLite, Path: ":memory:"}
+	if o.SQLiteFile {
+		env.Path = t.TempDir() + "/test.db"
+	}
+	db, err := sqlite.Open(context.Background(), env.Path, sqlite.WithTracer(retort.Tracers(env.Count, o.Tracer)))
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	env.DB = db
+	return env
+}
+
+var schemaSeq atomic.Int64
+
+// PostgresURL returns RETORT_PG_URL, or skips t (fails it under CI=true).
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("RETORT_PG_URL")
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("RETORT_PG_URL is not set: CI must run the PostgreSQL tests (run them under scripts/with-postgres)")
+		}
+		t.Skip("PostgreSQL tests skipped: set RETORT_PG_URL, or run the tests under scripts/with-postgres")
+	}
+	return u
+}
+
+// OpenPostgres creates a schema of its own for t, opens a pool whose
+// search_path is that schema, and drops the schema when t ends.
+func OpenPostgres(t testing.TB, o Options) *Env {
+	t.Helper()
+	base := PostgresURL(t)
+	ctx := context.Background()
+	admin, err := postgres.Open(ctx, base)
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	schema := fmt.Sprintf("t_%d_%d_%s", os.Getpid(), schemaSeq.Add(1), sanitize(t.Name()))
+	if len(schema) > 60 {
+		schema = schema[:60]
+	}
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+retort.QuoteIdent(schema)); err != nil {
+		admin.Close()
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.Exec(ctx, "DROP SCHEMA "+retort.QuoteIdent(schema)+" CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("RETORT_PG_URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	env := &Env{Count: &retort.Counter{}, Dialect: retort.Postgres, URL: u.String()}
+	db, err := postgres.Open(ctx, env.URL, postgres.WithTracer(retort.Tracers(env.Count, o.Tracer)), postgres.WithMaxConns(8))
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	t.Cleanup(db.Close)
+	env.DB = db
+	return env
+}
+
+func sanitize(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return '_'
+	}, name)
+}
+
+// Create creates tables for the test (they vanish with its database).
+func (e *Env) Create(t testing.TB, tables ...retort.Schema) {
+	t.Helper()
+	if err := retort.CreateAll(context.Background(), e.DB, tables...); err != nil {
+		t.Fatalf("create tables: %v", err)
+	}
+	e.Count.Reset()
+}

@@ -1,0 +1,313 @@
+// Package postgres runs Retort on PostgreSQL through github.com/jackc/pgx/v5.
+//
+// Open a pool with [Open], or wrap a pool, connection or transaction you
+// already have with [Wrap], [WrapConn] or [WrapTx]. Every value is sent as a
+// bind parameter; pgx prepares and caches each statement text, and Retort
+// keeps one text per statement shape, so statements are prepared once.
+//
+// A [DB] is safe for concurrent use; a [Tx] belongs to one goroutine.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/retort-orm/retort"
+)
+
+// querier is what a pool, a connection and a transaction of pgx share.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	Begin(ctx context.Context) (pgx.Tx, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// Option configures a DB.
+type Option func(*config)
+
+type config struct {
+	tracer   retort.Tracer
+	maxConns int32
+}
+
+// WithTracer reports every round trip to t (see retort.Counter and
+// retort.Echo).
+func WithTracer(t retort.Tracer) Option {
+	return func(c *config) { c.tracer = retort.Tracers(c.tracer, t) }
+}
+
+// WithEcho logs every statement to l at Debug level, as retort.Echo does.
+func WithEcho(l *slog.Logger, opts ...retort.EchoOption) Option {
+	return WithTracer(retort.Echo(l, opts...))
+}
+
+// WithMaxConns sets the pool's maximum number of connections (Open only).
+func WithMaxConns(n int32) Option { return func(c *config) { c.maxConns = n } }
+
+// DB is a PostgreSQL database for Retort: a pgx pool, connection or
+// transaction, with a tracer.
+type DB struct {
+	q      querier
+	pool   *pgxpool.Pool
+	tracer retort.Tracer
+	owned  bool
+}
+
+var (
+	_ retort.DB      = (*DB)(nil)
+	_ retort.Tx      = (*Tx)(nil)
+	_ retort.Batcher = (*DB)(nil)
+	_ retort.Batcher = (*Tx)(nil)
+)
+
+// Open connects a pool to the database at url (a postgres:// URL or a
+// key=value connection string). Close it when done. The URL, which may hold
+// a password, never appears in errors or logs.
+func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
+	c := apply(opts)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", redact(err, url))
+	}
+	if c.maxConns > 0 {
+		cfg.MaxConns = c.maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", redact(err, url))
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open: %w", redact(err, url))
+	}
+	return &DB{q: pool, pool: pool, tracer: c.tracer, owned: true}, nil
+}
+
+// redactedError hides a connection string that an error message repeats.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func redact(err error, url string) error {
+	msg := err.Error()
+	if url == "" || !strings.Contains(msg, url) {
+		return err
+	}
+	return &redactedError{msg: strings.ReplaceAll(msg, url, "<connection string>"), err: err}
+}
+
+func apply(opts []Option) config {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// Wrap uses an existing pool. Close does not close it.
+func Wrap(pool *pgxpool.Pool, opts ...Option) *DB {
+	c := apply(opts)
+	return &DB{q: pool, pool: pool, tracer: c.tracer}
+}
+
+// WrapConn uses a single pgx connection. It is not safe for concurrent use,
+// as the connection is not.
+func WrapConn(conn *pgx.Conn, opts ...Option) *DB {
+	c := apply(opts)
+	return &DB{q: conn, tracer: c.tracer}
+}
+
+// WrapTx uses a transaction that the caller began and will end; Retort's
+// Begin inside it makes savepoints.
+func WrapTx(tx pgx.Tx, opts ...Option) *Tx {
+	c := apply(opts)
+	return &Tx{DB: DB{q: tx, tracer: c.tracer}, tx: tx}
+}
+
+// Pool returns the pgx pool, or nil when the DB wraps a connection.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Close closes a pool opened by Open.
+func (db *DB) Close() {
+	if db.owned && db.pool != nil {
+		db.pool.Close()
+	}
+}
+
+// Dialect is retort.Postgres.
+func (db *DB) Dialect() retort.Dialect { return retort.Postgres }
+
+func (db *DB) trace(ctx context.Context, sql string, args []any, n int, start time.Time, rows int64, err error) {
+	if db.tracer != nil {
+		db.tracer.Trace(ctx, retort.TraceEvent{SQL: sql, Args: args, Statements: n, Duration: time.Since(start), Rows: rows, Err: err})
+	}
+}
+
+// Exec runs a statement that returns no rows.
+func (db *DB) Exec(ctx context.Context, sql string, args ...any) (retort.Result, error) {
+	start := time.Now()
+	tag, err := db.q.Exec(ctx, sql, args...)
+	db.trace(ctx, sql, args, 1, start, tag.RowsAffected(), err)
+	if err != nil {
+		return retort.Result{}, wrapErr(err)
+	}
+	return retort.Result{RowsAffected: tag.RowsAffected()}, nil
+}
+
+// Query runs a statement that returns rows.
+func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, error) {
+	start := time.Now()
+	r, err := db.q.Query(ctx, sql, args...)
+	if err != nil {
+		db.trace(ctx, sql, args, 1, start, -1, err)
+		return nil, wrapErr(err)
+	}
+	return &rows{r: r, db: db, ctx: ctx, sql: sql, args: args, start: start}, nil
+}
+
+// ExecBatch sends stmts in one round trip (a pgx batch, which runs in an
+// implicit transaction unless one is open) and returns each one's rows
+// affected. It stops at the first error.
+func (db *DB) ExecBatch(ctx context.Context, stmts []retort.Statement) ([]int64, error) {
+	if len(stmts) == 0 {
+		return nil, nil
+	}
+	start := time.Now()
+	b := &pgx.Batch{}
+	for _, s := range stmts {
+		b.Queue(s.SQL, s.Args...)
+	}
+	br := db.q.SendBatch(ctx, b)
+	counts := make([]int64, 0, len(stmts))
+	var err error
+	for range stmts {
+		var tag pgconn.CommandTag
+		tag, err = br.Exec()
+		if err != nil {
+			break
+		}
+		counts = append(counts, tag.RowsAffected())
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if db.tracer != nil {
+		texts := make([]string, len(stmts))
+		for i, s := range stmts {
+			texts[i] = s.SQL
+		}
+		db.trace(ctx, strings.Join(texts, ";\n"), nil, len(stmts), start, -1, err)
+	}
+	if err != nil {
+		return counts, wrapErr(err)
+	}
+	return counts, nil
+}
+
+// Begin starts a transaction (a savepoint inside a Tx).
+func (db *DB) Begin(ctx context.Context) (retort.Tx, error) {
+	start := time.Now()
+	tx, err := db.q.Begin(ctx)
+	db.trace(ctx, "BEGIN", nil, 1, start, -1, err)
+	if err != nil {
+		return nil, wrapErr(err)
+	}
+	return &Tx{DB: DB{q: tx, tracer: db.tracer}, tx: tx}, nil
+}
+
+// Tx is a transaction or savepoint.
+type Tx struct {
+	DB
+	tx pgx.Tx
+}
+
+// PgxTx returns the underlying pgx transaction.
+func (tx *Tx) PgxTx() pgx.Tx { return tx.tx }
+
+// Commit commits the transaction (releases the savepoint).
+func (tx *Tx) Commit(ctx context.Context) error {
+	start := time.Now()
+	err := tx.tx.Commit(ctx)
+	tx.trace(ctx, "COMMIT", nil, 1, start, -1, err)
+	return wrapErr(err)
+}
+
+// Rollback rolls the transaction back (to the savepoint). Rolling back a
+// finished transaction is not an error.
+func (tx *Tx) Rollback(ctx context.Context) error {
+	start := time.Now()
+	err := tx.tx.Rollback(ctx)
+	if errors.Is(err, pgx.ErrTxClosed) {
+		return nil
+	}
+	tx.trace(ctx, "ROLLBACK", nil, 1, start, -1, err)
+	return wrapErr(err)
+}
+
+type rows struct {
+	r      pgx.Rows
+	db     *DB
+	ctx    context.Context
+	sql    string
+	args   []any
+	start  time.Time
+	closed bool
+}
+
+func (r *rows) Next() bool { return r.r.Next() }
+
+func (r *rows) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
+	if err == nil {
+		return nil
+	}
+	var se pgx.ScanArgError
+	if errors.As(err, &se) {
+		return &retort.ScanError{Index: se.ColumnIndex, Err: scanCause(se.Err)}
+	}
+	return err
+}
+
+// scanCause classifies pgx's scan errors with Retort's sentinels.
+func scanCause(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "cannot scan NULL"):
+		return fmt.Errorf("%w: %v", retort.ErrNullValue, err)
+	case strings.Contains(msg, "maximum value") || strings.Contains(msg, "minimum value") || strings.Contains(msg, "out of range"):
+		return fmt.Errorf("%w: %v", retort.ErrOutOfRange, err)
+	}
+	return err
+}
+
+func (r *rows) Err() error { return wrapErr(r.r.Err()) }
+
+func (r *rows) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	r.r.Close()
+	err := r.r.Err()
+	r.db.trace(r.ctx, r.sql, r.args, 1, r.start, -1, err)
+	return wrapErr(err)
+}
+
+func wrapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("postgres: %w", err)
+}

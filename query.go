@@ -1,0 +1,664 @@
+package retort
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+)
+
+// tableSQL is the SQL of a table that does not depend on a query: built once
+// per dialect and reused by every statement.
+type tableSQL struct {
+	columns     []string // column names in declaration order
+	selectList  string   // "t"."a", "t"."b"
+	from        string   // "t" or "t" AS "alias"
+	insert      string   // the batch INSERT statement
+	insertIsRow bool     // insert takes one row's values (SQLite)
+}
+
+func (t *Table[T]) sql(d Dialect) *tableSQL {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if s := t.cache[d]; s != nil {
+		return s
+	}
+	o := t.origin()
+	s := &tableSQL{}
+	w := NewWriter(d)
+	for i, c := range o.cols {
+		s.columns = append(s.columns, c.Name())
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		w.WriteIdent(t.ref())
+		w.WriteByte('.')
+		w.WriteIdent(c.Name())
+	}
+	s.selectList = w.String()
+	s.from = QuoteIdent(t.name)
+	if t.alias != "" {
+		s.from += " AS " + QuoteIdent(t.alias)
+	}
+	if t == o {
+		s.insert, s.insertIsRow = o.insertSQL(d)
+	}
+	t.cache[d] = s
+	return s
+}
+
+// SelectQuery is a SELECT of whole objects of T. Its methods return a new
+// query, so a query can be kept and refined.
+type SelectQuery[T any] struct {
+	t      *Table[T]
+	where  []Expr[bool]
+	order  []Ordering
+	limit  int64
+	offset int64
+}
+
+// Select starts a query for objects of t.
+func Select[T any](t *Table[T]) *SelectQuery[T] {
+	return &SelectQuery[T]{t: t, limit: -1}
+}
+
+func (q *SelectQuery[T]) clone() *SelectQuery[T] {
+	c := *q
+	c.where = q.where[:len(q.where):len(q.where)]
+	c.order = q.order[:len(q.order):len(q.order)]
+	return &c
+}
+
+// Table is the queried table.
+func (q *SelectQuery[T]) Table() *Table[T] { return q.t }
+
+// Where adds conditions, joined with AND.
+func (q *SelectQuery[T]) Where(conds ...Expr[bool]) *SelectQuery[T] {
+	c := q.clone()
+	c.where = append(c.where, conds...)
+	return c
+}
+
+// OrderBy adds ORDER BY terms.
+func (q *SelectQuery[T]) OrderBy(terms ...Ordering) *SelectQuery[T] {
+	c := q.clone()
+	c.order = append(c.order, terms...)
+	return c
+}
+
+// Limit sets LIMIT n.
+func (q *SelectQuery[T]) Limit(n int64) *SelectQuery[T] {
+	c := q.clone()
+	c.limit = n
+	return c
+}
+
+// Offset sets OFFSET n.
+func (q *SelectQuery[T]) Offset(n int64) *SelectQuery[T] {
+	c := q.clone()
+	c.offset = n
+	return c
+}
+
+// SQL compiles the query for d.
+func (q *SelectQuery[T]) SQL(d Dialect) (string, []any, error) {
+	w := NewWriter(d)
+	q.write(w)
+	return w.String(), w.Args(), w.Err()
+}
+
+func (q *SelectQuery[T]) write(w *Writer) {
+	s := q.t.sql(w.d)
+	w.WriteString("SELECT ")
+	w.WriteString(s.selectList)
+	w.WriteString(" FROM ")
+	w.WriteString(s.from)
+	q.writeTail(w, true)
+}
+
+// writeTail writes WHERE, ORDER BY, LIMIT and OFFSET.
+func (q *SelectQuery[T]) writeTail(w *Writer, order bool) {
+	writeWhere(w, q.where)
+	if order && len(q.order) > 0 {
+		w.WriteString(" ORDER BY ")
+		for i, o := range q.order {
+			if i > 0 {
+				w.WriteString(", ")
+			}
+			o.WriteSQL(w)
+		}
+	}
+	if q.limit >= 0 {
+		w.WriteString(" LIMIT ")
+		w.WriteArg(q.limit)
+	} else if q.offset > 0 && w.d == SQLite {
+		w.WriteString(" LIMIT -1")
+	}
+	if q.offset > 0 {
+		w.WriteString(" OFFSET ")
+		w.WriteArg(q.offset)
+	}
+}
+
+func writeWhere(w *Writer, where []Expr[bool]) {
+	if len(where) == 0 {
+		return
+	}
+	w.WriteString(" WHERE ")
+	if len(where) == 1 {
+		where[0].WriteSQL(w)
+		return
+	}
+	And(where...).WriteSQL(w)
+}
+
+// All runs the query and returns every object.
+func (q *SelectQuery[T]) All(ctx context.Context, db DB) ([]*T, error) {
+	var out []*T
+	for obj, err := range q.Iter(ctx, db) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, obj)
+	}
+	return out, nil
+}
+
+// One runs the query and returns its only object: an error matching
+// [ErrNoRows] when there is none, [ErrTooManyRows] when there are several.
+func (q *SelectQuery[T]) One(ctx context.Context, db DB) (*T, error) {
+	var found *T
+	for obj, err := range q.Iter(ctx, db) {
+		if err != nil {
+			return nil, err
+		}
+		if found != nil {
+			return nil, fmt.Errorf("retort: select one %q: %w", q.t.name, ErrTooManyRows)
+		}
+		found = obj
+	}
+	if found == nil {
+		return nil, fmt.Errorf("retort: select one %q: %w", q.t.name, ErrNoRows)
+	}
+	return found, nil
+}
+
+// First runs the query with LIMIT 1 and returns the object, or an error
+// matching [ErrNoRows].
+func (q *SelectQuery[T]) First(ctx context.Context, db DB) (*T, error) {
+	for obj, err := range q.Limit(1).Iter(ctx, db) {
+		return obj, err
+	}
+	return nil, fmt.Errorf("retort: select first %q: %w", q.t.name, ErrNoRows)
+}
+
+// Count returns the number of rows the query matches.
+func (q *SelectQuery[T]) Count(ctx context.Context, db DB) (int64, error) {
+	w := NewWriter(db.Dialect())
+	s := q.t.sql(w.d)
+	if q.limit >= 0 || q.offset > 0 {
+		w.WriteString("SELECT count(*) FROM (SELECT 1 AS one FROM ")
+		w.WriteString(s.from)
+		q.writeTail(w, false)
+		w.WriteString(") AS sub")
+	} else {
+		w.WriteString("SELECT count(*) FROM ")
+		w.WriteString(s.from)
+		writeWhere(w, q.where)
+	}
+	if err := w.Err(); err != nil {
+		return 0, err
+	}
+	rows, err := db.Query(ctx, w.String(), w.Args()...)
+	if err != nil {
+		return 0, fmt.Errorf("retort: count %q: %w", q.t.name, err)
+	}
+	defer rows.Close()
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, fmt.Errorf("retort: count %q: %w", q.t.name, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("retort: count %q: %w", q.t.name, err)
+	}
+	return n, nil
+}
+
+// Iter runs the query and yields objects one at a time, for results too large
+// to hold in memory. Stopping the loop early closes the result. An error is
+// yielded once, as the last pair.
+func (q *SelectQuery[T]) Iter(ctx context.Context, db DB) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		sqlText, args, err := q.SQL(db.Dialect())
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		rows, err := db.Query(ctx, sqlText, args...)
+		if err != nil {
+			yield(nil, fmt.Errorf("retort: select %q: %w", q.t.name, err))
+			return
+		}
+		defer rows.Close()
+		s := q.t.sql(db.Dialect())
+		cols := q.t.origin().cols
+		dests := make([]any, len(cols))
+		for rows.Next() {
+			obj := new(T)
+			for i, c := range cols {
+				dests[i] = c.Dest(obj)
+			}
+			if err := rows.Scan(dests...); err != nil {
+				yield(nil, columnScanError(q.t.name, s.columns, err))
+				return
+			}
+			if !yield(obj, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, fmt.Errorf("retort: select %q: %w", q.t.name, err))
+		}
+	}
+}
+
+// InsertQuery inserts objects of T.
+type InsertQuery[T any] struct {
+	t    *Table[T]
+	objs []*T
+}
+
+// Insert prepares an INSERT of objs into t. Run it with Exec.
+func Insert[T any](t *Table[T], objs ...*T) *InsertQuery[T] {
+	return &InsertQuery[T]{t: t.origin(), objs: objs}
+}
+
+// pgInsertChunk is how many rows one PostgreSQL INSERT carries. Arrays have no
+// bind-parameter limit; the chunk bounds memory and statement size.
+const pgInsertChunk = 5000
+
+// insertSQL builds the table's batch INSERT for d.
+//
+// PostgreSQL: the rows travel as one array per column and are unnested, so the
+// statement text is the same for any number of rows. When the table has a
+// generated key, the keys are drawn from its sequence in a CTE that also
+// carries each row's ordinal, and the statement returns (ordinal, key) pairs:
+// keys are matched to objects by ordinal, never by trusting the order of
+// RETURNING rows.
+//
+// SQLite: one prepared single-row INSERT, run once per row inside a
+// transaction; generated keys come from last_insert_rowid().
+func (t *Table[T]) insertSQL(d Dialect) (string, bool) {
+	var b strings.Builder
+	cols := t.cols
+	if d == SQLite {
+		b.WriteString("INSERT INTO ")
+		appendIdent(&b, t.name)
+		b.WriteString(" (")
+		for i, c := range cols {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			appendIdent(&b, c.Name())
+		}
+		b.WriteString(") VALUES (")
+		for i := range cols {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('?')
+		}
+		b.WriteString(")")
+		return b.String(), true
+	}
+	unnest := func() {
+		b.WriteString("unnest(")
+		for i, c := range cols {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("$" + strconv.Itoa(i+1) + "::" + c.Info().SQLType(d) + "[]")
+		}
+		b.WriteString(")")
+	}
+	if t.auto == nil {
+		b.WriteString("INSERT INTO ")
+		appendIdent(&b, t.name)
+		b.WriteString(" (")
+		for i, c := range cols {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			appendIdent(&b, c.Name())
+		}
+		b.WriteString(") SELECT * FROM ")
+		unnest()
+		return b.String(), false
+	}
+	key := t.auto.Name()
+	b.WriteString(`WITH "v" AS (SELECT * FROM `)
+	unnest()
+	b.WriteString(` WITH ORDINALITY AS "v" (`)
+	for _, c := range cols {
+		appendIdent(&b, c.Name())
+		b.WriteString(", ")
+	}
+	b.WriteString(`"retort_ord")), "k" AS (SELECT COALESCE("v".`)
+	appendIdent(&b, key)
+	b.WriteString(", nextval(pg_get_serial_sequence($" + strconv.Itoa(len(cols)+1) + ", $" + strconv.Itoa(len(cols)+2) + `))) AS "id", "v"."retort_ord" FROM "v"), "i" AS (INSERT INTO `)
+	appendIdent(&b, t.name)
+	b.WriteString(" (")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		appendIdent(&b, c.Name())
+	}
+	b.WriteString(") SELECT ")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if c == t.auto {
+			b.WriteString(`"k"."id"`)
+		} else {
+			b.WriteString(`"v".`)
+			appendIdent(&b, c.Name())
+		}
+	}
+	b.WriteString(` FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord" RETURNING 1) SELECT "k"."retort_ord", "k"."id" FROM "k"`)
+	return b.String(), false
+}
+
+// SQL returns the statement Exec sends (for the first chunk of rows, on
+// PostgreSQL; for the first row, on SQLite).
+func (q *InsertQuery[T]) SQL(d Dialect) (string, []any, error) {
+	s := q.t.sql(d)
+	rows, err := q.encode()
+	if err != nil {
+		return "", nil, err
+	}
+	if len(rows) == 0 {
+		return s.insert, nil, nil
+	}
+	if s.insertIsRow {
+		return s.insert, rows[0], nil
+	}
+	return s.insert, q.pgArgs(rows[:min(len(rows), pgInsertChunk)]), nil
+}
+
+// encode applies Go defaults and encodes every value of every object, so that
+// a bad value is reported before any SQL is sent.
+func (q *InsertQuery[T]) encode() ([][]any, error) {
+	cols := q.t.cols
+	rows := make([][]any, len(q.objs))
+	flat := make([]any, len(q.objs)*len(cols))
+	for i, obj := range q.objs {
+		if obj == nil {
+			return nil, fmt.Errorf("retort: insert %q: object %d is nil", q.t.name, i)
+		}
+		row := flat[i*len(cols) : (i+1)*len(cols) : (i+1)*len(cols)]
+		for j, c := range cols {
+			c.applyDefault(obj)
+			if c == q.t.auto && c.IsZero(obj) {
+				continue // NULL: the database generates it
+			}
+			v, err := c.Bind(obj)
+			if err != nil {
+				return nil, fmt.Errorf("retort: insert %q: %w", q.t.name, err)
+			}
+			row[j] = v
+		}
+		rows[i] = row
+	}
+	return rows, nil
+}
+
+func (q *InsertQuery[T]) pgArgs(rows [][]any) []any {
+	cols := q.t.cols
+	args := make([]any, len(cols), len(cols)+2)
+	for j := range cols {
+		arr := make([]any, len(rows))
+		for i, r := range rows {
+			arr[i] = r[j]
+		}
+		args[j] = arr
+	}
+	if q.t.auto != nil {
+		args = append(args, QuoteIdent(q.t.name), q.t.auto.Name())
+	}
+	return args
+}
+
+// Exec inserts the objects and writes generated keys back into them. Several
+// statements run in one transaction (a savepoint if db is one). If it fails,
+// nothing is inserted and generated keys written so far are cleared.
+func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
+	if len(q.objs) == 0 {
+		return nil
+	}
+	rows, err := q.encode()
+	if err != nil {
+		return err
+	}
+	t := q.t
+	d := db.Dialect()
+	s := t.sql(d)
+	if t.auto != nil {
+		var generated []*T
+		for _, obj := range q.objs {
+			if t.auto.IsZero(obj) {
+				generated = append(generated, obj)
+			}
+		}
+		defer func() {
+			if err != nil {
+				var zero T
+				for _, obj := range generated {
+					t.auto.Copy(obj, &zero)
+				}
+			}
+		}()
+	}
+	run := func(db DB) error {
+		if s.insertIsRow {
+			for i, r := range rows {
+				res, err := db.Exec(ctx, s.insert, r...)
+				if err != nil {
+					return fmt.Errorf("retort: insert %q: %w", t.name, err)
+				}
+				if t.auto != nil && r[indexOf(t.cols, t.auto)] == nil {
+					if err := t.auto.SetInt64(q.objs[i], res.LastInsertID); err != nil {
+						return fmt.Errorf("retort: insert %q: %w", t.name, err)
+					}
+				}
+			}
+			return nil
+		}
+		for start := 0; start < len(rows); start += pgInsertChunk {
+			chunk := rows[start:min(len(rows), start+pgInsertChunk)]
+			args := q.pgArgs(chunk)
+			if t.auto == nil {
+				if _, err := db.Exec(ctx, s.insert, args...); err != nil {
+					return fmt.Errorf("retort: insert %q: %w", t.name, err)
+				}
+				continue
+			}
+			if err := q.readKeys(ctx, db, s.insert, args, q.objs[start:start+len(chunk)]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	_, inTx := db.(Tx)
+	single := len(rows) == 1 || (!s.insertIsRow && len(rows) <= pgInsertChunk)
+	if inTx || single {
+		return run(db)
+	}
+	return InTx(ctx, db, func(tx Tx) error { return run(tx) })
+}
+
+func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, sqlText string, args []any, objs []*T) error {
+	t := q.t
+	r, err := db.Query(ctx, sqlText, args...)
+	if err != nil {
+		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+	}
+	defer r.Close()
+	for r.Next() {
+		var ord, id int64
+		if err := r.Scan(&ord, &id); err != nil {
+			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		}
+		if ord < 1 || ord > int64(len(objs)) {
+			return fmt.Errorf("retort: insert %q: key for row %d of %d", t.name, ord, len(objs))
+		}
+		if err := t.auto.SetInt64(objs[ord-1], id); err != nil {
+			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		}
+	}
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+	}
+	return nil
+}
+
+func indexOf[T any](cols []ColumnOf[T], c ColumnOf[T]) int {
+	for i, x := range cols {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// Assignment is one SET term of an UPDATE.
+type Assignment[T any] struct {
+	column string
+	write  func(w *Writer)
+}
+
+// To is the assignment column = v, for Update.Set.
+func (c *Column[T, V]) To(v V) Assignment[T] {
+	return Assignment[T]{column: c.name, write: func(w *Writer) {
+		a, err := c.encode(v)
+		if err != nil {
+			w.SetError(err)
+		}
+		w.WriteArg(a)
+	}}
+}
+
+// ToNull is the assignment column = NULL; on a NOT NULL column it is an error
+// before any SQL is sent.
+func (c *Column[T, V]) ToNull() Assignment[T] {
+	return Assignment[T]{column: c.name, write: func(w *Writer) {
+		if c.getNull == nil {
+			w.SetError(&ColumnError{Table: c.table.name, Column: c.name, Err: ErrNullValue})
+		}
+		w.WriteString("NULL")
+	}}
+}
+
+// ToExpr is the assignment column = e, for example a column plus one.
+func (c *Column[T, V]) ToExpr(e Expr[V]) Assignment[T] {
+	return Assignment[T]{column: c.name, write: func(w *Writer) { e.WriteSQL(w) }}
+}
+
+// Set is the function form of [Column.To].
+func Set[T, V any](c *Column[T, V], v V) Assignment[T] { return c.To(v) }
+
+// UpdateQuery is an UPDATE of rows of T.
+type UpdateQuery[T any] struct {
+	t     *Table[T]
+	sets  []Assignment[T]
+	where []Expr[bool]
+}
+
+// Update starts an UPDATE of t.
+func Update[T any](t *Table[T]) *UpdateQuery[T] { return &UpdateQuery[T]{t: t.origin()} }
+
+// Set adds assignments.
+func (q *UpdateQuery[T]) Set(a ...Assignment[T]) *UpdateQuery[T] {
+	c := *q
+	c.sets = append(q.sets[:len(q.sets):len(q.sets)], a...)
+	return &c
+}
+
+// Where adds conditions, joined with AND.
+func (q *UpdateQuery[T]) Where(conds ...Expr[bool]) *UpdateQuery[T] {
+	c := *q
+	c.where = append(q.where[:len(q.where):len(q.where)], conds...)
+	return &c
+}
+
+// SQL compiles the statement for d.
+func (q *UpdateQuery[T]) SQL(d Dialect) (string, []any, error) {
+	if len(q.sets) == 0 {
+		return "", nil, fmt.Errorf("retort: update %q: no columns set", q.t.name)
+	}
+	w := NewWriter(d)
+	w.WriteString("UPDATE ")
+	w.WriteIdent(q.t.name)
+	w.WriteString(" SET ")
+	for i, a := range q.sets {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		w.WriteIdent(a.column)
+		w.WriteString(" = ")
+		a.write(w)
+	}
+	writeWhere(w, q.where)
+	return w.String(), w.Args(), w.Err()
+}
+
+// Exec runs the UPDATE and returns the number of rows changed.
+func (q *UpdateQuery[T]) Exec(ctx context.Context, db DB) (int64, error) {
+	return execStatement(ctx, db, "update", q.t.name, q.SQL)
+}
+
+// DeleteQuery is a DELETE of rows of T.
+type DeleteQuery[T any] struct {
+	t     *Table[T]
+	where []Expr[bool]
+}
+
+// Delete starts a DELETE from t. Without Where it deletes every row.
+func Delete[T any](t *Table[T]) *DeleteQuery[T] { return &DeleteQuery[T]{t: t.origin()} }
+
+// Where adds conditions, joined with AND.
+func (q *DeleteQuery[T]) Where(conds ...Expr[bool]) *DeleteQuery[T] {
+	c := *q
+	c.where = append(q.where[:len(q.where):len(q.where)], conds...)
+	return &c
+}
+
+// SQL compiles the statement for d.
+func (q *DeleteQuery[T]) SQL(d Dialect) (string, []any, error) {
+	w := NewWriter(d)
+	w.WriteString("DELETE FROM ")
+	w.WriteIdent(q.t.name)
+	writeWhere(w, q.where)
+	return w.String(), w.Args(), w.Err()
+}
+
+// Exec runs the DELETE and returns the number of rows deleted.
+func (q *DeleteQuery[T]) Exec(ctx context.Context, db DB) (int64, error) {
+	return execStatement(ctx, db, "delete from", q.t.name, q.SQL)
+}
+
+func execStatement(ctx context.Context, db DB, op, table string, build func(Dialect) (string, []any, error)) (int64, error) {
+	sqlText, args, err := build(db.Dialect())
+	if err != nil {
+		return 0, err
+	}
+	res, err := db.Exec(ctx, sqlText, args...)
+	if err != nil {
+		return 0, fmt.Errorf("retort: %s %q: %w", op, table, err)
+	}
+	return res.RowsAffected, nil
+}

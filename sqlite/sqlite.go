@@ -1,0 +1,444 @@
+// Package sqlite runs Retort on SQLite through zombiezen.com/go/sqlite, a
+// pure-Go SQLite (no cgo): the embedded default for examples, tests and
+// quick starts.
+//
+// [Open] takes a file path, a "file:" URI, or ":memory:". An in-memory
+// database is shared by all connections of its pool (SQLite's memdb VFS), so
+// it behaves like a file that vanishes when the DB is closed. Every
+// connection has foreign keys on, a busy timeout, and case-sensitive LIKE (to
+// match PostgreSQL); files use WAL.
+//
+// A [DB] is safe for concurrent use; a [Tx] belongs to one goroutine and holds
+// one connection until it ends. Transactions begin IMMEDIATE, so two writers
+// wait for each other instead of failing with SQLITE_BUSY on upgrade.
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/retort-orm/retort"
+	"zombiezen.com/go/sqlite"
+	"zombiezen.com/go/sqlite/sqlitex"
+)
+
+// Option configures a DB.
+type Option func(*config)
+
+type config struct {
+	tracer      retort.Tracer
+	poolSize    int
+	busyTimeout time.Duration
+}
+
+// WithTracer reports every statement to t (see retort.Counter and retort.Echo).
+func WithTracer(t retort.Tracer) Option {
+	return func(c *config) { c.tracer = retort.Tracers(c.tracer, t) }
+}
+
+// WithEcho logs every statement to l at Debug level, as retort.Echo does.
+func WithEcho(l *slog.Logger, opts ...retort.EchoOption) Option {
+	return WithTracer(retort.Echo(l, opts...))
+}
+
+// WithPoolSize sets the number of connections (default 4).
+func WithPoolSize(n int) Option { return func(c *config) { c.poolSize = n } }
+
+// WithBusyTimeout sets how long a statement waits for a lock held by another
+// connection before failing with SQLITE_BUSY (default 5s).
+func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
+
+// DB is a pool of SQLite connections.
+type DB struct {
+	pool   *sqlitex.Pool
+	tracer retort.Tracer
+	path   string
+}
+
+var (
+	_ retort.DB = (*DB)(nil)
+	_ retort.Tx = (*Tx)(nil)
+)
+
+var memSeq atomic.Int64
+
+// Open opens the database at path: a file (created if missing), a "file:"
+// URI, or ":memory:" (or "") for a fresh in-memory database.
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	c := config{poolSize: 4, busyTimeout: 5 * time.Second}
+	for _, o := range opts {
+		o(&c)
+	}
+	uri := path
+	flags := sqlite.OpenReadWrite | sqlite.OpenCreate | sqlite.OpenURI
+	wal := true
+	if path == "" || path == ":memory:" {
+		uri = "file:/retort-memory-" + strconv.FormatInt(memSeq.Add(1), 10) + "?vfs=memdb"
+		wal = false
+	}
+	var prepErr error
+	var once sync.Once
+	pool, err := sqlitex.NewPool(uri, sqlitex.PoolOptions{
+		Flags:    flags,
+		PoolSize: c.poolSize,
+		PrepareConn: func(conn *sqlite.Conn) error {
+			conn.SetBusyTimeout(c.busyTimeout)
+			// One at a time: a script would run inside a savepoint, where
+			// PRAGMA foreign_keys is silently ignored.
+			pragmas := []string{"PRAGMA foreign_keys = ON", "PRAGMA case_sensitive_like = ON"}
+			if wal {
+				pragmas = append(pragmas, "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL")
+			}
+			for _, p := range pragmas {
+				if err := sqlitex.ExecuteTransient(conn, p, nil); err != nil {
+					once.Do(func() { prepErr = err })
+					return err
+				}
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	db := &DB{pool: pool, tracer: c.tracer, path: path}
+	// Take one connection now so that a bad path fails here, not later.
+	conn, err := pool.Take(ctx)
+	if err != nil {
+		pool.Close()
+		if prepErr != nil {
+			err = prepErr
+		}
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	pool.Put(conn)
+	return db, nil
+}
+
+// Close closes every connection. An in-memory database is gone afterwards.
+func (db *DB) Close() error { return db.pool.Close() }
+
+// Dialect is retort.SQLite.
+func (db *DB) Dialect() retort.Dialect { return retort.SQLite }
+
+// Exec runs a statement that returns no rows.
+func (db *DB) Exec(ctx context.Context, sql string, args ...any) (retort.Result, error) {
+	c, err := db.take(ctx)
+	if err != nil {
+		return retort.Result{}, err
+	}
+	defer db.pool.Put(c.conn)
+	return c.exec(ctx, sql, args)
+}
+
+// Query runs a statement that returns rows. The connection is held until the
+// rows are closed.
+func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, error) {
+	c, err := db.take(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.query(ctx, sql, args)
+	if err != nil {
+		db.pool.Put(c.conn)
+		return nil, err
+	}
+	r.release = func() { db.pool.Put(c.conn) }
+	return r, nil
+}
+
+// Begin takes a connection and starts an IMMEDIATE transaction on it.
+func (db *DB) Begin(ctx context.Context) (retort.Tx, error) {
+	c, err := db.take(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.exec(ctx, "BEGIN IMMEDIATE", nil); err != nil {
+		db.pool.Put(c.conn)
+		return nil, err
+	}
+	return &Tx{c: c, release: func() { db.pool.Put(c.conn) }}, nil
+}
+
+func (db *DB) take(ctx context.Context) (*conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	sc, err := db.pool.Take(ctx)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, fmt.Errorf("sqlite: take connection: %w (%v)", cerr, err)
+		}
+		return nil, fmt.Errorf("sqlite: take connection: %w", err)
+	}
+	return &conn{conn: sc, tracer: db.tracer}, nil
+}
+
+// Tx is a transaction or a savepoint on one connection.
+type Tx struct {
+	c       *conn
+	depth   int
+	done    bool
+	release func() // returns the connection to the pool (top level only)
+}
+
+// Dialect is retort.SQLite.
+func (tx *Tx) Dialect() retort.Dialect { return retort.SQLite }
+
+// Exec runs a statement in the transaction.
+func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (retort.Result, error) {
+	if tx.done {
+		return retort.Result{}, errTxDone
+	}
+	return tx.c.exec(ctx, sql, args)
+}
+
+// Query runs a query in the transaction.
+func (tx *Tx) Query(ctx context.Context, sql string, args ...any) (retort.Rows, error) {
+	if tx.done {
+		return nil, errTxDone
+	}
+	return tx.c.query(ctx, sql, args)
+}
+
+var errTxDone = errors.New("sqlite: transaction already committed or rolled back")
+
+// Begin starts a nested transaction: a SAVEPOINT.
+func (tx *Tx) Begin(ctx context.Context) (retort.Tx, error) {
+	if tx.done {
+		return nil, errTxDone
+	}
+	d := tx.depth + 1
+	if _, err := tx.c.exec(ctx, "SAVEPOINT "+savepoint(d), nil); err != nil {
+		return nil, err
+	}
+	return &Tx{c: tx.c, depth: d}, nil
+}
+
+func savepoint(depth int) string { return `"retort_sp_` + strconv.Itoa(depth) + `"` }
+
+// Commit commits the transaction or releases the savepoint.
+func (tx *Tx) Commit(ctx context.Context) error {
+	if tx.done {
+		return errTxDone
+	}
+	var err error
+	if tx.depth == 0 {
+		_, err = tx.c.exec(ctx, "COMMIT", nil)
+		if err != nil {
+			// A failed COMMIT leaves the transaction open: end it so the
+			// connection goes back to the pool clean.
+			_, _ = tx.c.exec(context.Background(), "ROLLBACK", nil)
+		}
+	} else {
+		_, err = tx.c.exec(ctx, "RELEASE "+savepoint(tx.depth), nil)
+	}
+	tx.finish()
+	return err
+}
+
+// Rollback rolls back the transaction or to the savepoint. Rolling back a
+// finished transaction is not an error. It runs even if ctx is cancelled.
+func (tx *Tx) Rollback(ctx context.Context) error {
+	if tx.done {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	if tx.depth == 0 {
+		if !tx.c.conn.AutocommitEnabled() {
+			_, err = tx.c.exec(ctx, "ROLLBACK", nil)
+		}
+	} else {
+		_, err = tx.c.exec(ctx, "ROLLBACK TO "+savepoint(tx.depth), nil)
+		if err == nil {
+			_, err = tx.c.exec(ctx, "RELEASE "+savepoint(tx.depth), nil)
+		}
+	}
+	tx.finish()
+	return err
+}
+
+func (tx *Tx) finish() {
+	tx.done = true
+	if tx.release != nil {
+		tx.release()
+		tx.release = nil
+	}
+}
+
+// conn is one SQLite connection in use.
+type conn struct {
+	conn   *sqlite.Conn
+	tracer retort.Tracer
+	busy   map[*sqlite.Stmt]bool // cached statements with open rows
+}
+
+func (c *conn) trace(ctx context.Context, sql string, args []any, start time.Time, n int64, err error) {
+	if c.tracer != nil {
+		c.tracer.Trace(ctx, retort.TraceEvent{SQL: sql, Args: args, Statements: 1, Duration: time.Since(start), Rows: n, Err: err})
+	}
+}
+
+// prepare returns a prepared statement: the connection's cached one unless
+// it is in use by open rows. Statements without arguments that are not
+// queries (DDL, transaction control) are not cached.
+func (c *conn) prepare(sql string, args []any) (stmt *sqlite.Stmt, transient bool, err error) {
+	if len(args) > 0 || isQuery(sql) {
+		stmt, err = c.conn.Prepare(sql)
+		if err != nil {
+			return nil, false, err
+		}
+		if !c.busy[stmt] {
+			return stmt, false, nil
+		}
+	}
+	stmt, trailing, err := c.conn.PrepareTransient(sql)
+	if err == nil && strings.TrimSpace(sql[len(sql)-trailing:]) != "" {
+		stmt.Finalize()
+		return nil, false, errors.New("several statements in one call are not supported")
+	}
+	return stmt, true, err
+}
+
+func isQuery(sql string) bool {
+	return len(sql) > 6 && (strings.EqualFold(sql[:6], "SELECT") || strings.EqualFold(sql[:4], "WITH"))
+}
+
+func (c *conn) exec(ctx context.Context, sql string, args []any) (res retort.Result, err error) {
+	start := time.Now()
+	defer func() { c.trace(ctx, sql, args, start, res.RowsAffected, err) }()
+	if err := ctx.Err(); err != nil {
+		return res, fmt.Errorf("sqlite: %w", err)
+	}
+	defer c.conn.SetInterrupt(c.conn.SetInterrupt(ctx.Done()))
+	stmt, transient, err := c.prepare(sql, args)
+	if err != nil {
+		return res, wrapErr(ctx, err)
+	}
+	defer finish(stmt, transient)
+	if err := bind(stmt, args); err != nil {
+		return res, err
+	}
+	for {
+		row, err := stmt.Step()
+		if err != nil {
+			return res, wrapErr(ctx, err)
+		}
+		if !row {
+			break
+		}
+	}
+	return retort.Result{RowsAffected: int64(c.conn.Changes()), LastInsertID: c.conn.LastInsertRowID()}, nil
+}
+
+func finish(stmt *sqlite.Stmt, transient bool) {
+	if transient {
+		stmt.Finalize()
+		return
+	}
+	stmt.Reset()
+	stmt.ClearBindings()
+}
+
+func (c *conn) query(ctx context.Context, sql string, args []any) (*rows, error) {
+	start := time.Now()
+	if err := ctx.Err(); err != nil {
+		c.trace(ctx, sql, args, start, -1, err)
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	stmt, transient, err := c.prepare(sql, args)
+	if err == nil {
+		err = bind(stmt, args)
+	}
+	if err != nil {
+		c.trace(ctx, sql, args, start, -1, err)
+		if stmt != nil {
+			finish(stmt, transient)
+		}
+		return nil, wrapErr(ctx, err)
+	}
+	if !transient {
+		if c.busy == nil {
+			c.busy = map[*sqlite.Stmt]bool{}
+		}
+		c.busy[stmt] = true
+	}
+	old := c.conn.SetInterrupt(ctx.Done())
+	return &rows{c: c, stmt: stmt, transient: transient, ctx: ctx, sql: sql, args: args, start: start, oldInterrupt: old}, nil
+}
+
+type rows struct {
+	c            *conn
+	stmt         *sqlite.Stmt
+	transient    bool
+	ctx          context.Context
+	sql          string
+	args         []any
+	start        time.Time
+	err          error
+	closed       bool
+	oldInterrupt <-chan struct{}
+	release      func()
+}
+
+func (r *rows) Next() bool {
+	if r.closed || r.err != nil {
+		return false
+	}
+	ok, err := r.stmt.Step()
+	if err != nil {
+		r.err = wrapErr(r.ctx, err)
+		return false
+	}
+	return ok
+}
+
+func (r *rows) Err() error { return r.err }
+
+func (r *rows) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	if !r.transient {
+		delete(r.c.busy, r.stmt)
+	}
+	finish(r.stmt, r.transient)
+	r.c.conn.SetInterrupt(r.oldInterrupt)
+	r.c.trace(r.ctx, r.sql, r.args, r.start, -1, r.err)
+	if r.release != nil {
+		r.release()
+	}
+	return r.err
+}
+
+func (r *rows) Scan(dest ...any) error {
+	if n := r.stmt.ColumnCount(); len(dest) != n {
+		return fmt.Errorf("sqlite: scan: %d destinations for %d columns", len(dest), n)
+	}
+	for i, d := range dest {
+		if err := scanColumn(r.stmt, i, d); err != nil {
+			return &retort.ScanError{Index: i, Err: err}
+		}
+	}
+	return nil
+}
+
+// wrapErr names the cause of an interrupted statement: the context.
+func wrapErr(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if sqlite.ErrCode(err) == sqlite.ResultInterrupt && ctx.Err() != nil {
+		return fmt.Errorf("sqlite: %w (%v)", ctx.Err(), err)
+	}
+	return fmt.Errorf("sqlite: %w", err)
+}

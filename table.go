@@ -1,0 +1,689 @@
+package retort
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Table maps the Go type T to one database table. Declare a table and its
+// columns once, as package-level variables:
+//
+//	var (
+//		Users    = retort.NewTable[User]("users")
+//		UserID   = retort.Col(Users, "id", func(u *User) *int64 { return &u.ID }, retort.PrimaryKey())
+//		UserName = retort.Col(Users, "name", func(u *User) *string { return &u.Name }, retort.Size(50))
+//	)
+//
+// A Table is safe for concurrent use once its columns are declared.
+type Table[T any] struct {
+	name    string
+	alias   string
+	base    *Table[T] // the table an alias was made from
+	cols    []ColumnOf[T]
+	pk      []ColumnOf[T]
+	auto    ColumnOf[T]
+	fks     []*ForeignKey
+	uniques [][]string
+	indexes []Index
+	checks  []string
+
+	mu    sync.Mutex
+	cache [3]*tableSQL
+	ext   sync.Map
+}
+
+// Index is a secondary index of a table.
+type Index struct {
+	Name    string
+	Columns []string
+	Unique  bool
+}
+
+var registry sync.Map // map[any]any: (*T)(nil) -> *Table[T]
+
+// NewTable declares the table name for objects of type T. The first table
+// declared for a type is the one [TableOf] (and the session) finds for it.
+func NewTable[T any](name string) *Table[T] {
+	t := &Table[T]{name: name}
+	registry.LoadOrStore(any((*T)(nil)), t)
+	return t
+}
+
+// TableOf returns the table first declared for T, or nil.
+func TableOf[T any]() *Table[T] {
+	if t, ok := registry.Load(any((*T)(nil))); ok {
+		return t.(*Table[T])
+	}
+	return nil
+}
+
+// Name is the table's name in the database.
+func (t *Table[T]) Name() string { return t.name }
+
+// Alias returns a copy of t that is referred to as alias in SQL, so a table
+// can appear twice in one statement (a self-join). Use [Aliased] to get the
+// alias's columns.
+func Alias[T any](t *Table[T], alias string) *Table[T] {
+	a := &Table[T]{name: t.name, alias: alias, base: t.origin()}
+	return a
+}
+
+func (t *Table[T]) origin() *Table[T] {
+	if t.base != nil {
+		return t.base
+	}
+	return t
+}
+
+// ref is how SQL refers to the table: its alias if it has one.
+func (t *Table[T]) ref() string {
+	if t.alias != "" {
+		return t.alias
+	}
+	return t.name
+}
+
+// Columns returns the table's columns in declaration order.
+func (t *Table[T]) Columns() []ColumnOf[T] { return t.origin().cols }
+
+// PrimaryKey returns the primary-key columns.
+func (t *Table[T]) PrimaryKey() []ColumnOf[T] { return t.origin().pk }
+
+// AutoKey returns the column whose values the database generates (an
+// auto-incrementing integer primary key), or nil.
+func (t *Table[T]) AutoKey() ColumnOf[T] { return t.origin().auto }
+
+// ForeignKeys returns the table's foreign keys.
+func (t *Table[T]) ForeignKeys() []*ForeignKey { return t.origin().fks }
+
+// Extension returns a value stored under key by [Table.SetExtension]. The rel
+// and inherit packages keep their per-table mapping here.
+func (t *Table[T]) Extension(key any) (any, bool) { return t.origin().ext.Load(key) }
+
+// SetExtension stores v under key. Keys should be unexported types of the
+// package that sets them, as with context values.
+func (t *Table[T]) SetExtension(key, v any) { t.origin().ext.Store(key, v) }
+
+// Unique adds a UNIQUE constraint over several columns.
+func (t *Table[T]) Unique(cols ...AnyColumn) *Table[T] {
+	t.uniques = append(t.uniques, names(cols))
+	return t
+}
+
+// Index adds a secondary index over cols, named ix_<table>_<cols>.
+func (t *Table[T]) Index(cols ...AnyColumn) *Table[T] {
+	n := names(cols)
+	t.indexes = append(t.indexes, Index{Name: "ix_" + t.name + "_" + strings.Join(n, "_"), Columns: n})
+	return t
+}
+
+// Check adds a table CHECK constraint; sql is trusted DDL written by the
+// programmer, never user input.
+func (t *Table[T]) Check(sql string) *Table[T] {
+	t.checks = append(t.checks, sql)
+	return t
+}
+
+func names(cols []AnyColumn) []string {
+	n := make([]string, len(cols))
+	for i, c := range cols {
+		n[i] = c.Name()
+	}
+	return n
+}
+
+// AnyColumn is what every column has, whatever its types.
+type AnyColumn interface {
+	Expression
+	// Name is the column's name.
+	Name() string
+	// TableName is the name of the column's table.
+	TableName() string
+	// Info describes the column for DDL and tools.
+	Info() ColumnInfo
+}
+
+// ColumnInfo describes a column.
+type ColumnInfo struct {
+	Name       string
+	Table      string
+	SQLType    func(Dialect) string
+	Nullable   bool
+	PrimaryKey bool
+	AutoKey    bool
+	Unique     bool
+	Index      bool
+	Size       int
+	DefaultSQL string
+	Schema     SchemaType // non-nil when the column's Type needs DDL of its own
+}
+
+// ColumnOf is the view of a column of table T that does not depend on the
+// column's value type: what statements, the session and relationships need to
+// read, write, compare and copy a column of any object of T.
+type ColumnOf[T any] interface {
+	AnyColumn
+	// Bind returns the column's value in obj ready for a driver, after the
+	// checks a write makes (size, range, valid values).
+	Bind(obj *T) (any, error)
+	// Dest returns where a driver scans this column of obj.
+	Dest(obj *T) any
+	// Equal reports whether a and b hold equal values in this column.
+	Equal(a, b *T) bool
+	// Copy copies the column's value from src to dst without sharing
+	// pointed-to values.
+	Copy(dst, src *T)
+	// IsZero reports whether obj holds the zero value (or NULL) here.
+	IsZero(obj *T) bool
+	// SetInt64 stores a generated integer key into obj.
+	SetInt64(obj *T, id int64) error
+	// Value returns the column's value in obj, boxed (nil for NULL), for
+	// map keys and messages.
+	Value(obj *T) any
+	// applyDefault sets a Go-side default into obj when the field is zero.
+	applyDefault(obj *T)
+}
+
+// Column is a typed column of table T holding values of Go type V. A
+// NULL-able column (declared with [NullCol]) still has the non-pointer V, so
+// that it compares with and references columns of V.
+type Column[T, V any] struct {
+	table    *Table[T]
+	name     string
+	get      func(*T) *V
+	getNull  func(*T) **V
+	typ      Type[V]
+	native   bool
+	opts     columnOptions
+	defValue *V
+}
+
+// Col declares a NOT NULL column of t. get returns a pointer to the field that
+// holds the column in an object: Retort scans into it and reads from it, with
+// no reflection. V must be a built-in column type (see [DefaultType]); use
+// [ColType] for others.
+func Col[T, V any](t *Table[T], name string, get func(*T) *V, opts ...ColumnOption) *Column[T, V] {
+	typ, ok := DefaultType[V]()
+	if !ok {
+		var zero V
+		panic(fmt.Sprintf("retort: column %s.%s: no built-in type for %T; use ColType", t.name, name, zero))
+	}
+	return declare(t, name, get, nil, typ, opts)
+}
+
+// NullCol declares a NULL-able column whose field is a pointer: nil is NULL.
+func NullCol[T, V any](t *Table[T], name string, get func(*T) **V, opts ...ColumnOption) *Column[T, V] {
+	typ, ok := DefaultType[V]()
+	if !ok {
+		var zero V
+		panic(fmt.Sprintf("retort: column %s.%s: no built-in type for %T; use NullColType", t.name, name, zero))
+	}
+	return declare(t, name, nil, get, typ, opts)
+}
+
+// ColType declares a NOT NULL column stored through typ.
+func ColType[T, V any](t *Table[T], name string, get func(*T) *V, typ Type[V], opts ...ColumnOption) *Column[T, V] {
+	return declare(t, name, get, nil, typ, opts)
+}
+
+// NullColType declares a NULL-able column stored through typ.
+func NullColType[T, V any](t *Table[T], name string, get func(*T) **V, typ Type[V], opts ...ColumnOption) *Column[T, V] {
+	return declare(t, name, nil, get, typ, opts)
+}
+
+func declare[T, V any](t *Table[T], name string, get func(*T) *V, getNull func(*T) **V, typ Type[V], opts []ColumnOption) *Column[T, V] {
+	if t.base != nil {
+		panic("retort: declare columns on the table, not on an alias")
+	}
+	for _, c := range t.cols {
+		if c.Name() == name {
+			panic(fmt.Sprintf("retort: column %s.%s declared twice", t.name, name))
+		}
+	}
+	c := &Column[T, V]{table: t, name: name, get: get, getNull: getNull, typ: typ}
+	_, c.native = typ.(native)
+	for _, o := range opts {
+		o.apply(&c.opts)
+		if d, ok := o.(defaultOption); ok && d.value != nil {
+			v, ok := d.value.(V)
+			if !ok {
+				panic(fmt.Sprintf("retort: column %s.%s: Default(%v) is a %T, not the column's type", t.name, name, d.value, d.value))
+			}
+			c.defValue = &v
+		}
+	}
+	t.cols = append(t.cols, c)
+	if c.opts.primaryKey {
+		t.pk = append(t.pk, c)
+	}
+	// A single integer primary key that is not also a foreign key is
+	// generated by the database unless the column says otherwise.
+	t.auto = nil
+	if len(t.pk) == 1 {
+		if pc, ok := t.pk[0].(interface{ autoCandidate() bool }); ok && pc.autoCandidate() {
+			t.auto = t.pk[0]
+		}
+	}
+	if c.opts.unique {
+		t.uniques = append(t.uniques, []string{name})
+	}
+	if c.opts.index {
+		t.indexes = append(t.indexes, Index{Name: "ix_" + t.name + "_" + name, Columns: []string{name}})
+	}
+	return c
+}
+
+func (c *Column[T, V]) autoCandidate() bool {
+	return c.opts.autoInc != autoNever && c.getNull == nil && isInteger[V]() && !c.opts.isFK
+}
+
+// Name is the column's name.
+func (c *Column[T, V]) Name() string { return c.name }
+
+// TableName is the name of the column's table.
+func (c *Column[T, V]) TableName() string { return c.table.name }
+
+// Table is the column's table (or alias).
+func (c *Column[T, V]) Table() *Table[T] { return c.table }
+
+// Type is the column's Type.
+func (c *Column[T, V]) Type() Type[V] { return c.typ }
+
+// ValueType is the Type of the values of the expression; for a column, its
+// Type. It makes a column an [Expr] of V.
+func (c *Column[T, V]) ValueType() Type[V] { return c.typ }
+
+// Nullable reports whether the column accepts NULL.
+func (c *Column[T, V]) Nullable() bool { return c.getNull != nil }
+
+// Info describes the column.
+func (c *Column[T, V]) Info() ColumnInfo {
+	st, _ := c.typ.(SchemaType)
+	orig := c.table.origin()
+	return ColumnInfo{
+		Name:       c.name,
+		Table:      c.table.name,
+		SQLType:    func(d Dialect) string { return c.typ.SQLType(d, c.opts.size) },
+		Nullable:   c.getNull != nil,
+		PrimaryKey: c.opts.primaryKey,
+		AutoKey:    orig.auto != nil && orig.auto.Name() == c.name,
+		Unique:     c.opts.unique,
+		Index:      c.opts.index,
+		Size:       c.opts.size,
+		DefaultSQL: c.defaultDDL(),
+		Schema:     st,
+	}
+}
+
+// WriteSQL writes the qualified column name.
+func (c *Column[T, V]) WriteSQL(w *Writer) {
+	if !w.bare {
+		w.WriteIdent(c.table.ref())
+		w.WriteByte('.')
+	}
+	w.WriteIdent(c.name)
+}
+
+// Aliased returns the column c as a column of the alias a (made by [Alias]
+// from c's table).
+func Aliased[T, V any](a *Table[T], c *Column[T, V]) *Column[T, V] {
+	if a.origin() != c.table.origin() {
+		panic(fmt.Sprintf("retort: column %s.%s is not a column of alias %s", c.table.name, c.name, a.ref()))
+	}
+	cc := *c
+	cc.table = a
+	return &cc
+}
+
+// Get returns the column's value in obj and whether it is non-NULL.
+func (c *Column[T, V]) Get(obj *T) (V, bool) {
+	if c.getNull != nil {
+		p := *c.getNull(obj)
+		if p == nil {
+			var zero V
+			return zero, false
+		}
+		return *p, true
+	}
+	return *c.get(obj), true
+}
+
+// Set stores v in obj's field.
+func (c *Column[T, V]) Set(obj *T, v V) {
+	if c.getNull != nil {
+		*c.getNull(obj) = &v
+		return
+	}
+	*c.get(obj) = v
+}
+
+// SetNull stores NULL in obj's field; it does nothing on a NOT NULL column.
+func (c *Column[T, V]) SetNull(obj *T) {
+	if c.getNull != nil {
+		*c.getNull(obj) = nil
+	}
+}
+
+// Value implements [ColumnOf].
+func (c *Column[T, V]) Value(obj *T) any {
+	v, ok := c.Get(obj)
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// Bind implements [ColumnOf].
+func (c *Column[T, V]) Bind(obj *T) (any, error) {
+	v, ok := c.Get(obj)
+	if !ok {
+		return nil, nil
+	}
+	return c.encode(v)
+}
+
+// encode checks v against the column and encodes it for a write.
+func (c *Column[T, V]) encode(v V) (any, error) {
+	if c.opts.size > 0 {
+		if n, ok := runeLen(v); ok && n > c.opts.size {
+			return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v,
+				Err: fmt.Errorf("%w: %d characters, the column holds %d", ErrTooLong, n, c.opts.size)}
+		}
+	}
+	if c.native {
+		if u, ok := any(v).(uint64); ok && u > 1<<63-1 {
+			return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: ErrOutOfRange}
+		}
+		if u, ok := any(v).(uint); ok && uint64(u) > 1<<63-1 {
+			return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: ErrOutOfRange}
+		}
+		return v, nil
+	}
+	e, err := c.typ.Encode(v)
+	if err != nil {
+		return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: err}
+	}
+	return e, nil
+}
+
+// arg encodes a value used in a predicate (no size check).
+func (c *Column[T, V]) arg(v V) (any, error) {
+	if c.native {
+		return v, nil
+	}
+	e, err := c.typ.Encode(v)
+	if err != nil {
+		return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: err}
+	}
+	return e, nil
+}
+
+func runeLen(v any) (int, bool) {
+	switch s := v.(type) {
+	case string:
+		return len([]rune(s)), true
+	case []byte:
+		return len(s), true
+	}
+	return 0, false
+}
+
+// Dest implements [ColumnOf].
+func (c *Column[T, V]) Dest(obj *T) any {
+	if c.native {
+		if c.getNull != nil {
+			return c.getNull(obj)
+		}
+		return c.get(obj)
+	}
+	return &typeScanner[T, V]{c: c, obj: obj}
+}
+
+// typeScanner decodes a driver value through a column's Type. It implements
+// database/sql.Scanner, which both drivers accept as a scan destination.
+type typeScanner[T, V any] struct {
+	c   *Column[T, V]
+	obj *T
+}
+
+func (s *typeScanner[T, V]) Scan(src any) error {
+	if src == nil {
+		if s.c.getNull == nil {
+			return ErrNullValue
+		}
+		*s.c.getNull(s.obj) = nil
+		return nil
+	}
+	v, err := s.c.typ.Decode(src)
+	if err != nil {
+		return err
+	}
+	s.c.Set(s.obj, v)
+	return nil
+}
+
+// Equal implements [ColumnOf].
+func (c *Column[T, V]) Equal(a, b *T) bool {
+	va, oka := c.Get(a)
+	vb, okb := c.Get(b)
+	if oka != okb {
+		return false
+	}
+	return !oka || c.typ.Equal(va, vb)
+}
+
+// Copy implements [ColumnOf].
+func (c *Column[T, V]) Copy(dst, src *T) {
+	v, ok := c.Get(src)
+	if b, isBytes := any(v).([]byte); isBytes && b != nil {
+		v = any(slices.Clone(b)).(V)
+	}
+	if !ok {
+		c.SetNull(dst)
+		return
+	}
+	c.Set(dst, v)
+}
+
+// IsZero implements [ColumnOf].
+func (c *Column[T, V]) IsZero(obj *T) bool {
+	v, ok := c.Get(obj)
+	if !ok {
+		return true
+	}
+	var zero V
+	return c.typ.Equal(v, zero)
+}
+
+// SetInt64 implements [ColumnOf].
+func (c *Column[T, V]) SetInt64(obj *T, id int64) error {
+	if c.getNull != nil {
+		p := new(V)
+		if err := setInt(any(p), id); err != nil {
+			return err
+		}
+		*c.getNull(obj) = p
+		return nil
+	}
+	return setInt(any(c.get(obj)), id)
+}
+
+func (c *Column[T, V]) applyDefault(obj *T) {
+	if c.defValue != nil && c.IsZero(obj) {
+		c.Set(obj, *c.defValue)
+	}
+}
+
+func (c *Column[T, V]) defaultDDL() string {
+	if c.opts.defaultSQL != "" {
+		return c.opts.defaultSQL
+	}
+	if c.defValue == nil {
+		return ""
+	}
+	switch v := any(*c.defValue).(type) {
+	case string:
+		return quoteLiteral(v)
+	case bool:
+		if v {
+			return "TRUE"
+		}
+		return "FALSE"
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return fmt.Sprint(v)
+	case Decimal:
+		return v.String()
+	}
+	return ""
+}
+
+// References declares that c is a foreign key to the key column pk. It only
+// compiles when both columns hold the same Go type (a NULL-able column of V
+// may reference a NOT NULL column of V). It returns c, so it can end a
+// declaration.
+func (c *Column[T, V]) References(pk interface {
+	AnyColumn
+	ValueType() Type[V]
+}, opts ...ForeignKeyOption) *Column[T, V] {
+	fk := &ForeignKey{
+		Table:      c.table.name,
+		Columns:    []string{c.name},
+		RefTable:   pk.TableName(),
+		RefColumns: []string{pk.Name()},
+	}
+	for _, o := range opts {
+		o(fk)
+	}
+	c.opts.isFK = true
+	t := c.table
+	t.fks = append(t.fks, fk)
+	if t.auto != nil && t.auto.Name() == c.name {
+		t.auto = nil
+	}
+	return c
+}
+
+// References is the function form of [Column.References].
+func References[T, P, K any](fk *Column[T, K], pk *Column[P, K], opts ...ForeignKeyOption) *ForeignKey {
+	fk.References(pk, opts...)
+	fks := fk.table.fks
+	return fks[len(fks)-1]
+}
+
+// ForeignKey is a foreign-key constraint.
+type ForeignKey struct {
+	Name       string // empty: <table>_<cols>_fkey
+	Table      string
+	Columns    []string
+	RefTable   string
+	RefColumns []string
+	OnDelete   string // "", "CASCADE", "SET NULL", "RESTRICT"
+	OnUpdate   string
+}
+
+// ConstraintName is the constraint's name in DDL.
+func (fk *ForeignKey) ConstraintName() string {
+	if fk.Name != "" {
+		return fk.Name
+	}
+	return fk.Table + "_" + strings.Join(fk.Columns, "_") + "_fkey"
+}
+
+// ForeignKeyOption configures a foreign key.
+type ForeignKeyOption func(*ForeignKey)
+
+// OnDelete sets the referential action on delete: "CASCADE", "SET NULL",
+// "SET DEFAULT", "RESTRICT" or "NO ACTION".
+func OnDelete(action string) ForeignKeyOption {
+	checkAction(action)
+	return func(fk *ForeignKey) { fk.OnDelete = action }
+}
+
+// OnUpdate sets the referential action on update.
+func OnUpdate(action string) ForeignKeyOption {
+	checkAction(action)
+	return func(fk *ForeignKey) { fk.OnUpdate = action }
+}
+
+// ConstraintName names the foreign-key constraint.
+func ConstraintName(name string) ForeignKeyOption {
+	return func(fk *ForeignKey) { fk.Name = name }
+}
+
+func checkAction(a string) {
+	switch a {
+	case "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION":
+		return
+	}
+	panic(fmt.Sprintf("retort: unknown referential action %q", a))
+}
+
+// ColumnOption configures a column at declaration.
+type ColumnOption interface{ apply(*columnOptions) }
+
+type autoMode int
+
+const (
+	autoDefault autoMode = iota
+	autoNever
+)
+
+type columnOptions struct {
+	primaryKey bool
+	unique     bool
+	index      bool
+	size       int
+	defaultSQL string
+	autoInc    autoMode
+	isFK       bool
+}
+
+type optionFunc func(*columnOptions)
+
+func (f optionFunc) apply(o *columnOptions) { f(o) }
+
+// PrimaryKey makes the column (part of) the primary key. Declare it on several
+// columns for a composite key. A single integer primary key that is not a
+// foreign key is generated by the database (see [NoAutoIncrement]).
+func PrimaryKey() ColumnOption { return optionFunc(func(o *columnOptions) { o.primaryKey = true }) }
+
+// NoAutoIncrement keeps an integer primary key from being generated: the
+// program supplies its values.
+func NoAutoIncrement() ColumnOption {
+	return optionFunc(func(o *columnOptions) { o.autoInc = autoNever })
+}
+
+// Size limits a string column to n characters (a []byte column to n bytes):
+// varchar(n) in DDL, and writes of longer values fail before any SQL is sent.
+func Size(n int) ColumnOption { return optionFunc(func(o *columnOptions) { o.size = n }) }
+
+// Unique adds a UNIQUE constraint on the column.
+func Unique() ColumnOption { return optionFunc(func(o *columnOptions) { o.unique = true }) }
+
+// Indexed adds an index on the column.
+func Indexed() ColumnOption { return optionFunc(func(o *columnOptions) { o.index = true }) }
+
+// DefaultSQL sets a server-side DEFAULT expression in DDL, such as
+// "CURRENT_TIMESTAMP". It is trusted DDL written by the programmer. Retort
+// still writes the field's value on insert; the default serves rows written
+// by other programs.
+func DefaultSQL(expr string) ColumnOption {
+	return optionFunc(func(o *columnOptions) { o.defaultSQL = expr })
+}
+
+type defaultOption struct{ value any }
+
+func (defaultOption) apply(*columnOptions) {}
+
+// Default sets a Go-side default: when an object is inserted with the field at
+// its zero value (or NULL), the field is set to v first, as SQLAlchemy's
+// default= does. It is also the column's DEFAULT in DDL. v must have the
+// column's type; a mismatch panics at declaration.
+//
+// Because Go cannot tell "not set" from the zero value, an explicit zero is
+// replaced too: do not give a bool column Default(true), or a number column a
+// default when 0 is a value users will store. Use a NULL-able column for
+// those.
+func Default(v any) ColumnOption { return defaultOption{value: v} }
