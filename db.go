@@ -41,18 +41,68 @@ type Rows interface {
 }
 
 // Batcher is implemented by a DB that can send several statements in one
-// round trip (PostgreSQL through a pgx batch). The session uses it when
-// present.
+// round trip (PostgreSQL, through a pgx batch). The session sends each flush,
+// and the query that triggered an autoflush, through it when present.
 type Batcher interface {
-	// ExecBatch runs the statements in order in one round trip and returns
-	// each one's rows affected. It stops at the first error.
-	ExecBatch(ctx context.Context, stmts []Statement) ([]int64, error)
+	// SendBatch runs items in order in one round trip. The server stops at
+	// the first error; outside a transaction the batch is atomic.
+	SendBatch(ctx context.Context, items []BatchItem) error
 }
 
 // Statement is SQL text with its bind arguments.
 type Statement struct {
 	SQL  string
 	Args []any
+}
+
+// BatchItem is one statement of a batch and what to do with its result:
+// Rows, when set, reads the rows it returns; otherwise Result, when set,
+// receives its rows affected (and, on SQLite, the last inserted rowid).
+type BatchItem struct {
+	SQL    string
+	Args   []any
+	Rows   func(Rows) error
+	Result func(Result) error
+}
+
+// RunItems runs items on db: in one round trip when db is a Batcher,
+// otherwise one after another. It stops at the first error.
+func RunItems(ctx context.Context, db DB, items []BatchItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if b, ok := db.(Batcher); ok {
+		return b.SendBatch(ctx, items)
+	}
+	for _, it := range items {
+		if err := RunItem(ctx, db, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RunItem runs one item on db.
+func RunItem(ctx context.Context, db DB, it BatchItem) error {
+	if it.Rows != nil {
+		rows, err := db.Query(ctx, it.SQL, it.Args...)
+		if err != nil {
+			return err
+		}
+		err = it.Rows(rows)
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	res, err := db.Exec(ctx, it.SQL, it.Args...)
+	if err != nil {
+		return err
+	}
+	if it.Result != nil {
+		return it.Result(res)
+	}
+	return nil
 }
 
 // InTx runs fn in a transaction of db (a savepoint when db is already a

@@ -182,6 +182,16 @@ type ColumnOf[T any] interface {
 	// Value returns the column's value in obj, boxed (nil for NULL), for
 	// map keys and messages.
 	Value(obj *T) any
+	// EqValue is the predicate column = v for a value whose type is only
+	// known at run time (a key passed as any). Integer values of another
+	// width are converted when they fit; other mismatches are an error
+	// naming the table, column and value.
+	EqValue(v any) (Expr[bool], error)
+	// InValues is the predicate column IN (vs), converting as EqValue does.
+	InValues(vs []any) (Expr[bool], error)
+	// SetValue stores v, which must hold the column's Go type (as returned
+	// by Value), into obj.
+	SetValue(obj *T, v any) error
 	// applyDefault sets a Go-side default into obj when the field is zero.
 	applyDefault(obj *T)
 }

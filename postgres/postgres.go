@@ -177,43 +177,77 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 	return &rows{r: r, db: db, ctx: ctx, sql: sql, args: args, start: start}, nil
 }
 
-// ExecBatch sends stmts in one round trip (a pgx batch, which runs in an
-// implicit transaction unless one is open) and returns each one's rows
-// affected. It stops at the first error.
+// ExecBatch sends stmts in one round trip and returns each one's rows
+// affected, stopping at the first error.
 func (db *DB) ExecBatch(ctx context.Context, stmts []retort.Statement) ([]int64, error) {
-	if len(stmts) == 0 {
-		return nil, nil
+	counts := make([]int64, 0, len(stmts))
+	items := make([]retort.BatchItem, len(stmts))
+	for i, s := range stmts {
+		items[i] = retort.BatchItem{SQL: s.SQL, Args: s.Args, Result: func(r retort.Result) error {
+			counts = append(counts, r.RowsAffected)
+			return nil
+		}}
+	}
+	err := db.SendBatch(ctx, items)
+	return counts, err
+}
+
+// SendBatch sends items in one round trip (a pgx batch, which runs in an
+// implicit transaction unless one is open) and hands each item its result.
+// It stops at the first error.
+func (db *DB) SendBatch(ctx context.Context, items []retort.BatchItem) error {
+	if len(items) == 0 {
+		return nil
 	}
 	start := time.Now()
 	b := &pgx.Batch{}
-	for _, s := range stmts {
-		b.Queue(s.SQL, s.Args...)
+	for _, it := range items {
+		b.Queue(it.SQL, it.Args...)
 	}
 	br := db.q.SendBatch(ctx, b)
-	counts := make([]int64, 0, len(stmts))
-	var err error
-	for range stmts {
-		var tag pgconn.CommandTag
-		tag, err = br.Exec()
-		if err != nil {
-			break
-		}
-		counts = append(counts, tag.RowsAffected())
-	}
+	err := readBatch(br, items)
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
 	if db.tracer != nil {
-		texts := make([]string, len(stmts))
-		for i, s := range stmts {
-			texts[i] = s.SQL
+		texts := make([]string, len(items))
+		for i, it := range items {
+			texts[i] = it.SQL
 		}
-		db.trace(ctx, strings.Join(texts, ";\n"), nil, len(stmts), start, -1, err)
+		db.trace(ctx, strings.Join(texts, ";\n"), nil, len(items), start, -1, err)
 	}
-	if err != nil {
-		return counts, wrapErr(err)
+	return wrapErr(err)
+}
+
+func readBatch(br pgx.BatchResults, items []retort.BatchItem) error {
+	for _, it := range items {
+		if it.Rows != nil {
+			r, err := br.Query()
+			if err != nil {
+				return err
+			}
+			rr := &rows{r: r, closed: true} // traced with the batch
+			err = it.Rows(rr)
+			r.Close()
+			if err == nil {
+				err = r.Err()
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		tag, err := br.Exec()
+		if err != nil {
+			return err
+		}
+		if it.Result != nil {
+			if err := it.Result(retort.Result{RowsAffected: tag.RowsAffected()}); err != nil {
+				return err
+			}
+		}
 	}
-	return counts, nil
+	return nil
 }
 
 // Begin starts a transaction (a savepoint inside a Tx).

@@ -1,0 +1,177 @@
+package retort
+
+import (
+	"fmt"
+	"math"
+)
+
+// Items returns the statements that insert q's objects on d, each with a
+// callback that writes generated keys back into the objects: on PostgreSQL
+// one statement per chunk of rows, on SQLite one per row. Values are checked
+// and encoded first, so a bad value is an error before any SQL is sent. The
+// session sends these items in its flush; Exec is the plain way to run an
+// insert.
+func (q *InsertQuery[T]) Items(d Dialect) ([]BatchItem, error) {
+	if len(q.objs) == 0 {
+		return nil, nil
+	}
+	rows, err := q.encode()
+	if err != nil {
+		return nil, err
+	}
+	t := q.t
+	s := t.sql(d)
+	var items []BatchItem
+	if s.insertIsRow {
+		autoIdx := -1
+		if t.auto != nil {
+			autoIdx = indexOf(t.cols, t.auto)
+		}
+		for i, r := range rows {
+			it := BatchItem{SQL: s.insert, Args: r}
+			if autoIdx >= 0 && r[autoIdx] == nil {
+				obj := q.objs[i]
+				it.Result = func(res Result) error {
+					if err := t.auto.SetInt64(obj, res.LastInsertID); err != nil {
+						return fmt.Errorf("retort: insert %q: %w", t.name, err)
+					}
+					return nil
+				}
+			}
+			items = append(items, it)
+		}
+		return items, nil
+	}
+	for start := 0; start < len(rows); start += pgInsertChunk {
+		chunk := rows[start:min(len(rows), start+pgInsertChunk)]
+		objs := q.objs[start : start+len(chunk)]
+		it := BatchItem{SQL: s.insert, Args: q.pgArgs(chunk)}
+		if t.auto != nil {
+			it.Rows = func(r Rows) error { return q.assignKeys(r, objs) }
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// assignKeys reads (ordinal, key) rows of the PostgreSQL insert.
+func (q *InsertQuery[T]) assignKeys(r Rows, objs []*T) error {
+	t := q.t
+	for r.Next() {
+		var ord, id int64
+		if err := r.Scan(&ord, &id); err != nil {
+			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		}
+		if ord < 1 || ord > int64(len(objs)) {
+			return fmt.Errorf("retort: insert %q: key for row %d of %d", t.name, ord, len(objs))
+		}
+		if err := t.auto.SetInt64(objs[ord-1], id); err != nil {
+			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		}
+	}
+	return r.Err()
+}
+
+// ScanRow reads the current row of rows, which must hold t's columns in
+// declaration order (as a Select of t returns them), into obj. Errors name
+// the table and column.
+func (t *Table[T]) ScanRow(rows Rows, obj *T) error {
+	cols := t.origin().cols
+	var buf [16]any
+	dests := buf[:0]
+	for _, c := range cols {
+		dests = append(dests, c.Dest(obj))
+	}
+	if err := rows.Scan(dests...); err != nil {
+		return columnScanError(t.name, t.sql(SQLite).columns, err)
+	}
+	return nil
+}
+
+// EqValue implements [ColumnOf].
+func (c *Column[T, V]) EqValue(v any) (Expr[bool], error) {
+	x, err := c.convert(v)
+	if err != nil {
+		return nil, err
+	}
+	return c.Eq(x), nil
+}
+
+// InValues implements [ColumnOf].
+func (c *Column[T, V]) InValues(vs []any) (Expr[bool], error) {
+	xs := make([]V, len(vs))
+	for i, v := range vs {
+		x, err := c.convert(v)
+		if err != nil {
+			return nil, err
+		}
+		xs[i] = x
+	}
+	return c.In(xs...), nil
+}
+
+// Int64Of returns v as an int64 when it holds a Go integer that fits.
+func Int64Of(v any) (int64, bool) { return asInt64(v) }
+
+// SetValue implements [ColumnOf].
+func (c *Column[T, V]) SetValue(obj *T, v any) error {
+	if v == nil {
+		if c.getNull == nil {
+			return &ColumnError{Table: c.table.name, Column: c.name, Err: ErrNullValue}
+		}
+		c.SetNull(obj)
+		return nil
+	}
+	x, err := c.convert(v)
+	if err != nil {
+		return err
+	}
+	c.Set(obj, x)
+	return nil
+}
+
+// convert turns v into V: as it is when it holds V, converted when both are
+// integers and the value fits.
+func (c *Column[T, V]) convert(v any) (V, error) {
+	if x, ok := v.(V); ok {
+		return x, nil
+	}
+	var zero V
+	if n, ok := asInt64(v); ok && isInteger[V]() {
+		p := new(V)
+		if err := setInt(any(p), n); err == nil {
+			if back, ok := asInt64(any(*p)); ok && back == n {
+				return *p, nil
+			}
+		}
+		return zero, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: ErrOutOfRange}
+	}
+	return zero, &ColumnError{Table: c.table.name, Column: c.name, Value: v,
+		Err: fmt.Errorf("a %T where the column holds %T", v, zero)}
+}
+
+func asInt64(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int8:
+		return int64(n), true
+	case int16:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case uint:
+		return int64(n), uint64(n) <= math.MaxInt64
+	case uint8:
+		return int64(n), true
+	case uint16:
+		return int64(n), true
+	case uint32:
+		return int64(n), true
+	case uint64:
+		return int64(n), n <= math.MaxInt64
+	}
+	return 0, false
+}
