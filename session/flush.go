@@ -1,0 +1,494 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/retort-orm/retort"
+)
+
+// Flush writes every pending change to the database, in the session's
+// transaction (opened if needed), without committing. Inserts are ordered so
+// that referenced rows come first; each table's rows go in as few statements
+// as the database allows, and on PostgreSQL a whole flush travels in one
+// round trip unless a child needs a key the database has not generated yet.
+//
+// If the flush fails, the transaction is rolled back (to the savepoint, in a
+// nested transaction) and every object returns to its state at the start of
+// that transaction, with the program's in-memory changes kept: fix the cause
+// and flush again.
+func (s *Session) Flush(ctx context.Context) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	return s.flush(ctx, nil)
+}
+
+// work is what one flush must write.
+type work struct {
+	inserts map[Mapper][]*state
+	updates map[Mapper][]*state
+	deletes map[Mapper][]*state
+	order   []Mapper
+}
+
+func (w *work) empty() bool {
+	return len(w.inserts) == 0 && len(w.updates) == 0 && len(w.deletes) == 0
+}
+
+// cascade adds the objects that the session's objects' relationships reach,
+// and marks orphans for deletion.
+func (s *Session) cascade() []*state {
+	var added []*state
+	queue := make([]*state, 0, len(s.objs))
+	for _, st := range s.objs {
+		if st.status == Pending || st.status == Persistent {
+			queue = append(queue, st)
+		}
+	}
+	slices.SortFunc(queue, func(a, b *state) int { return a.seq - b.seq })
+	for i := 0; i < len(queue); i++ {
+		st := queue[i]
+		rels := relationships(st.m)
+		for _, r := range rels {
+			r.Cascade(st.obj, func(m Mapper, child any) {
+				if _, in := s.objs[child]; in {
+					return
+				}
+				st := s.add(m, child)
+				added = append(added, st)
+				queue = append(queue, st)
+			})
+		}
+		if st.status == Persistent {
+			for _, r := range rels {
+				r.Removed(st.obj, func(orphan any) {
+					if o, in := s.objs[orphan]; in && o.status == Persistent {
+						_ = s.delete(orphan)
+					}
+				})
+			}
+		}
+	}
+	return added
+}
+
+// collect gathers the flush's work.
+func (s *Session) collect() *work {
+	w := &work{inserts: map[Mapper][]*state{}, updates: map[Mapper][]*state{}, deletes: map[Mapper][]*state{}}
+	seen := map[Mapper]int{}
+	for _, st := range s.objs {
+		switch st.status {
+		case Pending:
+			w.inserts[st.m] = append(w.inserts[st.m], st)
+		case Persistent:
+			if s.syncable(st) {
+				for _, r := range relationships(st.m) {
+					r.Sync(st.obj)
+				}
+			} else {
+				// A parent is new: Sync once it has its key, in the flush.
+				w.updates[st.m] = append(w.updates[st.m], st)
+				break
+			}
+			if st.m.Changed(st.obj, st.snap) {
+				w.updates[st.m] = append(w.updates[st.m], st)
+			}
+		case Deleted:
+			if !st.flushed {
+				w.deletes[st.m] = append(w.deletes[st.m], st)
+			}
+		default:
+			continue
+		}
+		if old, ok := seen[st.m]; !ok || st.seq < old {
+			seen[st.m] = st.seq
+		}
+	}
+	for _, m := range []map[Mapper][]*state{w.inserts, w.updates, w.deletes} {
+		for _, sts := range m {
+			slices.SortFunc(sts, func(a, b *state) int { return a.seq - b.seq })
+		}
+	}
+	w.order = orderMappers(seen)
+	return w
+}
+
+// syncable reports whether all of st's parents already have keys, so that
+// its foreign keys can be filled before the flush decides what to write.
+func (s *Session) syncable(st *state) bool {
+	ok := true
+	for _, r := range relationships(st.m) {
+		r.Parents(st.obj, func(p any) {
+			if ps, in := s.objs[p]; in && ps.status == Pending {
+				ok = false
+			}
+		})
+	}
+	return ok
+}
+
+// orderMappers sorts mappers so that a mapper whose tables reference another
+// mapper's tables comes after it; ties (and cycles) keep first-use order.
+func orderMappers(first map[Mapper]int) []Mapper {
+	ms := make([]Mapper, 0, len(first))
+	for m := range first {
+		ms = append(ms, m)
+	}
+	slices.SortFunc(ms, func(a, b Mapper) int { return first[a] - first[b] })
+	owner := map[string]Mapper{}
+	for _, m := range ms {
+		for _, t := range m.Tables() {
+			owner[t.Info().Name] = m
+		}
+	}
+	deps := map[Mapper][]Mapper{}
+	for _, m := range ms {
+		for _, t := range m.Tables() {
+			for _, fk := range t.Info().ForeignKeys {
+				if p, ok := owner[fk.RefTable]; ok && p != m {
+					deps[m] = append(deps[m], p)
+				}
+			}
+		}
+	}
+	var out []Mapper
+	done := map[Mapper]bool{}
+	visiting := map[Mapper]bool{}
+	var visit func(m Mapper)
+	visit = func(m Mapper) {
+		if done[m] || visiting[m] {
+			return // a cycle: first-use order decides
+		}
+		visiting[m] = true
+		for _, p := range deps[m] {
+			visit(p)
+		}
+		visiting[m] = false
+		done[m] = true
+		out = append(out, m)
+	}
+	for _, m := range ms {
+		visit(m)
+	}
+	return out
+}
+
+// run is one flush being executed.
+type run struct {
+	s      *Session
+	ctx    context.Context
+	db     retort.DB
+	d      retort.Dialect
+	items  []retort.BatchItem
+	unsent map[any]bool // objects whose generated keys come with unsent items
+	done   []func() error
+}
+
+// send runs the queued statements: one round trip on PostgreSQL.
+func (r *run) send() error {
+	err := retort.RunItems(r.ctx, r.db, r.items)
+	r.items = r.items[:0]
+	clear(r.unsent)
+	return err
+}
+
+// waitForParents sends the queued statements if obj needs a key that one of
+// them will generate.
+func (r *run) waitForParents(obj any, rels []Relationship) error {
+	if len(r.unsent) == 0 {
+		return nil
+	}
+	need := false
+	for _, rel := range rels {
+		rel.Parents(obj, func(p any) {
+			if r.unsent[p] {
+				need = true
+			}
+		})
+	}
+	if need {
+		return r.send()
+	}
+	return nil
+}
+
+// flush writes pending changes; tail, if set, is a query sent after them, in
+// the same round trip where the database allows it.
+func (s *Session) flush(ctx context.Context, tail *retort.BatchItem) (err error) {
+	for _, fn := range s.before {
+		if err := fn(ctx, s); err != nil {
+			return fmt.Errorf("session: before flush: %w", err)
+		}
+	}
+	cascaded := s.cascade()
+	w := s.collect()
+	if w.empty() {
+		if tail != nil {
+			return retort.RunItem(ctx, s.DB(), *tail)
+		}
+		return nil
+	}
+	opened := s.tx == nil
+	if err := s.begin(ctx); err != nil {
+		for _, st := range cascaded {
+			st.status = Transient
+			s.left(st.obj, Transient)
+		}
+		return err
+	}
+	if opened {
+		// Objects the cascade just added were not in the session before
+		// this flush: if it fails they leave it again.
+		for _, st := range cascaded {
+			status := st.status
+			st.status = Transient
+			s.record(st)
+			st.status = status
+		}
+	}
+	r := &run{s: s, ctx: ctx, db: s.tx, d: s.db.Dialect(), unsent: map[any]bool{}}
+	defer func() {
+		if err != nil {
+			if len(s.txs) > 0 {
+				_ = s.rollbackSavepoint(ctx)
+			} else {
+				_ = s.rollback(ctx)
+			}
+			err = fmt.Errorf("session: flush: %w", err)
+		}
+	}()
+	for _, m := range w.order {
+		if err := r.inserts(m, w.inserts[m]); err != nil {
+			return err
+		}
+		if err := r.updates(m, w.updates[m]); err != nil {
+			return err
+		}
+	}
+	for _, m := range slices.Backward(w.order) {
+		if err := r.deletes(m, w.deletes[m]); err != nil {
+			return err
+		}
+	}
+	settled := false
+	settle := func() error {
+		if settled {
+			return nil
+		}
+		settled = true
+		for _, fn := range r.done {
+			if err := fn(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if tail != nil {
+		// The query reads its rows after the flush's statements succeeded:
+		// settle the flushed objects first, so that its rows map onto them.
+		t := *tail
+		if rows := t.Rows; rows != nil {
+			t.Rows = func(rs retort.Rows) error {
+				if err := settle(); err != nil {
+					return err
+				}
+				return rows(rs)
+			}
+		} else {
+			res := t.Result
+			t.Result = func(x retort.Result) error {
+				if err := settle(); err != nil {
+					return err
+				}
+				if res != nil {
+					return res(x)
+				}
+				return nil
+			}
+		}
+		r.items = append(r.items, t)
+	}
+	if err := r.send(); err != nil {
+		return err
+	}
+	if err := settle(); err != nil {
+		return err
+	}
+	for _, fn := range s.after {
+		if err := fn(ctx, s); err != nil {
+			return fmt.Errorf("session: after flush: %w", err)
+		}
+	}
+	return nil
+}
+
+func (r *run) inserts(m Mapper, sts []*state) error {
+	if len(sts) == 0 {
+		return nil
+	}
+	s := r.s
+	rels := relationships(m)
+	for _, st := range sts {
+		if st.hasKey {
+			if other, ok := s.ident[st.key]; ok && other != st {
+				return fmt.Errorf("new object %s has the key of an object already in the session", st.key)
+			}
+		}
+	}
+	remaining := sts
+	for len(remaining) > 0 {
+		level, rest := remaining, []*state(nil)
+		if len(rels) > 0 {
+			inRemaining := make(map[any]bool, len(remaining))
+			for _, st := range remaining {
+				inRemaining[st.obj] = true
+			}
+			level = nil
+			for _, st := range remaining {
+				blocked := false
+				for _, rel := range rels {
+					rel.Parents(st.obj, func(p any) {
+						if p != st.obj && inRemaining[p] {
+							blocked = true
+						}
+					})
+				}
+				if blocked {
+					rest = append(rest, st)
+				} else {
+					level = append(level, st)
+				}
+			}
+			if len(level) == 0 {
+				return fmt.Errorf("rows of %s reference each other in a cycle", m.IdentityTable())
+			}
+		}
+		objs := make([]any, len(level))
+		for i, st := range level {
+			if err := r.waitForParents(st.obj, rels); err != nil {
+				return err
+			}
+			for _, rel := range rels {
+				rel.Sync(st.obj)
+			}
+			if err := runHooks(r.ctx, m, beforeInsert, st.obj); err != nil {
+				return err
+			}
+			objs[i] = st.obj
+		}
+		items, err := m.Insert(r.d, objs)
+		if err != nil {
+			return err
+		}
+		for _, st := range level {
+			s.record(st)
+			if !st.hasKey {
+				st.generated = true
+				r.unsent[st.obj] = true
+			}
+		}
+		r.items = append(r.items, items...)
+		r.done = append(r.done, func() error { return r.inserted(m, level, rels) })
+		remaining = rest
+	}
+	return nil
+}
+
+// inserted settles inserted objects once their statements succeeded.
+func (r *run) inserted(m Mapper, level []*state, rels []Relationship) error {
+	s := r.s
+	for _, st := range level {
+		k, ok := m.Key(st.obj)
+		if !ok {
+			return fmt.Errorf("no key for a new row of %s", m.IdentityTable())
+		}
+		st.key, st.hasKey = k, true
+		st.status = Persistent
+		st.snap = m.Snapshot(st.obj)
+		s.ident[k] = st
+		for _, rel := range rels {
+			rel.Flushed(st.obj)
+		}
+		if err := runHooks(r.ctx, m, afterInsert, st.obj); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *run) updates(m Mapper, sts []*state) error {
+	s := r.s
+	rels := relationships(m)
+	for _, st := range sts {
+		if err := r.waitForParents(st.obj, rels); err != nil {
+			return err
+		}
+		for _, rel := range rels {
+			rel.Sync(st.obj)
+		}
+		if !m.Changed(st.obj, st.snap) {
+			if len(rels) > 0 {
+				for _, rel := range rels {
+					rel.Flushed(st.obj)
+				}
+			}
+			continue
+		}
+		if err := runHooks(r.ctx, m, beforeUpdate, st.obj); err != nil {
+			return err
+		}
+		items, err := m.Update(r.d, st.obj, st.snap)
+		if err != nil {
+			return err
+		}
+		s.record(st)
+		r.items = append(r.items, items...)
+		r.done = append(r.done, func() error {
+			st.snap = m.Snapshot(st.obj)
+			for _, rel := range rels {
+				rel.Flushed(st.obj)
+			}
+			return runHooks(r.ctx, m, afterUpdate, st.obj)
+		})
+	}
+	return nil
+}
+
+func (r *run) deletes(m Mapper, sts []*state) error {
+	if len(sts) == 0 {
+		return nil
+	}
+	s := r.s
+	objs := make([]any, len(sts))
+	snaps := make([]any, len(sts))
+	for i, st := range sts {
+		if err := runHooks(r.ctx, m, beforeDelete, st.obj); err != nil {
+			return err
+		}
+		objs[i], snaps[i] = st.obj, st.snap
+	}
+	items, err := m.Delete(r.d, objs, snaps)
+	if err != nil {
+		return err
+	}
+	for _, st := range sts {
+		s.record(st)
+	}
+	r.items = append(r.items, items...)
+	r.done = append(r.done, func() error {
+		for _, st := range sts {
+			st.flushed = true
+			if s.ident[st.key] == st {
+				delete(s.ident, st.key)
+			}
+			if err := runHooks(r.ctx, m, afterDelete, st.obj); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return nil
+}

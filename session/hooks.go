@@ -1,0 +1,197 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/retort-orm/retort"
+)
+
+// ErrStale is matched (errors.Is) by a StaleError: an UPDATE or DELETE of the
+// flush matched fewer rows than expected, because another transaction changed
+// or deleted the row (with a version column: changed its version).
+var ErrStale = errors.New("session: stale data")
+
+// StaleError reports the statement whose rows did not match.
+type StaleError struct {
+	Op       string // "update" or "delete"
+	Key      Key
+	Matched  int64
+	Expected int64
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("session: %s %s matched %d rows, expected %d: %v", e.Op, e.Key, e.Matched, e.Expected, ErrStale)
+}
+
+// Is makes errors.Is(err, ErrStale) true.
+func (e *StaleError) Is(target error) bool { return target == ErrStale }
+
+type versionKey struct{}
+
+// Versioned makes col the version column of t, for optimistic concurrency:
+// inserts set it to 1 when zero, every UPDATE increments it and matches the
+// old value in its WHERE clause, and DELETE matches it too. An UPDATE or
+// DELETE that matches no row fails the flush with ErrStale, and nothing of
+// that flush is written. Call it at declaration time.
+func Versioned[T any](t *retort.Table[T], col *retort.Column[T, int64]) {
+	t.SetExtension(versionKey{}, retort.ColumnOf[T](col))
+}
+
+func versionOf[T any](t *retort.Table[T]) retort.ColumnOf[T] {
+	v, ok := t.Extension(versionKey{})
+	if !ok {
+		return nil
+	}
+	return v.(retort.ColumnOf[T])
+}
+
+// Relationship makes the session follow links between objects. Package rel
+// implements it; Relate registers one on a table. Every method receives an
+// object of the table the relationship is registered on.
+type Relationship interface {
+	// Cascade calls add for each related object to save with obj
+	// (save-update cascade), including association-row objects, with the
+	// related object's mapper (see MapperOf).
+	Cascade(obj any, add func(m Mapper, related any))
+	// Parents calls visit for each object whose row obj's row references:
+	// those are written first, then Sync fills obj's foreign keys.
+	Parents(obj any, visit func(any))
+	// Sync copies the keys of obj's parents into its foreign-key fields.
+	Sync(obj any)
+	// Removed calls del for objects to delete because they were removed
+	// from obj's collections (delete-orphan, association rows).
+	Removed(obj any, del func(any))
+	// CascadeDelete calls del for objects to delete along with obj.
+	CascadeDelete(obj any, del func(any))
+	// Attach tells the relationship that obj now belongs to s (loaded or
+	// added), so that lazy loads can find the session.
+	Attach(obj any, s *Session)
+	// Flushed is called after a successful flush wrote obj (pending
+	// collection changes become the loaded state).
+	Flushed(obj any)
+}
+
+type relKey struct{}
+
+// Relate registers r on t.
+func Relate[T any](t *retort.Table[T], r Relationship) {
+	var rs []Relationship
+	if v, ok := t.Extension(relKey{}); ok {
+		rs = v.([]Relationship)
+	}
+	t.SetExtension(relKey{}, append(rs[:len(rs):len(rs)], r))
+}
+
+// relationships returns the relationships of obj's mapper.
+func relationships(m Mapper) []Relationship {
+	var out []Relationship
+	for _, t := range m.Tables() {
+		if x, ok := t.(interface {
+			Extension(key any) (any, bool)
+		}); ok {
+			if v, ok := x.Extension(relKey{}); ok {
+				out = append(out, v.([]Relationship)...)
+			}
+		}
+	}
+	return out
+}
+
+// Hook kinds for per-table hooks.
+type hookKind int
+
+const (
+	beforeInsert hookKind = iota
+	afterInsert
+	beforeUpdate
+	afterUpdate
+	beforeDelete
+	afterDelete
+	hookKinds
+)
+
+type hooksKey struct{}
+
+type tableHooks[T any] [hookKinds][]func(context.Context, *T) error
+
+func addHook[T any](t *retort.Table[T], k hookKind, fn func(context.Context, *T) error) {
+	h := &tableHooks[T]{}
+	if v, ok := t.Extension(hooksKey{}); ok {
+		old := v.(*tableHooks[T])
+		*h = *old
+	}
+	h[k] = append(h[k][:len(h[k]):len(h[k])], fn)
+	t.SetExtension(hooksKey{}, h)
+}
+
+// runHooks runs the hooks of kind k registered on any table of m for obj.
+func runHooks(ctx context.Context, m Mapper, k hookKind, obj any) error {
+	for _, t := range m.Tables() {
+		x, ok := t.(interface {
+			Extension(key any) (any, bool)
+		})
+		if !ok {
+			continue
+		}
+		v, ok := x.Extension(hooksKey{})
+		if !ok {
+			continue
+		}
+		if r, ok := v.(interface {
+			run(ctx context.Context, k hookKind, obj any) error
+		}); ok {
+			if err := r.run(ctx, k, obj); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (h *tableHooks[T]) run(ctx context.Context, k hookKind, obj any) error {
+	o, ok := obj.(*T)
+	if !ok {
+		return nil
+	}
+	for _, fn := range h[k] {
+		if err := fn(ctx, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BeforeInsert registers fn to run on each object of t before the flush
+// that inserts it; an error fails the flush.
+func BeforeInsert[T any](t *retort.Table[T], fn func(ctx context.Context, obj *T) error) {
+	addHook(t, beforeInsert, fn)
+}
+
+// AfterInsert registers fn to run after the flush inserted obj (its
+// generated key is set).
+func AfterInsert[T any](t *retort.Table[T], fn func(ctx context.Context, obj *T) error) {
+	addHook(t, afterInsert, fn)
+}
+
+// BeforeUpdate registers fn to run before a changed object is updated. It
+// may change the object further (a modified-at stamp, say).
+func BeforeUpdate[T any](t *retort.Table[T], fn func(ctx context.Context, obj *T) error) {
+	addHook(t, beforeUpdate, fn)
+}
+
+// AfterUpdate registers fn to run after the flush updated obj.
+func AfterUpdate[T any](t *retort.Table[T], fn func(ctx context.Context, obj *T) error) {
+	addHook(t, afterUpdate, fn)
+}
+
+// BeforeDelete registers fn to run before obj is deleted.
+func BeforeDelete[T any](t *retort.Table[T], fn func(ctx context.Context, obj *T) error) {
+	addHook(t, beforeDelete, fn)
+}
+
+// AfterDelete registers fn to run after the flush deleted obj.
+func AfterDelete[T any](t *retort.Table[T], fn func(ctx context.Context, obj *T) error) {
+	addHook(t, afterDelete, fn)
+}

@@ -1,0 +1,456 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/retort-orm/retort"
+)
+
+// Key identifies a row: the identity table's name and the primary-key
+// values. Two objects with equal Keys are the same row.
+type Key struct {
+	Table  string
+	Values [3]any // the key columns' values; keys with more columns use Values[2] for the rest, as a string
+}
+
+// String renders the key for messages.
+func (k Key) String() string {
+	s := k.Table + "("
+	for i, v := range k.Values {
+		if v == nil {
+			break
+		}
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprint(v)
+	}
+	return s + ")"
+}
+
+// Mapper persists objects of one Go type. The session makes one for every
+// table declared with retort.NewTable; package inherit supplies its own for
+// class hierarchies (RegisterMapper). Objects are passed as any holding the
+// mapped pointer type.
+type Mapper interface {
+	// IdentityTable scopes identity keys: the base table of a hierarchy.
+	IdentityTable() string
+	// Tables are the tables the mapper writes, in insert order.
+	Tables() []retort.Schema
+	// Key returns obj's identity key; false while its key is still to be
+	// generated.
+	Key(obj any) (Key, bool)
+	// KeyOf builds a key from primary-key values given by a caller.
+	KeyOf(values []any) (Key, error)
+	// Snapshot copies obj's column values (sharing no pointers with obj).
+	Snapshot(obj any) any
+	// Restore copies the column values of snap back into obj.
+	Restore(obj, snap any)
+	// Changed reports whether obj's column values differ from snap.
+	Changed(obj, snap any) bool
+	// Insert returns statements inserting objs; their callbacks write
+	// generated keys into the objects.
+	Insert(d retort.Dialect, objs []any) ([]retort.BatchItem, error)
+	// Update returns statements writing obj's changes since snap; the
+	// callbacks report a stale row (no row matched) as an error matching
+	// ErrStale.
+	Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, error)
+	// Delete returns statements deleting objs (whose snapshots are snaps).
+	Delete(d retort.Dialect, objs, snaps []any) ([]retort.BatchItem, error)
+	// ClearGenerated resets keys the database generated, after a rollback.
+	ClearGenerated(obj any)
+	// Load fetches the objects with the given keys (at most one query).
+	Load(ctx context.Context, db retort.DB, keys []Key) ([]any, error)
+}
+
+var mappers sync.Map // (*T)(nil) -> Mapper
+
+// RegisterMapper makes m the mapper of objects of type *T.
+func RegisterMapper[T any](m Mapper) { mappers.Store(any((*T)(nil)), m) }
+
+// MapperOf returns the mapper for *T: a registered one, or one made for the
+// table declared for T. It reports an error when T has no table.
+func MapperOf[T any]() (Mapper, error) {
+	if m, ok := mappers.Load(any((*T)(nil))); ok {
+		return m.(Mapper), nil
+	}
+	t := retort.TableOf[T]()
+	if t == nil {
+		var zero T
+		return nil, fmt.Errorf("session: no table is declared for %T (use retort.NewTable)", zero)
+	}
+	m, _ := mappers.LoadOrStore(any((*T)(nil)), TableMapper(t))
+	return m.(Mapper), nil
+}
+
+// TableMapper returns the mapper of a plain table. Package inherit builds on
+// it.
+func TableMapper[T any](t *retort.Table[T]) *Table[T] {
+	m := &Table[T]{t: t, pk: t.PrimaryKey()}
+	var probe T
+	for _, c := range t.Columns() {
+		if c.Info().Nullable {
+			m.deep = append(m.deep, c)
+			continue
+		}
+		if _, isBytes := c.Value(&probe).([]byte); isBytes {
+			m.deep = append(m.deep, c)
+		}
+	}
+	return m
+}
+
+// Table is the Mapper of one table.
+type Table[T any] struct {
+	t    *retort.Table[T]
+	pk   []retort.ColumnOf[T]
+	deep []retort.ColumnOf[T] // columns whose values a struct copy would share
+}
+
+// RetortTable is the mapped table.
+func (m *Table[T]) RetortTable() *retort.Table[T] { return m.t }
+
+// IdentityTable implements Mapper.
+func (m *Table[T]) IdentityTable() string { return m.t.Name() }
+
+// Tables implements Mapper.
+func (m *Table[T]) Tables() []retort.Schema { return []retort.Schema{m.t} }
+
+// Key implements Mapper.
+func (m *Table[T]) Key(obj any) (Key, bool) { return m.KeyOfObject(obj.(*T)) }
+
+// KeyOfObject is Key for a typed object.
+func (m *Table[T]) KeyOfObject(o *T) (Key, bool) {
+	k := Key{Table: m.t.Name()}
+	if auto := m.t.AutoKey(); auto != nil && auto.IsZero(o) {
+		return k, false
+	}
+	if len(m.pk) == 0 {
+		return k, false
+	}
+	for i, c := range m.pk {
+		setKeyValue(&k, i, len(m.pk), c.Value(o))
+	}
+	return k, true
+}
+
+func setKeyValue(k *Key, i, n int, v any) {
+	if b, ok := v.([]byte); ok {
+		v = string(b) // []byte is not comparable
+	}
+	if n <= len(k.Values) || i < len(k.Values)-1 {
+		k.Values[i] = v
+		return
+	}
+	prev, _ := k.Values[len(k.Values)-1].(string)
+	k.Values[len(k.Values)-1] = prev + fmt.Sprintf("\x00%T:%v", v, v)
+}
+
+// KeyOf implements Mapper: the values are converted to the key columns'
+// types (integers of another width are accepted when they fit).
+func (m *Table[T]) KeyOf(values []any) (Key, error) {
+	if len(values) != len(m.pk) {
+		return Key{}, fmt.Errorf("session: table %q has %d key columns, got %d values", m.t.Name(), len(m.pk), len(values))
+	}
+	var probe T
+	for i, c := range m.pk {
+		if err := c.SetValue(&probe, values[i]); err != nil {
+			return Key{}, err
+		}
+	}
+	k := Key{Table: m.t.Name()}
+	for i, c := range m.pk {
+		setKeyValue(&k, i, len(m.pk), c.Value(&probe))
+	}
+	return k, nil
+}
+
+// Snapshot implements Mapper.
+func (m *Table[T]) Snapshot(obj any) any {
+	o := obj.(*T)
+	snap := new(T)
+	*snap = *o
+	for _, c := range m.deep {
+		c.Copy(snap, o)
+	}
+	return snap
+}
+
+// Restore implements Mapper.
+func (m *Table[T]) Restore(obj, snap any) {
+	o, s := obj.(*T), snap.(*T)
+	for _, c := range m.t.Columns() {
+		c.Copy(o, s)
+	}
+}
+
+// Changed implements Mapper.
+func (m *Table[T]) Changed(obj, snap any) bool {
+	o, s := obj.(*T), snap.(*T)
+	for _, c := range m.t.Columns() {
+		if !c.Equal(o, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// ChangedColumns lists the columns of obj that differ from snap.
+func (m *Table[T]) ChangedColumns(obj, snap *T) []retort.ColumnOf[T] {
+	var out []retort.ColumnOf[T]
+	for _, c := range m.t.Columns() {
+		if !c.Equal(obj, snap) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func typed[T any](objs []any) []*T {
+	out := make([]*T, len(objs))
+	for i, o := range objs {
+		out[i] = o.(*T)
+	}
+	return out
+}
+
+// Insert implements Mapper.
+func (m *Table[T]) Insert(d retort.Dialect, objs []any) ([]retort.BatchItem, error) {
+	ts := typed[T](objs)
+	if v := versionOf(m.t); v != nil {
+		for _, o := range ts {
+			if v.IsZero(o) {
+				if err := v.SetInt64(o, 1); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return retort.Insert(m.t, ts...).Items(d)
+}
+
+// Update implements Mapper.
+func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, error) {
+	o, s := obj.(*T), snap.(*T)
+	changed := m.ChangedColumns(o, s)
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	for _, c := range m.pk {
+		if !c.Equal(o, s) {
+			return nil, &retort.ColumnError{Table: m.t.Name(), Column: c.Name(), Value: c.Value(o),
+				Err: fmt.Errorf("a persistent object's primary key cannot change (was %v)", c.Value(s))}
+		}
+	}
+	version := versionOf(m.t)
+	w := retort.NewWriter(d)
+	w.WriteString("UPDATE ")
+	w.WriteIdent(m.t.Name())
+	w.WriteString(" SET ")
+	n := 0
+	for _, c := range changed {
+		if c == version {
+			continue // set below
+		}
+		if n > 0 {
+			w.WriteString(", ")
+		}
+		n++
+		v, err := c.Bind(o)
+		if err != nil {
+			return nil, fmt.Errorf("session: update %q: %w", m.t.Name(), err)
+		}
+		w.WriteIdent(c.Name())
+		w.WriteString(" = ")
+		w.WriteArg(v)
+	}
+	var newVersion int64
+	if version != nil {
+		old, _ := retort.Int64Of(version.Value(s))
+		newVersion = old + 1
+		if n > 0 {
+			w.WriteString(", ")
+		}
+		w.WriteIdent(version.Name())
+		w.WriteString(" = ")
+		w.WriteArg(newVersion)
+	}
+	if err := m.writeKeyMatch(w, s, version); err != nil {
+		return nil, err
+	}
+	if err := w.Err(); err != nil {
+		return nil, err
+	}
+	key, _ := m.KeyOfObject(s)
+	it := retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+		if r.RowsAffected != 1 {
+			return &StaleError{Op: "update", Key: key, Matched: r.RowsAffected, Expected: 1}
+		}
+		if version != nil {
+			return version.SetInt64(o, newVersion)
+		}
+		return nil
+	}}
+	return []retort.BatchItem{it}, nil
+}
+
+// writeKeyMatch writes WHERE key = snapshot's key [AND version = old].
+func (m *Table[T]) writeKeyMatch(w *retort.Writer, s *T, version retort.ColumnOf[T]) error {
+	w.WriteString(" WHERE ")
+	cols := m.pk
+	if version != nil {
+		cols = append(slices.Clip(cols), version)
+	}
+	for i, c := range cols {
+		if i > 0 {
+			w.WriteString(" AND ")
+		}
+		v, err := c.Bind(s)
+		if err != nil {
+			return err
+		}
+		c.WriteSQL(w)
+		w.WriteString(" = ")
+		w.WriteArg(v)
+	}
+	return nil
+}
+
+// deleteChunk bounds the keys of one DELETE ... IN on SQLite.
+const deleteChunk = 500
+
+// Delete implements Mapper: one statement for many rows when the table has a
+// single-column key and no version column, one per row otherwise.
+func (m *Table[T]) Delete(d retort.Dialect, objs, snaps []any) ([]retort.BatchItem, error) {
+	if len(m.pk) == 0 {
+		return nil, fmt.Errorf("session: delete from %q: the table has no primary key", m.t.Name())
+	}
+	version := versionOf(m.t)
+	var items []retort.BatchItem
+	if len(m.pk) == 1 && version == nil {
+		pk := m.pk[0]
+		chunk := len(snaps)
+		if d == retort.SQLite {
+			chunk = deleteChunk
+		}
+		for start := 0; start < len(snaps); start += chunk {
+			part := snaps[start:min(len(snaps), start+chunk)]
+			keys := make([]any, len(part))
+			for i, s := range part {
+				v, err := pk.Bind(s.(*T))
+				if err != nil {
+					return nil, err
+				}
+				keys[i] = v
+			}
+			w := retort.NewWriter(d)
+			w.WriteString("DELETE FROM ")
+			w.WriteIdent(m.t.Name())
+			w.WriteString(" WHERE ")
+			pk.WriteSQL(w)
+			if d == retort.Postgres {
+				w.WriteString(" = ANY(")
+				w.WriteArg(keys)
+				w.WriteString(")")
+			} else {
+				w.WriteString(" IN (")
+				for i, k := range keys {
+					if i > 0 {
+						w.WriteString(", ")
+					}
+					w.WriteArg(k)
+				}
+				w.WriteString(")")
+			}
+			n := int64(len(part))
+			table := m.t.Name()
+			items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+				if r.RowsAffected != n {
+					return &StaleError{Op: "delete", Key: Key{Table: table}, Matched: r.RowsAffected, Expected: n}
+				}
+				return nil
+			}})
+		}
+		return items, nil
+	}
+	for _, s := range snaps {
+		st := s.(*T)
+		w := retort.NewWriter(d)
+		w.WriteString("DELETE FROM ")
+		w.WriteIdent(m.t.Name())
+		if err := m.writeKeyMatch(w, st, version); err != nil {
+			return nil, err
+		}
+		key, _ := m.KeyOfObject(st)
+		items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+			if r.RowsAffected != 1 {
+				return &StaleError{Op: "delete", Key: key, Matched: r.RowsAffected, Expected: 1}
+			}
+			return nil
+		}})
+	}
+	return items, nil
+}
+
+// ClearGenerated implements Mapper.
+func (m *Table[T]) ClearGenerated(obj any) {
+	if auto := m.t.AutoKey(); auto != nil {
+		var zero T
+		auto.Copy(obj.(*T), &zero)
+	}
+}
+
+// Load implements Mapper.
+func (m *Table[T]) Load(ctx context.Context, db retort.DB, keys []Key) ([]any, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	var cond retort.Expr[bool]
+	if len(m.pk) == 1 {
+		vals := make([]any, len(keys))
+		for i, k := range keys {
+			vals[i] = k.Values[0]
+		}
+		var err error
+		if cond, err = inValues(m.pk[0], vals); err != nil {
+			return nil, err
+		}
+	} else {
+		var ors []retort.Expr[bool]
+		for _, k := range keys {
+			var ands []retort.Expr[bool]
+			for i, c := range m.pk {
+				if i >= len(k.Values) {
+					return nil, fmt.Errorf("session: load %q: keys of more than %d columns", m.t.Name(), len(k.Values))
+				}
+				p, err := c.EqValue(k.Values[i])
+				if err != nil {
+					return nil, err
+				}
+				ands = append(ands, p)
+			}
+			ors = append(ors, retort.And(ands...))
+		}
+		cond = retort.Or(ors...)
+	}
+	objs, err := retort.Select(m.t).Where(cond).All(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(objs))
+	for i, o := range objs {
+		out[i] = o
+	}
+	return out, nil
+}
+
+// inValues is c IN (vals) for values held as any.
+func inValues[T any](c retort.ColumnOf[T], vals []any) (retort.Expr[bool], error) {
+	if len(vals) == 1 {
+		return c.EqValue(vals[0])
+	}
+	return c.InValues(vals)
+}

@@ -1,0 +1,337 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"iter"
+
+	"github.com/retort-orm/retort"
+)
+
+// QueryConfig is what query options set.
+type QueryConfig struct {
+	// PopulateExisting overwrites objects already in the identity map with
+	// the values read, discarding their unflushed changes (SQLAlchemy's
+	// populate_existing). By default they keep their in-memory state.
+	PopulateExisting bool
+	// Loaders run after the query with the objects it returned (eager
+	// loading of relationships, for example).
+	Loaders []Loader
+}
+
+// QueryOption configures one session query. Package rel provides options
+// that load relationships eagerly.
+type QueryOption interface {
+	ConfigureQuery(c *QueryConfig)
+}
+
+// Loader loads something for the objects a query returned.
+type Loader interface {
+	Load(ctx context.Context, s *Session, objs []any) error
+}
+
+type optionFunc func(*QueryConfig)
+
+func (f optionFunc) ConfigureQuery(c *QueryConfig) { f(c) }
+
+// PopulateExisting makes the query overwrite objects already loaded.
+func PopulateExisting() QueryOption {
+	return optionFunc(func(c *QueryConfig) { c.PopulateExisting = true })
+}
+
+func configure(opts []QueryOption) QueryConfig {
+	var c QueryConfig
+	for _, o := range opts {
+		o.ConfigureQuery(&c)
+	}
+	return c
+}
+
+// Register puts obj, just read from the database, into the identity map and
+// returns the session's object for its row: obj itself if the row was not
+// loaded yet, or the object already loaded (overwritten with obj's values
+// when populate is true). Packages that load objects their own way
+// (inherit, rel) call it; most programs use All, One, First and Get.
+func (s *Session) Register(m Mapper, obj any, populate bool) any {
+	k, ok := m.Key(obj)
+	if !ok {
+		return obj
+	}
+	if st, in := s.ident[k]; in {
+		if populate && st.status == Persistent {
+			m.Restore(st.obj, obj)
+			st.snap = m.Snapshot(st.obj)
+		}
+		return st.obj
+	}
+	s.seq++
+	st := &state{obj: obj, m: m, status: Persistent, key: k, hasKey: true, snap: m.Snapshot(obj), seq: s.seq}
+	s.objs[obj] = st
+	s.ident[k] = st
+	for _, r := range relationships(m) {
+		r.Attach(obj, s)
+	}
+	return obj
+}
+
+// Lookup returns the object with key k from the identity map, without SQL.
+func (s *Session) Lookup(k Key) (any, bool) {
+	st, ok := s.ident[k]
+	if !ok || st.status != Persistent {
+		return nil, false
+	}
+	return st.obj, true
+}
+
+// Query runs item, autoflushing first when the session is set to: on
+// PostgreSQL the flush and the query travel in one round trip, and an error
+// in the flush keeps the query from running.
+func (s *Session) Query(ctx context.Context, item retort.BatchItem) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	return s.query(ctx, item)
+}
+
+func (s *Session) query(ctx context.Context, item retort.BatchItem) error {
+	if s.autoflush {
+		return s.flush(ctx, &item)
+	}
+	return retort.RunItem(ctx, s.DB(), item)
+}
+
+// All runs q through the session: rows already in the identity map come
+// back as the objects loaded before (one Go pointer per row per session),
+// new rows are tracked. Pending changes are flushed first (autoflush).
+func All[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts ...QueryOption) ([]*T, error) {
+	cfg := configure(opts)
+	out, err := all(ctx, s, q, cfg)
+	if err != nil || len(cfg.Loaders) == 0 || len(out) == 0 {
+		return out, err
+	}
+	list := make([]any, len(out))
+	for i, o := range out {
+		list[i] = o
+	}
+	if err := s.RunLoaders(ctx, cfg.Loaders, list); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg QueryConfig) ([]*T, error) {
+	m, err := MapperOf[T]()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	sqlText, args, err := q.SQL(s.Dialect())
+	if err != nil {
+		return nil, err
+	}
+	t := q.Table()
+	var out []*T
+	item := retort.BatchItem{SQL: sqlText, Args: args, Rows: func(rows retort.Rows) error {
+		for rows.Next() {
+			obj := new(T)
+			if err := t.ScanRow(rows, obj); err != nil {
+				return err
+			}
+			out = append(out, s.Register(m, obj, cfg.PopulateExisting).(*T))
+		}
+		return rows.Err()
+	}}
+	if err := s.query(ctx, item); err != nil {
+		return nil, fmt.Errorf("session: query %q: %w", t.Name(), err)
+	}
+	return out, nil
+}
+
+// RunLoaders runs loaders over objs (for packages with queries of their own).
+func (s *Session) RunLoaders(ctx context.Context, loaders []Loader, objs []any) error {
+	for _, l := range loaders {
+		if err := l.Load(ctx, s, objs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// One is All expecting exactly one object: an error matching
+// retort.ErrNoRows or retort.ErrTooManyRows otherwise.
+func One[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts ...QueryOption) (*T, error) {
+	objs, err := All(ctx, s, q.Limit(2), opts...)
+	if err != nil {
+		return nil, err
+	}
+	switch len(objs) {
+	case 0:
+		return nil, fmt.Errorf("session: one %q: %w", q.Table().Name(), retort.ErrNoRows)
+	case 1:
+		return objs[0], nil
+	}
+	return nil, fmt.Errorf("session: one %q: %w", q.Table().Name(), retort.ErrTooManyRows)
+}
+
+// First is All with LIMIT 1, returning the object or an error matching
+// retort.ErrNoRows.
+func First[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts ...QueryOption) (*T, error) {
+	objs, err := All(ctx, s, q.Limit(1), opts...)
+	if err != nil {
+		return nil, err
+	}
+	if len(objs) == 0 {
+		return nil, fmt.Errorf("session: first %q: %w", q.Table().Name(), retort.ErrNoRows)
+	}
+	return objs[0], nil
+}
+
+// Iter runs q through the session and yields identity-mapped objects one at
+// a time, for large results. It flushes first (autoflush). Loaders of
+// options do not run for Iter.
+func Iter[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts ...QueryOption) iter.Seq2[*T, error] {
+	cfg := configure(opts)
+	return func(yield func(*T, error) bool) {
+		m, err := MapperOf[T]()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		if err := s.enter(); err != nil {
+			yield(nil, err)
+			return
+		}
+		if s.autoflush {
+			if err := s.flush(ctx, nil); err != nil {
+				s.leave()
+				yield(nil, err)
+				return
+			}
+		}
+		db := s.DB()
+		s.leave()
+		for obj, err := range q.Iter(ctx, db) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if err := s.enter(); err != nil {
+				yield(nil, err)
+				return
+			}
+			got := s.Register(m, obj, cfg.PopulateExisting).(*T)
+			s.leave()
+			if !yield(got, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Get returns the object of t whose primary key is key (one value per key
+// column, in declaration order). An object already in the identity map is
+// returned with no SQL; otherwise the session flushes and loads it. A
+// missing row is an error matching retort.ErrNoRows.
+func Get[T any](ctx context.Context, s *Session, t *retort.Table[T], key ...any) (*T, error) {
+	m, err := MapperOf[T]()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	k, err := m.KeyOf(key)
+	if err != nil {
+		return nil, fmt.Errorf("session: get %q: %w", t.Name(), err)
+	}
+	if st, ok := s.ident[k]; ok {
+		if st.status == Persistent {
+			return st.obj.(*T), nil
+		}
+		return nil, fmt.Errorf("session: get %s: deleted in this session: %w", k, retort.ErrNoRows)
+	}
+	if s.autoflush {
+		if err := s.flush(ctx, nil); err != nil {
+			return nil, err
+		}
+	}
+	objs, err := m.Load(ctx, s.DB(), []Key{k})
+	if err != nil {
+		return nil, fmt.Errorf("session: get %s: %w", k, err)
+	}
+	if len(objs) == 0 {
+		return nil, fmt.Errorf("session: get %s: %w", k, retort.ErrNoRows)
+	}
+	return s.Register(m, objs[0], false).(*T), nil
+}
+
+// Refresh reloads obj's columns from the database, discarding its unflushed
+// changes. A row that no longer exists is an error matching retort.ErrNoRows.
+func Refresh[T any](ctx context.Context, s *Session, obj *T) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	st, ok := s.objs[any(obj)]
+	if !ok || st.status != Persistent {
+		return fmt.Errorf("session: refresh: %T is not persistent in the session", obj)
+	}
+	objs, err := st.m.Load(ctx, s.DB(), []Key{st.key})
+	if err != nil {
+		return fmt.Errorf("session: refresh %s: %w", st.key, err)
+	}
+	if len(objs) == 0 {
+		return fmt.Errorf("session: refresh %s: %w", st.key, retort.ErrNoRows)
+	}
+	st.m.Restore(obj, objs[0])
+	st.snap = st.m.Snapshot(obj)
+	return nil
+}
+
+// Merge brings obj, an object from outside the session (detached, or built
+// from a request), into it and returns the session's object for the same
+// row: the one already loaded, or loaded now, with obj's column values
+// copied onto it (to be written at the next flush). When no row has obj's
+// key, a copy of obj is added as pending. obj itself is never added.
+func Merge[T any](ctx context.Context, s *Session, obj *T) (*T, error) {
+	m, err := MapperOf[T]()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	if st, ok := s.objs[any(obj)]; ok && st.status != Detached && st.status != Transient {
+		return obj, nil
+	}
+	k, hasKey := m.Key(obj)
+	if hasKey {
+		if st, ok := s.ident[k]; ok {
+			m.Restore(st.obj, obj)
+			return st.obj.(*T), nil
+		}
+		if s.autoflush {
+			if err := s.flush(ctx, nil); err != nil {
+				return nil, err
+			}
+		}
+		objs, err := m.Load(ctx, s.DB(), []Key{k})
+		if err != nil {
+			return nil, fmt.Errorf("session: merge %s: %w", k, err)
+		}
+		if len(objs) == 1 {
+			got := s.Register(m, objs[0], false)
+			m.Restore(got, obj)
+			return got.(*T), nil
+		}
+	}
+	cp := m.Snapshot(obj).(*T)
+	s.add(m, cp)
+	return cp, nil
+}

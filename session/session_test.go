@@ -1,0 +1,728 @@
+package session_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/dbtest"
+	"github.com/retort-orm/retort/session"
+)
+
+// recorder keeps the SQL of every round trip.
+type recorder struct {
+	mu  sync.Mutex
+	sql []string
+}
+
+func (r *recorder) Trace(_ context.Context, ev retort.TraceEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sql = append(r.sql, ev.SQL)
+}
+
+func (r *recorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.sql
+	r.sql = nil
+	return out
+}
+
+func runRecorded(t *testing.T, fn func(t *testing.T, env *dbtest.Env, rec *recorder)) {
+	rec := &recorder{}
+	dbtest.RunWith(t, dbtest.Options{Tracer: rec}, func(t *testing.T, env *dbtest.Env) {
+		env.Create(t, tables...)
+		rec.take()
+		fn(t, env, rec)
+	})
+}
+
+func TestIdentityMap(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		a := &Author{Name: "ann"}
+		if err := session.Add(s, a); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.StatusOf(a); got != session.Pending {
+			t.Errorf("status after Add = %v", got)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if a.ID == 0 || a.Version != 1 {
+			t.Fatalf("after commit: id %d version %d", a.ID, a.Version)
+		}
+		if got := s.StatusOf(a); got != session.Persistent {
+			t.Errorf("status after Commit = %v", got)
+		}
+		env.Count.Reset()
+		same, err := session.Get(ctx, s, Authors, a.ID)
+		if err != nil || same != a {
+			t.Fatalf("Get = %p, %v; want the same pointer %p", same, err, a)
+		}
+		// An int key for an int64 column is converted.
+		same, err = session.Get(ctx, s, Authors, int(a.ID))
+		if err != nil || same != a {
+			t.Fatalf("Get with int key = %p, %v", same, err)
+		}
+		if n := env.Count.RoundTrips(); n != 0 {
+			t.Errorf("Get of a loaded object took %d round trips", n)
+		}
+		if _, err := session.Get(ctx, s, Authors, "x"); err == nil {
+			t.Error("Get with a string key for an int64 column: want an error")
+		}
+		// A query returns the same pointer, and keeps unflushed changes.
+		s2 := session.New(env.DB, session.Autoflush(false))
+		first, err := session.One(ctx, s2, retort.Select(Authors).Where(AuthorName.Eq("ann")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first.Name = "changed in memory"
+		again, err := session.All(ctx, s2, retort.Select(Authors))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again) != 1 || again[0] != first || again[0].Name != "changed in memory" {
+			t.Errorf("second query: %+v, want the same object with its change", again)
+		}
+		again, err = session.All(ctx, s2, retort.Select(Authors), session.PopulateExisting())
+		if err != nil || again[0].Name != "ann" {
+			t.Errorf("PopulateExisting: %+v %v", again, err)
+		}
+		if s2.IsModified(first) {
+			t.Error("modified after PopulateExisting")
+		}
+		_, err = session.Get(ctx, s, Authors, int64(999))
+		if !errors.Is(err, retort.ErrNoRows) {
+			t.Errorf("Get of a missing row: %v", err)
+		}
+	})
+}
+
+func TestChangeTracking(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		a := &Author{Name: "ann", Email: ptr("a@x")}
+		b := &Book{Author: a, Title: "One", Pages: 100}
+		if err := session.Add(s, b); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rec.take()
+		// Nothing changed: nothing is sent.
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.take(); len(got) != 0 {
+			t.Errorf("commit with no changes sent %q", got)
+		}
+		b.Pages = 120
+		*a.Email = "new@x" // changed through the pointer: still detected
+		if d := s.Dirty(); len(d) != 2 {
+			t.Errorf("Dirty() = %d objects, want 2", len(d))
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var updates []string
+		for _, q := range rec.take() {
+			for _, part := range strings.Split(q, ";\n") {
+				if strings.HasPrefix(part, "UPDATE") {
+					updates = append(updates, part)
+				}
+			}
+		}
+		want := []string{
+			`UPDATE "author" SET "email" = ?, "version" = ? WHERE "author"."id" = ? AND "author"."version" = ?`,
+			`UPDATE "book" SET "pages" = ? WHERE "book"."id" = ?`,
+		}
+		if env.Dialect == retort.Postgres {
+			for i := range want {
+				n := 0
+				want[i] = replaceEach(want[i], "?", func() string { n++; return fmt.Sprintf("$%d", n) })
+			}
+		}
+		if diff := cmp.Diff(want, updates); diff != "" {
+			t.Errorf("updates set only the changed columns (-want +got):\n%s", diff)
+		}
+		if a.Version != 2 {
+			t.Errorf("version = %d, want 2", a.Version)
+		}
+		fresh := session.New(env.DB)
+		got, err := session.Get(ctx, fresh, Books, b.ID)
+		if err != nil || got.Pages != 120 || got.AuthorID != a.ID {
+			t.Errorf("reloaded book: %+v %v", got, err)
+		}
+	})
+}
+
+func replaceEach(s, old string, next func() string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, old)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(next())
+		s = s[i+len(old):]
+	}
+}
+
+func TestDeleteAndStates(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		var books []*Book
+		a := &Author{Name: "ann"}
+		for i := range 5 {
+			books = append(books, &Book{Author: a, Title: fmt.Sprint("b", i)})
+		}
+		if err := session.AddAll(s, books...); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range books[:3] {
+			if err := session.Delete(s, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := s.StatusOf(books[0]); got != session.Deleted {
+			t.Errorf("status = %v", got)
+		}
+		// Deleting a pending object just forgets it.
+		p := &Book{Author: a, Title: "never"}
+		_ = session.Add(s, p)
+		_ = session.Delete(s, p)
+		if s.Contains(p) {
+			t.Error("deleted pending object still in the session")
+		}
+		rec.take()
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		deletes := 0
+		for _, q := range rec.take() {
+			deletes += strings.Count(q, "DELETE FROM")
+		}
+		if deletes != 1 {
+			t.Errorf("%d DELETE statements for 3 rows, want 1", deletes)
+		}
+		if got := s.StatusOf(books[0]); got != session.Detached {
+			t.Errorf("status after commit = %v, want detached", got)
+		}
+		n, err := retort.Select(Books).Count(ctx, env.DB)
+		if err != nil || n != 2 {
+			t.Errorf("%d books left, %v", n, err)
+		}
+		// Expunge: changes are no longer tracked.
+		books[3].Title = "ignored"
+		s.Expunge(books[3])
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := session.Get(ctx, session.New(env.DB), Books, books[3].ID)
+		if got.Title != "b3" {
+			t.Errorf("expunged change was written: %q", got.Title)
+		}
+		// Merge brings the detached copy back and copies its values.
+		merged, err := session.Merge(ctx, s, books[3])
+		if err != nil || merged == books[3] || merged.Title != "ignored" {
+			t.Fatalf("Merge = %+v, %v", merged, err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = session.Get(ctx, session.New(env.DB), Books, books[3].ID)
+		if got.Title != "ignored" {
+			t.Errorf("merged change not written: %q", got.Title)
+		}
+		// Refresh discards in-memory changes.
+		merged.Title = "scratch"
+		if err := session.Refresh(ctx, s, merged); err != nil || merged.Title != "ignored" || s.IsModified(merged) {
+			t.Errorf("Refresh: %q %v", merged.Title, err)
+		}
+	})
+}
+
+func TestAutoflushRoundTrips(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		for i := range 3 {
+			_ = session.Add(s, &Author{Name: fmt.Sprint("a", i)})
+		}
+		env.Count.Reset()
+		got, err := session.All(ctx, s, retort.Select(Authors).OrderBy(AuthorName.Asc()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 3 || got[0].ID == 0 {
+			t.Fatalf("autoflushed query returned %+v", got)
+		}
+		if env.Dialect == retort.Postgres {
+			// BEGIN, then the insert and the query in one batch.
+			if n := env.Count.RoundTrips(); n != 2 {
+				t.Errorf("round trips = %d, want 2 (BEGIN + flush with query)", n)
+			}
+		}
+		// The query's rows are the objects that were added.
+		names := s.New()
+		if len(names) != 0 {
+			t.Errorf("still pending after autoflush: %d", len(names))
+		}
+		if err := s.Rollback(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Rolled back: the objects are pending again, without keys.
+		if got[0].ID != 0 || s.StatusOf(got[0]) != session.Pending {
+			t.Errorf("after rollback: id %d status %v", got[0].ID, s.StatusOf(got[0]))
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := retort.Select(Authors).Count(ctx, env.DB); n != 3 {
+			t.Errorf("after retry: %d rows", n)
+		}
+		// Autoflush off: the query does not see pending objects.
+		s2 := session.New(env.DB, session.Autoflush(false))
+		_ = session.Add(s2, &Author{Name: "late"})
+		all, err := session.All(ctx, s2, retort.Select(Authors))
+		if err != nil || len(all) != 3 {
+			t.Errorf("autoflush off: %d rows, %v", len(all), err)
+		}
+	})
+}
+
+func TestCascadeOrder(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		var books []*Book
+		for i := range 10 {
+			a := &Author{Name: fmt.Sprint("author", i)}
+			books = append(books, &Book{Author: a, Title: "t"}, &Book{Author: a, Title: "u"})
+		}
+		// Only the books are added: the authors cascade in, and go first.
+		if err := session.AddAll(s, books...); err != nil {
+			t.Fatal(err)
+		}
+		env.Count.Reset()
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if env.Dialect == retort.Postgres {
+			// BEGIN, authors (keys needed by the books), books, COMMIT.
+			if n := env.Count.RoundTrips(); n != 4 {
+				t.Errorf("round trips = %d, want 4", n)
+			}
+		}
+		for _, b := range books {
+			if b.AuthorID == 0 || b.AuthorID != b.Author.ID {
+				t.Fatalf("book %+v: foreign key not filled from its author", b)
+			}
+		}
+		// Deleting an author and its books in one flush deletes the books first.
+		for _, b := range books[:2] {
+			_ = session.Delete(s, b)
+		}
+		_ = session.Delete(s, books[0].Author)
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := retort.Select(Books).Count(ctx, env.DB); n != 18 {
+			t.Errorf("%d books, want 18", n)
+		}
+	})
+}
+
+func TestSelfReference(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		root := &Node{Name: "root"}
+		a := &Node{Name: "a", Parent: root}
+		b := &Node{Name: "b", Parent: a}
+		c := &Node{Name: "c", Parent: root}
+		// Added leaf first: the flush must still write parents first.
+		if err := session.AddAll(s, b, c, a, root); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if *b.ParentID != a.ID || *a.ParentID != root.ID || root.ParentID != nil {
+			t.Errorf("parents: b->%d (a=%d), a->%d (root=%d)", *b.ParentID, a.ID, *a.ParentID, root.ID)
+		}
+		// A cycle within one flush cannot be written and says so.
+		x := &Node{Name: "x"}
+		y := &Node{Name: "y", Parent: x}
+		x.Parent = y
+		_ = session.Add(s, x)
+		err := s.Commit(ctx)
+		if err == nil || !strings.Contains(err.Error(), "cycle") {
+			t.Errorf("cycle: %v", err)
+		}
+		if x.ID != 0 || y.ID != 0 {
+			t.Errorf("keys left after a failed flush: %d %d", x.ID, y.ID)
+		}
+	})
+}
+
+func TestOptimisticLocking(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s0 := session.New(env.DB)
+		_ = session.Add(s0, &Author{Name: "shared"})
+		if err := s0.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s1, s2 := session.New(env.DB), session.New(env.DB)
+		a1, err := session.One(ctx, s1, retort.Select(Authors).Where(AuthorName.Eq("shared")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a2, err := session.One(ctx, s2, retort.Select(Authors).Where(AuthorName.Eq("shared")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s1.Commit(ctx); err != nil { // end s1's read
+			t.Fatal(err)
+		}
+		if err := s2.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		a1.Email = ptr("one@x")
+		if err := s1.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		a2.Email = ptr("two@x")
+		extra := &Author{Name: "written only with a2"}
+		_ = session.Add(s2, extra)
+		err = s2.Commit(ctx)
+		if !errors.Is(err, session.ErrStale) {
+			t.Fatalf("stale update: %v, want ErrStale", err)
+		}
+		var se *session.StaleError
+		if !errors.As(err, &se) || se.Key.Table != "author" {
+			t.Errorf("StaleError: %#v", se)
+		}
+		if n, _ := retort.Select(Authors).Where(AuthorName.Eq(extra.Name)).Count(ctx, env.DB); n != 0 {
+			t.Error("the rest of a stale flush was written")
+		}
+		if extra.ID != 0 || s2.StatusOf(extra) != session.Pending || a2.Version != 1 {
+			t.Errorf("after stale flush: extra id %d status %v, a2 version %d", extra.ID, s2.StatusOf(extra), a2.Version)
+		}
+		// Refresh and retry.
+		if err := session.Refresh(ctx, s2, a2); err != nil {
+			t.Fatal(err)
+		}
+		a2.Email = ptr("two@x")
+		if err := s2.Commit(ctx); err != nil {
+			t.Fatalf("retry: %v", err)
+		}
+		if a2.Version != 3 {
+			t.Errorf("version = %d, want 3", a2.Version)
+		}
+		// A stale delete fails too.
+		a1.Name = "x"
+		_ = session.Delete(s1, a1)
+		if err := s1.Commit(ctx); !errors.Is(err, session.ErrStale) {
+			t.Errorf("stale delete: %v", err)
+		}
+	})
+}
+
+func TestSavepoints(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		kept := &Author{Name: "kept"}
+		_ = session.Add(s, kept)
+		sp, err := s.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		undone := &Author{Name: "undone"}
+		_ = session.Add(s, undone)
+		kept.Email = ptr("changed in savepoint")
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := sp.Rollback(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if s.Contains(undone) || undone.ID != 0 {
+			t.Errorf("object added inside a rolled-back savepoint: in session %v, id %d", s.Contains(undone), undone.ID)
+		}
+		if !s.IsModified(kept) {
+			t.Error("change rolled back with the savepoint should be pending again")
+		}
+		sp2, err := s.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = session.Add(s, &Author{Name: "released"})
+		if err := sp2.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		all, _ := retort.Select(Authors).OrderBy(AuthorName.Asc()).All(ctx, env.DB)
+		for _, a := range all {
+			names = append(names, a.Name)
+		}
+		if diff := cmp.Diff([]string{"kept", "released"}, names); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+		if all[0].Email == nil || *all[0].Email != "changed in savepoint" {
+			t.Errorf("change re-sent after the savepoint rollback: %v", all[0].Email)
+		}
+	})
+}
+
+func TestHooks(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	log := func(e string) { mu.Lock(); events = append(events, e); mu.Unlock() }
+	session.BeforeInsert(Nodes, func(ctx context.Context, n *Node) error {
+		if n.Name == "forbidden" {
+			return errors.New("no forbidden nodes")
+		}
+		n.Name = strings.ToUpper(n.Name)
+		log("before insert " + n.Name)
+		return nil
+	})
+	session.AfterInsert(Nodes, func(ctx context.Context, n *Node) error {
+		log(fmt.Sprintf("after insert %s has key %v", n.Name, n.ID != 0))
+		return nil
+	})
+	session.BeforeUpdate(Nodes, func(ctx context.Context, n *Node) error { log("before update " + n.Name); return nil })
+	session.AfterDelete(Nodes, func(ctx context.Context, n *Node) error { log("after delete " + n.Name); return nil })
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		events = nil
+		ctx := context.Background()
+		flushes := 0
+		s := session.New(env.DB, session.AfterFlush(func(context.Context, *session.Session) error { flushes++; return nil }))
+		n := &Node{Name: "leaf"}
+		_ = session.Add(s, n)
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		n.Name = "renamed"
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		_ = session.Delete(s, n)
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"before insert LEAF", "after insert LEAF has key true", "before update renamed", "after delete renamed"}
+		if diff := cmp.Diff(want, events); diff != "" {
+			t.Errorf("hooks (-want +got):\n%s", diff)
+		}
+		if flushes != 3 {
+			t.Errorf("after-flush ran %d times", flushes)
+		}
+		bad := &Node{Name: "forbidden"}
+		_ = session.Add(s, bad)
+		if err := s.Commit(ctx); err == nil || !strings.Contains(err.Error(), "no forbidden nodes") {
+			t.Errorf("hook error: %v", err)
+		}
+	})
+}
+
+func TestFailedFlushRetry(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		_ = session.Add(s, &Author{Name: "taken"})
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		loaded, _ := session.One(ctx, s, retort.Select(Authors))
+		loaded.Email = ptr("pending change")
+		a := &Author{Name: "fresh"}
+		dup := &Author{Name: "taken"}
+		books := []*Book{{Author: a, Title: "x"}, {Author: dup, Title: "y"}}
+		_ = session.AddAll(s, books...)
+		before := snapshotSession(s)
+
+		check := func(cause string, err error) {
+			t.Helper()
+			if err == nil {
+				t.Fatalf("%s: flush succeeded", cause)
+			}
+			if diff := cmp.Diff(before, snapshotSession(s)); diff != "" {
+				t.Errorf("%s: session changed by a failed flush (-before +after):\n%s", cause, diff)
+			}
+			if a.ID != 0 || books[0].ID != 0 || books[0].AuthorID != 0 && books[0].AuthorID == a.ID {
+				t.Errorf("%s: generated keys left behind: author %d book %d", cause, a.ID, books[0].ID)
+			}
+			fresh := session.New(env.DB)
+			n, _ := retort.Select(Authors).Count(ctx, fresh.DB())
+			m, _ := retort.Select(Books).Count(ctx, fresh.DB())
+			if n != 1 || m != 0 {
+				t.Errorf("%s: partial write: %d authors, %d books", cause, n, m)
+			}
+		}
+
+		// 1. A unique violation.
+		check("unique violation", s.Commit(ctx))
+
+		// 2. A cancelled context.
+		dup.Name = "fixed"
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		before = snapshotSession(s)
+		err := s.Commit(cctx)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled: %v, want context.Canceled", err)
+		}
+		check("cancelled context", err)
+
+		// 3. (PostgreSQL) the connection dropped mid-transaction.
+		if env.Dialect == retort.Postgres {
+			if err := s.Flush(ctx); err != nil { // open the transaction, write
+				t.Fatal(err)
+			}
+			var pid int32
+			rows, err := s.DB().Query(ctx, "SELECT pg_backend_pid()")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				_ = rows.Scan(&pid)
+			}
+			rows.Close()
+			if _, err := env.DB.Exec(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
+				t.Fatal(err)
+			}
+			loaded.Name = "after drop"
+			err = s.Commit(ctx)
+			if err == nil {
+				t.Fatal("commit on a dropped connection succeeded")
+			}
+			// Everything the dropped transaction wrote is pending again (the
+			// author, which came in by cascade, comes back with its book).
+			if a.ID != 0 || books[0].ID != 0 || s.StatusOf(books[0]) != session.Pending {
+				t.Errorf("after drop: author id %d, book id %d status %v", a.ID, books[0].ID, s.StatusOf(books[0]))
+			}
+		}
+
+		// Retry once the cause is gone.
+		if err := s.Commit(ctx); err != nil {
+			t.Fatalf("retry: %v", err)
+		}
+		if a.ID == 0 || books[1].AuthorID != dup.ID {
+			t.Errorf("after retry: %+v %+v", a, books[1])
+		}
+		n, _ := retort.Select(Books).Count(ctx, env.DB)
+		if n != 2 {
+			t.Errorf("%d books after retry", n)
+		}
+		got, _ := session.Get(ctx, session.New(env.DB), Authors, loaded.ID)
+		if got.Email == nil || *got.Email != "pending change" {
+			t.Errorf("the persistent object's change was lost: %+v", got)
+		}
+	})
+}
+
+// snapshotSession describes every object's status and column values.
+func snapshotSession(s *session.Session) []string {
+	var out []string
+	for _, o := range append(append(s.New(), s.Dirty()...), s.Deleted()...) {
+		out = append(out, fmt.Sprintf("%v %+v", s.StatusOf(o), describe(o)))
+	}
+	return out
+}
+
+func describe(o any) string {
+	switch v := o.(type) {
+	case *Author:
+		e := "<nil>"
+		if v.Email != nil {
+			e = *v.Email
+		}
+		return fmt.Sprintf("author{%d %s %s v%d}", v.ID, v.Name, e, v.Version)
+	case *Book:
+		return fmt.Sprintf("book{%d a%d %s}", v.ID, v.AuthorID, v.Title)
+	}
+	return fmt.Sprint(o)
+}
+
+func TestConcurrentSessions(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		const workers, each = 8, 20
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- session.Run(ctx, env.DB, func(s *session.Session) error {
+					for i := range each {
+						a := &Author{Name: fmt.Sprintf("w%d-%d", w, i)}
+						if err := session.Add(s, &Book{Author: a, Title: "t"}); err != nil {
+							return err
+						}
+						if i%5 == 4 {
+							if _, err := session.All(ctx, s, retort.Select(Authors).Where(AuthorName.Eq(a.Name))); err != nil {
+								return err
+							}
+						}
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		if n, _ := retort.Select(Books).Count(ctx, env.DB); n != workers*each {
+			t.Errorf("%d books, want %d", n, workers*each)
+		}
+		// Misuse is detected: a session used by two goroutines at once.
+		s := session.New(env.DB)
+		start := make(chan struct{})
+		var misuse sync.WaitGroup
+		var detected sync.Once
+		found := false
+		for range 4 {
+			misuse.Add(1)
+			go func() {
+				defer misuse.Done()
+				<-start
+				for range 200 {
+					if err := session.Add(s, &Author{Name: "x"}); errors.Is(err, session.ErrConcurrentUse) {
+						detected.Do(func() { found = true })
+					}
+				}
+			}()
+		}
+		close(start)
+		misuse.Wait()
+		_ = found // detection is best effort: it depends on the goroutines overlapping
+	})
+}
