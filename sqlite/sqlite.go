@@ -57,9 +57,11 @@ func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTi
 
 // DB is a pool of SQLite connections.
 type DB struct {
-	pool   *sqlitex.Pool
-	tracer retort.Tracer
-	path   string
+	pool      *sqlitex.Pool
+	tracer    retort.Tracer
+	path      string
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var (
@@ -122,8 +124,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	return db, nil
 }
 
-// Close closes every connection. An in-memory database is gone afterwards.
-func (db *DB) Close() error { return db.pool.Close() }
+// Close closes every connection, waiting for those in use (an open Tx or
+// rows) to be returned. An in-memory database is gone afterwards. Closing
+// twice is harmless.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() { db.closeErr = db.pool.Close() })
+	return db.closeErr
+}
 
 // Dialect is retort.SQLite.
 func (db *DB) Dialect() retort.Dialect { return retort.SQLite }
@@ -178,7 +185,8 @@ func (db *DB) take(ctx context.Context) (*conn, error) {
 		}
 		return nil, fmt.Errorf("sqlite: take connection: %w", err)
 	}
-	return &conn{conn: sc, tracer: db.tracer}, nil
+	// Take ties the connection to ctx already.
+	return &conn{conn: sc, tracer: db.tracer, done: ctx.Done()}, nil
 }
 
 // Tx is a transaction or a savepoint on one connection.
@@ -251,6 +259,8 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 		return nil
 	}
 	ctx = context.WithoutCancel(ctx)
+	tx.c.conn.SetInterrupt(nil) // a rollback must not be interrupted
+	tx.c.done = nil
 	var err error
 	if tx.depth == 0 {
 		if !tx.c.conn.AutocommitEnabled() {
@@ -278,7 +288,22 @@ func (tx *Tx) finish() {
 type conn struct {
 	conn   *sqlite.Conn
 	tracer retort.Tracer
-	busy   map[*sqlite.Stmt]bool // cached statements with open rows
+	busy   map[string]bool // SQL of cached statements with open rows
+	open   int             // open rows
+	done   <-chan struct{} // the interrupt channel in force
+}
+
+// interrupt makes ctx able to interrupt the next statement. zombiezen's
+// SetInterrupt resets every statement with open rows, so the channel is
+// only changed when it differs and no rows are open; a statement run while
+// rows are open stays interruptible by the context of those rows.
+func (c *conn) interrupt(ctx context.Context) {
+	d := ctx.Done()
+	if d == c.done || c.open > 0 {
+		return
+	}
+	c.conn.SetInterrupt(d)
+	c.done = d
 }
 
 func (c *conn) trace(ctx context.Context, sql string, args []any, start time.Time, n int64, err error) {
@@ -291,14 +316,10 @@ func (c *conn) trace(ctx context.Context, sql string, args []any, start time.Tim
 // it is in use by open rows. Statements without arguments that are not
 // queries (DDL, transaction control) are not cached.
 func (c *conn) prepare(sql string, args []any) (stmt *sqlite.Stmt, transient bool, err error) {
-	if len(args) > 0 || isQuery(sql) {
+	// Prepare resets a cached statement: never ask for one with open rows.
+	if (len(args) > 0 || isQuery(sql)) && !c.busy[sql] {
 		stmt, err = c.conn.Prepare(sql)
-		if err != nil {
-			return nil, false, err
-		}
-		if !c.busy[stmt] {
-			return stmt, false, nil
-		}
+		return stmt, false, err
 	}
 	stmt, trailing, err := c.conn.PrepareTransient(sql)
 	if err == nil && strings.TrimSpace(sql[len(sql)-trailing:]) != "" {
@@ -318,7 +339,7 @@ func (c *conn) exec(ctx context.Context, sql string, args []any) (res retort.Res
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("sqlite: %w", err)
 	}
-	defer c.conn.SetInterrupt(c.conn.SetInterrupt(ctx.Done()))
+	c.interrupt(ctx)
 	stmt, transient, err := c.prepare(sql, args)
 	if err != nil {
 		return res, wrapErr(ctx, err)
@@ -354,6 +375,7 @@ func (c *conn) query(ctx context.Context, sql string, args []any) (*rows, error)
 		c.trace(ctx, sql, args, start, -1, err)
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	c.interrupt(ctx)
 	stmt, transient, err := c.prepare(sql, args)
 	if err == nil {
 		err = bind(stmt, args)
@@ -367,26 +389,25 @@ func (c *conn) query(ctx context.Context, sql string, args []any) (*rows, error)
 	}
 	if !transient {
 		if c.busy == nil {
-			c.busy = map[*sqlite.Stmt]bool{}
+			c.busy = map[string]bool{}
 		}
-		c.busy[stmt] = true
+		c.busy[sql] = true
 	}
-	old := c.conn.SetInterrupt(ctx.Done())
-	return &rows{c: c, stmt: stmt, transient: transient, ctx: ctx, sql: sql, args: args, start: start, oldInterrupt: old}, nil
+	c.open++
+	return &rows{c: c, stmt: stmt, transient: transient, ctx: ctx, sql: sql, args: args, start: start}, nil
 }
 
 type rows struct {
-	c            *conn
-	stmt         *sqlite.Stmt
-	transient    bool
-	ctx          context.Context
-	sql          string
-	args         []any
-	start        time.Time
-	err          error
-	closed       bool
-	oldInterrupt <-chan struct{}
-	release      func()
+	c         *conn
+	stmt      *sqlite.Stmt
+	transient bool
+	ctx       context.Context
+	sql       string
+	args      []any
+	start     time.Time
+	err       error
+	closed    bool
+	release   func()
 }
 
 func (r *rows) Next() bool {
@@ -409,10 +430,10 @@ func (r *rows) Close() error {
 	}
 	r.closed = true
 	if !r.transient {
-		delete(r.c.busy, r.stmt)
+		delete(r.c.busy, r.sql)
 	}
 	finish(r.stmt, r.transient)
-	r.c.conn.SetInterrupt(r.oldInterrupt)
+	r.c.open--
 	r.c.trace(r.ctx, r.sql, r.args, r.start, -1, r.err)
 	if r.release != nil {
 		r.release()
