@@ -30,7 +30,8 @@ func Value[V comparable](v V, description string) Member[V] {
 // Enum is a declared enumeration over the Go type V: its values in
 // declaration order, their descriptions, and how they are stored. Declare one
 // as a package-level variable with [New] (string values) or [NewInt] (integer
-// values); it is then read-only and safe for concurrent use.
+// values); it is then read-only and safe for concurrent use. The zero Enum is
+// not usable.
 //
 // *Enum[V] is a [retort.Type] of V (pass it to [retort.ColType]) and a
 // [retort.SchemaType], so that retort.CreateAll creates the PostgreSQL type or
@@ -57,7 +58,8 @@ type Enum[V comparable] struct {
 	text func(V) string
 }
 
-// maxLabel is PostgreSQL's limit on an enum label, in bytes (NAMEDATALEN-1).
+// maxLabel is PostgreSQL's limit on an enum label and on a type name, in
+// bytes (NAMEDATALEN-1).
 const maxLabel = 63
 
 // New declares an enumeration of string values, named name in the database
@@ -81,8 +83,8 @@ const maxLabel = 63
 // New panics, as a declaration error, when name is empty, there are no
 // values, a value is listed twice, a value is "" (the zero value is kept to
 // mean "not set", so a forgotten field is caught when it is written), a value
-// is longer than 63 bytes (PostgreSQL's limit for a label), or name or a
-// value contains a NUL byte.
+// or name is longer than 63 bytes (PostgreSQL's limit for a label and a
+// name), or name or a value contains a NUL byte.
 func New[V ~string](name string, values ...Member[V]) *Enum[V] {
 	e := newEnum(name, values)
 	for i, m := range values {
@@ -107,7 +109,12 @@ func New[V ~string](name string, values ...Member[V]) *Enum[V] {
 // NewInt declares an enumeration of integer values, named name in the
 // database (the name appears in messages; integer enums are stored in an
 // integer column with a CHECK constraint on every database). It panics as
-// [New] does, and when a value does not fit an int64.
+// [New] does, and when a value does not fit an int64. Zero is an ordinary
+// value here, since Go enumerations often start at iota.
+//
+// New and NewInt are two functions because Go cannot convert a type
+// parameter whose constraint admits both strings and integers; both return
+// the same [Enum].
 func NewInt[V Integer](name string, values ...Member[V]) *Enum[V] {
 	e := newEnum(name, values)
 	e.ints = make([]int64, len(values))
@@ -138,6 +145,9 @@ func newEnum[V comparable](name string, values []Member[V]) *Enum[V] {
 	}
 	if strings.IndexByte(name, 0) >= 0 {
 		panic(fmt.Sprintf("enum: name %q contains a NUL byte", name))
+	}
+	if len(name) > maxLabel {
+		panic(fmt.Sprintf("enum: name %q is longer than %d bytes (PostgreSQL would truncate it)", name, maxLabel))
 	}
 	if len(values) == 0 {
 		panic(fmt.Sprintf("enum: %s has no values", name))
@@ -289,6 +299,7 @@ type UnknownError struct {
 	Valid string // the declared values, in order, as "P", "F", "C" or 1, 2, 3
 }
 
+// Error names the value, the enumeration and the valid values.
 func (e *UnknownError) Error() string {
 	return fmt.Sprintf("enum: %s is not a value of %s (valid: %s)", e.Value, e.Enum, e.Valid)
 }

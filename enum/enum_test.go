@@ -176,6 +176,7 @@ func TestDeclarationPanics(t *testing.T) {
 		{"value too long", func() { enum.New("code", enum.Value(Code(strings.Repeat("x", 64)), "long")) },
 			"is longer than 63 bytes"},
 		{"NUL in a value", func() { enum.New("code", enum.Value(Code("a\x00b"), "nul")) }, `value "a\x00b" contains a NUL byte`},
+		{"name too long", func() { enum.New(strings.Repeat("n", 64), enum.Value(Code("a"), "A")) }, "is longer than 63 bytes (PostgreSQL would truncate it)"},
 		{"NUL in the name", func() { enum.New("co\x00de", enum.Value(Code("a"), "A")) }, `name "co\x00de" contains a NUL byte`},
 		{"integer beyond int64", func() { enum.NewInt("huge", enum.Value(Huge(1<<63), "big")) },
 			"enum: huge: value 9223372036854775808 does not fit an int64"},

@@ -14,7 +14,8 @@ import (
 // declared value that is missing with ALTER TYPE ... ADD VALUE, placed after
 // the value declared before it, so that the type's sort order follows the
 // declaration. When the type does not exist, Sync creates it. It returns the
-// values it added, in declaration order.
+// values it added, in declaration order; after an error, those it added
+// before the error.
 //
 // Sync never removes or renames a value: PostgreSQL cannot drop an enum
 // label. A label the database has and the declaration lacks stays; reading a

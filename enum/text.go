@@ -7,20 +7,14 @@ import (
 	"strconv"
 )
 
-// The helpers below let the Go type of an enumeration implement
-// encoding.TextMarshaler, encoding.TextUnmarshaler, json.Marshaler and
-// json.Unmarshaler in one line each:
-//
-//	func (t EmployeeType) MarshalText() ([]byte, error)   { return EmployeeTypes.MarshalText(t) }
-//	func (t *EmployeeType) UnmarshalText(b []byte) error  { return EmployeeTypes.UnmarshalText(t, b) }
-//
-// With those two, encoding/json writes the value as a JSON string ("P") and
-// refuses an unknown one when decoding. An integer enum that should stay a
-// JSON number implements MarshalJSON and UnmarshalJSON with [Enum.EncodeJSON]
-// and [Enum.DecodeJSON] as well.
-
 // MarshalText returns v's text form (see [Enum.Label]), or an
-// [*UnknownError] when v is not declared.
+// [*UnknownError] when v is not declared. With it and [Enum.UnmarshalText]
+// the enum's Go type implements encoding.TextMarshaler and
+// encoding.TextUnmarshaler in one line each, and encoding/json writes the
+// value as a JSON string ("P") and refuses an unknown one:
+//
+//	func (t EmployeeType) MarshalText() ([]byte, error)  { return EmployeeTypes.MarshalText(t) }
+//	func (t *EmployeeType) UnmarshalText(b []byte) error { return EmployeeTypes.UnmarshalText(t, b) }
 func (e *Enum[V]) MarshalText(v V) ([]byte, error) {
 	if i, ok := e.index[v]; ok {
 		return []byte(e.labels[i]), nil
@@ -40,7 +34,12 @@ func (e *Enum[V]) UnmarshalText(p *V, b []byte) error {
 }
 
 // EncodeJSON returns v as JSON: a string for a string enum, a number for an
-// integer enum; an [*UnknownError] when v is not declared.
+// integer enum; an [*UnknownError] when v is not declared. An integer enum
+// that should stay a JSON number implements json.Marshaler with it (and
+// json.Unmarshaler with [Enum.DecodeJSON]):
+//
+//	func (p Priority) MarshalJSON() ([]byte, error)  { return Priorities.EncodeJSON(p) }
+//	func (p *Priority) UnmarshalJSON(b []byte) error { return Priorities.DecodeJSON(p, b) }
 func (e *Enum[V]) EncodeJSON(v V) ([]byte, error) {
 	i, ok := e.index[v]
 	if !ok {
