@@ -21,12 +21,91 @@ type Expr[V any] interface {
 }
 
 // Writer accumulates SQL text and bind arguments for one dialect.
+//
+// While a statement is written, the Writer knows which tables are in its FROM
+// clause (its scope). A qualified name written with [Writer.WriteIdent], '.'
+// and [Writer.WriteIdent] again (as columns write themselves) whose qualifier
+// is not in scope records an error, so that a predicate on a table missing
+// from the FROM clause fails when the statement is built, before any SQL is
+// sent.
 type Writer struct {
 	d    Dialect
 	sb   strings.Builder
 	args []any
 	err  error
 	bare bool // write column names without their table
+
+	scope      *scope
+	lastIdent  string // the identifier just written, while afterIdent
+	afterIdent bool
+	badQual    string // a qualifier not in scope, reported with the next identifier
+	qualBad    bool
+}
+
+// scope is the set of names a statement (or subquery) can qualify columns
+// with: the references of the sources in its FROM clause.
+type scope struct {
+	stmt    string   // the statement, for messages: `select "users"`
+	refs    []string // table references (aliases or names)
+	visible int      // how many of refs are visible; -1: all
+	parent  *scope   // the enclosing statement, for correlated subqueries
+	outer   *scope   // the scope to restore when this one ends
+}
+
+func (s *scope) has(ref string) bool {
+	for ; s != nil; s = s.parent {
+		refs := s.refs
+		if s.visible >= 0 && s.visible < len(refs) {
+			refs = refs[:s.visible]
+		}
+		for _, r := range refs {
+			if r == ref {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// joinedLater reports whether ref is in the statement's FROM clause but
+// joined after the join condition being written.
+func (s *scope) joinedLater(ref string) bool {
+	if s.visible < 0 {
+		return false
+	}
+	for _, r := range s.refs[s.visible:] {
+		if r == ref {
+			return true
+		}
+	}
+	return false
+}
+
+// pushScope starts the scope of a statement or subquery. A correlated
+// subquery sees the enclosing statement's tables; an isolated one (a derived
+// table, a part of a UNION) does not.
+func (w *Writer) pushScope(stmt string, isolated bool) {
+	s := &scope{stmt: stmt, visible: -1, outer: w.scope}
+	if !isolated {
+		s.parent = w.scope
+	}
+	w.scope = s
+}
+
+// popScope ends the scope started by the matching pushScope.
+func (w *Writer) popScope() { w.scope = w.scope.outer }
+
+// declare adds a source reference to the current scope; a reference already
+// there is an error (a table twice in FROM needs an alias).
+func (w *Writer) declare(ref string) {
+	s := w.scope
+	for _, r := range s.refs {
+		if r == ref {
+			w.SetError(fmt.Errorf("retort: %s: %q appears twice in the FROM clause; use retort.Alias for the second", s.stmt, ref))
+			return
+		}
+	}
+	s.refs = append(s.refs, ref)
 }
 
 // NewWriter returns a Writer for d.
@@ -36,16 +115,52 @@ func NewWriter(d Dialect) *Writer { return &Writer{d: d} }
 func (w *Writer) Dialect() Dialect { return w.d }
 
 // WriteString appends SQL text verbatim. Never pass it values: use WriteArg.
-func (w *Writer) WriteString(s string) { w.sb.WriteString(s) }
+func (w *Writer) WriteString(s string) {
+	w.text()
+	w.sb.WriteString(s)
+}
 
-// WriteByte appends one byte of SQL text.
-func (w *Writer) WriteByte(c byte) error { return w.sb.WriteByte(c) }
+// WriteByte appends one byte of SQL text. A '.' right after an identifier
+// makes that identifier a qualifier, checked against the statement's FROM
+// clause.
+func (w *Writer) WriteByte(c byte) error {
+	if c == '.' && w.afterIdent && w.scope != nil && !w.scope.has(w.lastIdent) {
+		w.afterIdent = false
+		w.badQual, w.qualBad = w.lastIdent, true
+		return w.sb.WriteByte(c)
+	}
+	w.text()
+	return w.sb.WriteByte(c)
+}
 
 // WriteIdent appends a quoted identifier.
-func (w *Writer) WriteIdent(name string) { appendIdent(&w.sb, name) }
+func (w *Writer) WriteIdent(name string) {
+	if w.qualBad {
+		w.qualBad = false
+		if w.scope.joinedLater(w.badQual) {
+			w.SetError(fmt.Errorf("retort: %s: join condition uses column %s.%s, but %q is joined after it",
+				w.scope.stmt, QuoteIdent(w.badQual), QuoteIdent(name), w.badQual))
+		} else {
+			w.SetError(fmt.Errorf("retort: %s: column %s.%s refers to table %q, which is not in the FROM clause (add it with From or Join)",
+				w.scope.stmt, QuoteIdent(w.badQual), QuoteIdent(name), w.badQual))
+		}
+	}
+	appendIdent(&w.sb, name)
+	w.lastIdent, w.afterIdent = name, true
+}
+
+// text notes that something other than an identifier was written.
+func (w *Writer) text() {
+	w.afterIdent = false
+	if w.qualBad {
+		w.qualBad = false
+		w.SetError(fmt.Errorf("retort: %s: table %q is not in the FROM clause (add it with From or Join)", w.scope.stmt, w.badQual))
+	}
+}
 
 // WriteArg appends a placeholder and records v as its bind argument.
 func (w *Writer) WriteArg(v any) {
+	w.text()
 	w.args = append(w.args, v)
 	w.writePlaceholder(len(w.args))
 }
@@ -114,6 +229,21 @@ type pred func(w *Writer)
 func (p pred) WriteSQL(w *Writer)  { p(w) }
 func (pred) ValueType() Type[bool] { return boolType }
 func (p pred) String() string      { return "predicate" }
+
+// predOf is a predicate that knows the table of its first column, so that a
+// projection of it can find its FROM clause.
+func predOf(src Source, write func(w *Writer)) Expr[bool] {
+	return expr[bool]{typ: boolType, write: write, src: src}
+}
+
+// exprs converts predicates to expressions.
+func exprs(ps []Expr[bool]) []Expression {
+	out := make([]Expression, len(ps))
+	for i, p := range ps {
+		out[i] = p
+	}
+	return out
+}
 func writeParen(w *Writer, e Expression) {
 	w.WriteByte('(')
 	e.WriteSQL(w)
@@ -121,7 +251,7 @@ func writeParen(w *Writer, e Expression) {
 }
 
 func (c *Column[T, V]) compare(op string, v V) Expr[bool] {
-	return pred(func(w *Writer) {
+	return predOf(c.table, func(w *Writer) {
 		c.WriteSQL(w)
 		w.WriteString(op)
 		a, err := c.arg(v)
@@ -152,7 +282,7 @@ func (c *Column[T, V]) Ge(v V) Expr[bool] { return c.compare(" >= ", v) }
 
 // Between is column BETWEEN lo AND hi.
 func (c *Column[T, V]) Between(lo, hi V) Expr[bool] {
-	return pred(func(w *Writer) {
+	return predOf(c.table, func(w *Writer) {
 		c.WriteSQL(w)
 		w.WriteString(" BETWEEN ")
 		for i, v := range [2]V{lo, hi} {
@@ -177,7 +307,7 @@ func (c *Column[T, V]) In(vs ...V) Expr[bool] { return c.in(false, vs) }
 func (c *Column[T, V]) NotIn(vs ...V) Expr[bool] { return c.in(true, vs) }
 
 func (c *Column[T, V]) in(not bool, vs []V) Expr[bool] {
-	return pred(func(w *Writer) {
+	return predOf(c.table, func(w *Writer) {
 		if len(vs) == 0 {
 			if not {
 				w.WriteString("1 = 1")
@@ -227,18 +357,18 @@ func writeInList(w *Writer, not bool, args []any) {
 
 // IsNull is column IS NULL.
 func (c *Column[T, V]) IsNull() Expr[bool] {
-	return pred(func(w *Writer) { c.WriteSQL(w); w.WriteString(" IS NULL") })
+	return predOf(c.table, func(w *Writer) { c.WriteSQL(w); w.WriteString(" IS NULL") })
 }
 
 // IsNotNull is column IS NOT NULL.
 func (c *Column[T, V]) IsNotNull() Expr[bool] {
-	return pred(func(w *Writer) { c.WriteSQL(w); w.WriteString(" IS NOT NULL") })
+	return predOf(c.table, func(w *Writer) { c.WriteSQL(w); w.WriteString(" IS NOT NULL") })
 }
 
 // EqCol is column = other, for join conditions; both sides must hold the same
 // Go type.
 func (c *Column[T, V]) EqCol(other Expr[V]) Expr[bool] {
-	return pred(func(w *Writer) { c.WriteSQL(w); w.WriteString(" = "); other.WriteSQL(w) })
+	return predOf(c.table, func(w *Writer) { c.WriteSQL(w); w.WriteString(" = "); other.WriteSQL(w) })
 }
 
 // And is the conjunction of ps; with none it is true.
@@ -248,7 +378,7 @@ func And(ps ...Expr[bool]) Expr[bool] { return junction(" AND ", "1 = 1", ps) }
 func Or(ps ...Expr[bool]) Expr[bool] { return junction(" OR ", "1 = 0", ps) }
 
 func junction(op, empty string, ps []Expr[bool]) Expr[bool] {
-	return pred(func(w *Writer) {
+	return predOf(sourceOf(exprs(ps)...), func(w *Writer) {
 		if len(ps) == 0 {
 			w.WriteString(empty)
 			return
@@ -268,14 +398,14 @@ func junction(op, empty string, ps []Expr[bool]) Expr[bool] {
 
 // Not negates p.
 func Not(p Expr[bool]) Expr[bool] {
-	return pred(func(w *Writer) { w.WriteString("NOT "); writeParen(w, p) })
+	return predOf(sourceOf(p), func(w *Writer) { w.WriteString("NOT "); writeParen(w, p) })
 }
 
 // Like is e LIKE pattern, case-sensitive on both databases (Retort turns on
 // SQLite's case_sensitive_like). It only compiles for string-like
 // expressions. Use [EscapeLike] to match user text literally.
 func Like[S ~string](e Expr[S], pattern string) Expr[bool] {
-	return pred(func(w *Writer) {
+	return predOf(sourceOf(e), func(w *Writer) {
 		e.WriteSQL(w)
 		w.WriteString(" LIKE ")
 		w.WriteArg(pattern)
@@ -291,7 +421,7 @@ func NotLike[S ~string](e Expr[S], pattern string) Expr[bool] {
 // ILike is a case-insensitive LIKE: ILIKE on PostgreSQL, LIKE over lower() of
 // both sides on SQLite.
 func ILike[S ~string](e Expr[S], pattern string) Expr[bool] {
-	return pred(func(w *Writer) {
+	return predOf(sourceOf(e), func(w *Writer) {
 		if w.d == Postgres {
 			e.WriteSQL(w)
 			w.WriteString(" ILIKE ")
@@ -315,24 +445,8 @@ func EscapeLike(s string) string {
 }
 
 // Raw is a predicate written as trusted SQL with ? placeholders for args,
-// which are bind parameters: Raw("lower(name) = ?", "bob").
+// which are bind parameters: Raw("lower(name) = ?", "bob"). See [SQL] for
+// expressions of other types.
 func Raw(sql string, args ...any) Expr[bool] {
-	return pred(func(w *Writer) {
-		n := 0
-		for i := 0; i < len(sql); i++ {
-			if sql[i] == '?' {
-				if n >= len(args) {
-					w.SetError(fmt.Errorf("retort: raw SQL %q has more placeholders than arguments", sql))
-					return
-				}
-				w.WriteArg(args[n])
-				n++
-				continue
-			}
-			w.sb.WriteByte(sql[i])
-		}
-		if n != len(args) {
-			w.SetError(fmt.Errorf("retort: raw SQL %q has %d placeholders for %d arguments", sql, n, len(args)))
-		}
-	})
+	return pred(func(w *Writer) { writeRaw(w, sql, args) })
 }

@@ -15,6 +15,7 @@ type tableSQL struct {
 	selectList  string   // "t"."a", "t"."b"
 	from        string   // "t" or "t" AS "alias"
 	insert      string   // the batch INSERT statement
+	insertHead  string   // insert up to where ON CONFLICT goes
 	insertIsRow bool     // insert takes one row's values (SQLite)
 }
 
@@ -42,7 +43,7 @@ func (t *Table[T]) sql(d Dialect) *tableSQL {
 		s.from += " AS " + QuoteIdent(t.alias)
 	}
 	if t == o {
-		s.insert, s.insertIsRow = o.insertSQL(d)
+		s.insert, s.insertHead, s.insertIsRow = o.insertSQL(d)
 	}
 	t.cache[d] = s
 	return s
@@ -51,23 +52,17 @@ func (t *Table[T]) sql(d Dialect) *tableSQL {
 // SelectQuery is a SELECT of whole objects of T. Its methods return a new
 // query, so a query can be kept and refined.
 type SelectQuery[T any] struct {
-	t      *Table[T]
-	where  []Expr[bool]
-	order  []Ordering
-	limit  int64
-	offset int64
+	t    *Table[T]
+	core selectCore
 }
 
 // Select starts a query for objects of t.
 func Select[T any](t *Table[T]) *SelectQuery[T] {
-	return &SelectQuery[T]{t: t, limit: -1}
+	return &SelectQuery[T]{t: t, core: selectCore{from: t, limit: -1}}
 }
 
 func (q *SelectQuery[T]) clone() *SelectQuery[T] {
-	c := *q
-	c.where = q.where[:len(q.where):len(q.where)]
-	c.order = q.order[:len(q.order):len(q.order)]
-	return &c
+	return &SelectQuery[T]{t: q.t, core: q.core.clone()}
 }
 
 // Table is the queried table.
@@ -76,28 +71,28 @@ func (q *SelectQuery[T]) Table() *Table[T] { return q.t }
 // Where adds conditions, joined with AND.
 func (q *SelectQuery[T]) Where(conds ...Expr[bool]) *SelectQuery[T] {
 	c := q.clone()
-	c.where = append(c.where, conds...)
+	c.core.where = append(c.core.where, conds...)
 	return c
 }
 
 // OrderBy adds ORDER BY terms.
 func (q *SelectQuery[T]) OrderBy(terms ...Ordering) *SelectQuery[T] {
 	c := q.clone()
-	c.order = append(c.order, terms...)
+	c.core.order = append(c.core.order, terms...)
 	return c
 }
 
 // Limit sets LIMIT n.
 func (q *SelectQuery[T]) Limit(n int64) *SelectQuery[T] {
 	c := q.clone()
-	c.limit = n
+	c.core.limit = n
 	return c
 }
 
 // Offset sets OFFSET n.
 func (q *SelectQuery[T]) Offset(n int64) *SelectQuery[T] {
 	c := q.clone()
-	c.offset = n
+	c.core.offset = n
 	return c
 }
 
@@ -109,36 +104,16 @@ func (q *SelectQuery[T]) SQL(d Dialect) (string, []any, error) {
 }
 
 func (q *SelectQuery[T]) write(w *Writer) {
-	s := q.t.sql(w.d)
-	w.WriteString("SELECT ")
-	w.WriteString(s.selectList)
-	w.WriteString(" FROM ")
-	w.WriteString(s.from)
-	q.writeTail(w, true)
+	q.core.write(w, false, q.writeList)
 }
 
-// writeTail writes WHERE, ORDER BY, LIMIT and OFFSET.
-func (q *SelectQuery[T]) writeTail(w *Writer, order bool) {
-	writeWhere(w, q.where)
-	if order && len(q.order) > 0 {
-		w.WriteString(" ORDER BY ")
-		for i, o := range q.order {
-			if i > 0 {
-				w.WriteString(", ")
-			}
-			o.WriteSQL(w)
-		}
-	}
-	if q.limit >= 0 {
-		w.WriteString(" LIMIT ")
-		w.WriteArg(q.limit)
-	} else if q.offset > 0 && w.d == SQLite {
-		w.WriteString(" LIMIT -1")
-	}
-	if q.offset > 0 {
-		w.WriteString(" OFFSET ")
-		w.WriteArg(q.offset)
-	}
+// writeList writes the table's columns, qualified by its name or alias.
+func (q *SelectQuery[T]) writeList(w *Writer) { w.WriteString(q.t.sql(w.d).selectList) }
+
+// writeSubquery writes the query nested in another statement (EXISTS): its
+// select list does not matter, so it is 1.
+func (q *SelectQuery[T]) writeSubquery(w *Writer) {
+	q.core.write(w, false, func(w *Writer) { w.WriteString("1") })
 }
 
 func writeWhere(w *Writer, where []Expr[bool]) {
@@ -193,19 +168,25 @@ func (q *SelectQuery[T]) First(ctx context.Context, db DB) (*T, error) {
 	return nil, fmt.Errorf("retort: select first %q: %w", q.t.name, ErrNoRows)
 }
 
-// Count returns the number of rows the query matches.
+// Count returns the number of rows the query matches (with joins, the number
+// of joined rows unless the query is Distinct). ORDER BY and locking are left
+// out.
 func (q *SelectQuery[T]) Count(ctx context.Context, db DB) (int64, error) {
 	w := NewWriter(db.Dialect())
-	s := q.t.sql(w.d)
-	if q.limit >= 0 || q.offset > 0 {
-		w.WriteString("SELECT count(*) FROM (SELECT 1 AS one FROM ")
-		w.WriteString(s.from)
-		q.writeTail(w, false)
+	core := q.core.clone()
+	core.order, core.lock = nil, lockClause{}
+	if core.limit >= 0 || core.offset > 0 || core.distinct {
+		w.WriteString("SELECT count(*) FROM (")
+		core.write(w, true, func(w *Writer) {
+			if core.distinct {
+				q.writeList(w)
+			} else {
+				w.WriteString("1 AS one")
+			}
+		})
 		w.WriteString(") AS sub")
 	} else {
-		w.WriteString("SELECT count(*) FROM ")
-		w.WriteString(s.from)
-		writeWhere(w, q.where)
+		core.write(w, false, func(w *Writer) { w.WriteString("count(*)") })
 	}
 	if err := w.Err(); err != nil {
 		return 0, err
@@ -267,8 +248,9 @@ func (q *SelectQuery[T]) Iter(ctx context.Context, db DB) iter.Seq2[*T, error] {
 
 // InsertQuery inserts objects of T.
 type InsertQuery[T any] struct {
-	t    *Table[T]
-	objs []*T
+	t        *Table[T]
+	objs     []*T
+	conflict *conflict[T] // ON CONFLICT, or nil
 }
 
 // Insert prepares an INSERT of objs into t. Run it with Exec.
@@ -291,7 +273,10 @@ const pgInsertChunk = 5000
 //
 // SQLite: one prepared single-row INSERT, run once per row inside a
 // transaction; generated keys come from last_insert_rowid().
-func (t *Table[T]) insertSQL(d Dialect) (string, bool) {
+//
+// It also returns the statement's head: the INSERT up to where an ON CONFLICT
+// clause goes (see [InsertQuery.OnConflict]).
+func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 	var b strings.Builder
 	cols := t.cols
 	if d == SQLite {
@@ -312,7 +297,7 @@ func (t *Table[T]) insertSQL(d Dialect) (string, bool) {
 			b.WriteByte('?')
 		}
 		b.WriteString(")")
-		return b.String(), true
+		return b.String(), b.String(), true
 	}
 	unnest := func() {
 		b.WriteString("unnest(")
@@ -336,7 +321,7 @@ func (t *Table[T]) insertSQL(d Dialect) (string, bool) {
 		}
 		b.WriteString(") SELECT * FROM ")
 		unnest()
-		return b.String(), false
+		return b.String(), b.String(), false
 	}
 	key := t.auto.Name()
 	b.WriteString(`WITH "v" AS (SELECT * FROM `)
@@ -369,8 +354,9 @@ func (t *Table[T]) insertSQL(d Dialect) (string, bool) {
 			appendIdent(&b, c.Name())
 		}
 	}
-	b.WriteString(` FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord" RETURNING 1) SELECT "k"."retort_ord", "k"."id" FROM "k"`)
-	return b.String(), false
+	b.WriteString(` FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord"`)
+	head = b.String()
+	return head + ` RETURNING 1) SELECT "k"."retort_ord", "k"."id" FROM "k"`, head, false
 }
 
 // SQL returns the statement Exec sends (for the first chunk of rows, on
@@ -380,6 +366,9 @@ func (q *InsertQuery[T]) SQL(d Dialect) (string, []any, error) {
 	rows, err := q.encode()
 	if err != nil {
 		return "", nil, err
+	}
+	if q.conflict != nil {
+		return q.conflictSQL(d, rows)
 	}
 	if len(rows) == 0 {
 		return s.insert, nil, nil
@@ -464,6 +453,9 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 		}()
 	}
 	run := func(db DB) error {
+		if q.conflict != nil {
+			return q.execConflict(ctx, db, rows)
+		}
 		if s.insertIsRow {
 			for i, r := range rows {
 				res, err := db.Exec(ctx, s.insert, r...)
@@ -487,7 +479,7 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 				}
 				continue
 			}
-			if err := q.readKeys(ctx, db, s.insert, args, q.objs[start:start+len(chunk)]); err != nil {
+			if err := q.readKeys(ctx, db, s.insert, args, q.objs[start:start+len(chunk)], false); err != nil {
 				return err
 			}
 		}
@@ -501,7 +493,9 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 	return InTx(ctx, db, func(tx Tx) error { return run(tx) })
 }
 
-func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, sqlText string, args []any, objs []*T) error {
+// readKeys reads (ordinal, key) pairs and stores each key in the object at
+// that ordinal; with onlyZero, only in objects whose key is still zero.
+func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, sqlText string, args []any, objs []*T, onlyZero bool) error {
 	t := q.t
 	r, err := db.Query(ctx, sqlText, args...)
 	if err != nil {
@@ -515,6 +509,9 @@ func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, sqlText string, ar
 		}
 		if ord < 1 || ord > int64(len(objs)) {
 			return fmt.Errorf("retort: insert %q: key for row %d of %d", t.name, ord, len(objs))
+		}
+		if onlyZero && !t.auto.IsZero(objs[ord-1]) {
+			continue
 		}
 		if err := t.auto.SetInt64(objs[ord-1], id); err != nil {
 			return fmt.Errorf("retort: insert %q: %w", t.name, err)
@@ -597,10 +594,20 @@ func (q *UpdateQuery[T]) Where(conds ...Expr[bool]) *UpdateQuery[T] {
 
 // SQL compiles the statement for d.
 func (q *UpdateQuery[T]) SQL(d Dialect) (string, []any, error) {
-	if len(q.sets) == 0 {
-		return "", nil, fmt.Errorf("retort: update %q: no columns set", q.t.name)
-	}
 	w := NewWriter(d)
+	q.returning(w, nil)
+	return w.String(), w.Args(), w.Err()
+}
+
+// returning writes the statement, then RETURNING and list when list is not
+// nil, while the statement's table is in scope.
+func (q *UpdateQuery[T]) returning(w *Writer, list func(w *Writer)) {
+	if len(q.sets) == 0 {
+		w.SetError(fmt.Errorf("retort: update %q: no columns set", q.t.name))
+	}
+	w.pushScope(q.stmtName(), false)
+	defer w.popScope()
+	w.declare(q.t.name)
 	w.WriteString("UPDATE ")
 	w.WriteIdent(q.t.name)
 	w.WriteString(" SET ")
@@ -613,8 +620,10 @@ func (q *UpdateQuery[T]) SQL(d Dialect) (string, []any, error) {
 		a.write(w)
 	}
 	writeWhere(w, q.where)
-	return w.String(), w.Args(), w.Err()
+	writeReturning(w, list)
 }
+
+func (q *UpdateQuery[T]) stmtName() string { return fmt.Sprintf("update %q", q.t.name) }
 
 // Exec runs the UPDATE and returns the number of rows changed.
 func (q *UpdateQuery[T]) Exec(ctx context.Context, db DB) (int64, error) {
@@ -640,11 +649,23 @@ func (q *DeleteQuery[T]) Where(conds ...Expr[bool]) *DeleteQuery[T] {
 // SQL compiles the statement for d.
 func (q *DeleteQuery[T]) SQL(d Dialect) (string, []any, error) {
 	w := NewWriter(d)
+	q.returning(w, nil)
+	return w.String(), w.Args(), w.Err()
+}
+
+// returning writes the statement, then RETURNING and list when list is not
+// nil.
+func (q *DeleteQuery[T]) returning(w *Writer, list func(w *Writer)) {
+	w.pushScope(q.stmtName(), false)
+	defer w.popScope()
+	w.declare(q.t.name)
 	w.WriteString("DELETE FROM ")
 	w.WriteIdent(q.t.name)
 	writeWhere(w, q.where)
-	return w.String(), w.Args(), w.Err()
+	writeReturning(w, list)
 }
+
+func (q *DeleteQuery[T]) stmtName() string { return fmt.Sprintf("delete from %q", q.t.name) }
 
 // Exec runs the DELETE and returns the number of rows deleted.
 func (q *DeleteQuery[T]) Exec(ctx context.Context, db DB) (int64, error) {

@@ -1,0 +1,131 @@
+package retort
+
+import (
+	"context"
+	"iter"
+)
+
+// Returner is a statement that can return the rows it changed: an
+// [UpdateQuery] or a [DeleteQuery]. Pass one to [Returning1] ... [Returning4].
+type Returner interface {
+	returning(w *Writer, list func(w *Writer))
+	stmtName() string
+}
+
+func writeReturning(w *Writer, list func(w *Writer)) {
+	if list == nil {
+		return
+	}
+	w.WriteString(" RETURNING ")
+	list(w)
+}
+
+// ReturningQuery is an UPDATE or DELETE ... RETURNING whose rows are read
+// into values of R: the changed objects, or typed rows of expressions. It
+// runs on PostgreSQL and on SQLite (3.35 and later).
+type ReturningQuery[R any] struct {
+	stmt      Returner
+	exprs     []Expression
+	newReader func() *reader[R]
+}
+
+// Returning makes the UPDATE return the updated objects, as they are after
+// the update.
+func (q *UpdateQuery[T]) Returning() *ReturningQuery[*T] { return returningObjects(q, q.t) }
+
+// Returning makes the DELETE return the deleted objects.
+func (q *DeleteQuery[T]) Returning() *ReturningQuery[*T] { return returningObjects(q, q.t) }
+
+func returningObjects[T any](stmt Returner, t *Table[T]) *ReturningQuery[*T] {
+	cols := t.origin().cols
+	exprs := make([]Expression, len(cols))
+	for i, c := range cols {
+		exprs[i] = c
+	}
+	return &ReturningQuery[*T]{stmt: stmt, exprs: exprs, newReader: func() *reader[*T] {
+		dests := make([]any, len(cols))
+		var obj *T
+		return &reader[*T]{
+			next: func() []any {
+				obj = new(T)
+				for i, c := range cols {
+					dests[i] = c.Dest(obj)
+				}
+				return dests
+			},
+			get: func() *T { return obj },
+		}
+	}}
+}
+
+func returningRows[R any](stmt Returner, exprs []Expression, bind func(r *R) []any) *ReturningQuery[R] {
+	return &ReturningQuery[R]{stmt: stmt, exprs: exprs, newReader: rowReader(bind)}
+}
+
+// Returning1 makes an UPDATE or DELETE return one expression per changed
+// row:
+//
+//	ids, err := retort.Returning1(retort.Delete(Orders).Where(OrderTotal.Lt(small)), OrderID).All(ctx, db) // []int64
+func Returning1[A any](stmt Returner, a Expr[A]) *ReturningQuery[A] {
+	ta := a.ValueType()
+	return returningRows(stmt, []Expression{a}, func(r *A) []any { return []any{dest(ta, r)} })
+}
+
+// Returning2 makes an UPDATE or DELETE return two expressions per changed
+// row, as [Row2].
+func Returning2[A, B any](stmt Returner, a Expr[A], b Expr[B]) *ReturningQuery[Row2[A, B]] {
+	ta, tb := a.ValueType(), b.ValueType()
+	return returningRows(stmt, []Expression{a, b}, func(r *Row2[A, B]) []any {
+		return []any{dest(ta, &r.A), dest(tb, &r.B)}
+	})
+}
+
+// Returning3 makes an UPDATE or DELETE return three expressions per changed
+// row, as [Row3].
+func Returning3[A, B, C any](stmt Returner, a Expr[A], b Expr[B], c Expr[C]) *ReturningQuery[Row3[A, B, C]] {
+	ta, tb, tc := a.ValueType(), b.ValueType(), c.ValueType()
+	return returningRows(stmt, []Expression{a, b, c}, func(r *Row3[A, B, C]) []any {
+		return []any{dest(ta, &r.A), dest(tb, &r.B), dest(tc, &r.C)}
+	})
+}
+
+// Returning4 makes an UPDATE or DELETE return four expressions per changed
+// row, as [Row4].
+func Returning4[A, B, C, D any](stmt Returner, a Expr[A], b Expr[B], c Expr[C], d Expr[D]) *ReturningQuery[Row4[A, B, C, D]] {
+	ta, tb, tc, td := a.ValueType(), b.ValueType(), c.ValueType(), d.ValueType()
+	return returningRows(stmt, []Expression{a, b, c, d}, func(r *Row4[A, B, C, D]) []any {
+		return []any{dest(ta, &r.A), dest(tb, &r.B), dest(tc, &r.C), dest(td, &r.D)}
+	})
+}
+
+// SQL compiles the statement for d.
+func (q *ReturningQuery[R]) SQL(d Dialect) (string, []any, error) {
+	w := NewWriter(d)
+	q.stmt.returning(w, func(w *Writer) {
+		for i, e := range q.exprs {
+			if i > 0 {
+				w.WriteString(", ")
+			}
+			e.WriteSQL(w)
+		}
+	})
+	return w.String(), w.Args(), w.Err()
+}
+
+// All runs the statement and returns every changed row.
+func (q *ReturningQuery[R]) All(ctx context.Context, db DB) ([]R, error) {
+	return collect(q.Iter(ctx, db))
+}
+
+// One runs the statement and returns the one row it changed, or an error
+// matching [ErrNoRows] or [ErrTooManyRows]. The change is made whatever the
+// number of rows: run it in a transaction to undo it.
+func (q *ReturningQuery[R]) One(ctx context.Context, db DB) (R, error) {
+	return one(q.Iter(ctx, db), q.stmt.stmtName())
+}
+
+// Iter runs the statement and yields the changed rows one at a time.
+// Stopping the loop early still completes the statement.
+func (q *ReturningQuery[R]) Iter(ctx context.Context, db DB) iter.Seq2[R, error] {
+	return queryRows(ctx, db, q.stmt.stmtName(), q.SQL, q.newReader, q.exprs)
+}

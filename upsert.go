@@ -1,0 +1,263 @@
+package retort
+
+import (
+	"context"
+	"fmt"
+)
+
+// conflict is an INSERT's ON CONFLICT clause.
+type conflict[T any] struct {
+	cols      []ColumnOf[T]
+	doNothing bool
+	sets      []Assignment[T]
+}
+
+// ConflictClause is an INSERT's ON CONFLICT clause being built: finish it
+// with DoNothing or DoUpdateSet.
+type ConflictClause[T any] struct {
+	q    *InsertQuery[T]
+	cols []ColumnOf[T]
+}
+
+// OnConflict starts an ON CONFLICT clause (an upsert) on both databases. cols
+// are the columns of the primary key or of a unique constraint whose
+// violation is handled; DoNothing may leave them out to cover every
+// constraint.
+//
+//	retort.Insert(Users, u).OnConflict(UserEmail).DoUpdateSet(UserName.ToExpr(retort.Excluded(UserName)))
+func (q *InsertQuery[T]) OnConflict(cols ...ColumnOf[T]) *ConflictClause[T] {
+	return &ConflictClause[T]{q: q, cols: cols}
+}
+
+// DoNothing skips the rows that conflict. A skipped object's generated key
+// stays zero (on both databases), so the caller can tell which were
+// inserted.
+func (c *ConflictClause[T]) DoNothing() *InsertQuery[T] {
+	q := *c.q
+	q.conflict = &conflict[T]{cols: c.cols, doNothing: true}
+	return &q
+}
+
+// DoUpdateSet updates the existing row of each conflicting object with the
+// assignments, which may use the values the object tried to insert through
+// [Excluded]. It needs the conflict columns. An object whose generated key
+// was zero receives the key of the row it inserted or updated.
+func (c *ConflictClause[T]) DoUpdateSet(a ...Assignment[T]) *InsertQuery[T] {
+	q := *c.q
+	q.conflict = &conflict[T]{cols: c.cols, sets: a}
+	return &q
+}
+
+// Excluded is the value the INSERT tried to write into c, in the DO UPDATE
+// of an ON CONFLICT clause: excluded."c".
+func Excluded[T, V any](c *Column[T, V]) Expr[V] {
+	return newExpr(c.typ, func(w *Writer) {
+		w.WriteString("excluded.")
+		w.WriteIdent(c.name)
+	})
+}
+
+// writeConflict writes the ON CONFLICT clause.
+func (q *InsertQuery[T]) writeConflict(w *Writer) {
+	c := q.conflict
+	w.pushScope(fmt.Sprintf("insert %q", q.t.name), true)
+	defer w.popScope()
+	w.declare(q.t.name)
+	w.WriteString(" ON CONFLICT")
+	if len(c.cols) > 0 {
+		w.WriteString(" (")
+		for i, col := range c.cols {
+			if i > 0 {
+				w.WriteString(", ")
+			}
+			w.WriteIdent(col.Name())
+		}
+		w.WriteString(")")
+	}
+	if c.doNothing {
+		w.WriteString(" DO NOTHING")
+		return
+	}
+	if len(c.cols) == 0 {
+		w.SetError(fmt.Errorf("retort: insert %q: ON CONFLICT DO UPDATE needs the conflict columns", q.t.name))
+	}
+	if len(c.sets) == 0 {
+		w.SetError(fmt.Errorf("retort: insert %q: ON CONFLICT DO UPDATE sets no columns", q.t.name))
+	}
+	w.WriteString(" DO UPDATE SET ")
+	for i, a := range c.sets {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		w.WriteIdent(a.column)
+		w.WriteString(" = ")
+		a.write(w)
+	}
+}
+
+// conflictStatement returns the INSERT ... ON CONFLICT statement for d and
+// the clause's own bind arguments, which follow the rows' values.
+//
+// SQLite runs it once per row; with a generated key and DO UPDATE it returns
+// the key of the row inserted or updated, and with DO NOTHING the key comes
+// from last_insert_rowid() only when the row was inserted (one row changed).
+//
+// PostgreSQL inserts the rows from arrays as without a conflict clause; with
+// a generated key the statement returns (ordinal, key) only for rows written:
+// an inserted row is matched to its ordinal by the key drawn for it, an
+// updated row (DO UPDATE) by the values of the conflict columns, which
+// identify one input row since PostgreSQL refuses to update a row twice in
+// one statement.
+func (q *InsertQuery[T]) conflictStatement(d Dialect) (string, []any, error) {
+	t := q.t
+	s := t.sql(d)
+	w := NewWriter(d)
+	fixed := len(t.cols)
+	if d == Postgres && t.auto != nil {
+		fixed += 2
+	}
+	w.args = make([]any, fixed) // the rows' parameters come first
+	w.WriteString(s.insertHead)
+	q.writeConflict(w)
+	if t.auto != nil {
+		key := t.auto.Name()
+		if d == SQLite {
+			if !q.conflict.doNothing {
+				w.WriteString(" RETURNING ")
+				w.WriteIdent(key)
+			}
+		} else {
+			w.WriteString(" RETURNING ")
+			w.WriteIdent(key)
+			var match []string
+			for _, c := range q.conflict.cols {
+				if c.Name() != key {
+					match = append(match, c.Name())
+				}
+			}
+			for _, m := range match {
+				w.WriteString(", ")
+				w.WriteIdent(m)
+			}
+			w.WriteString(`) SELECT "k"."retort_ord", "i".`)
+			w.WriteIdent(key)
+			w.WriteString(` FROM "i" JOIN "k" ON "k"."id" = "i".`)
+			w.WriteIdent(key)
+			if !q.conflict.doNothing {
+				w.WriteString(` UNION ALL SELECT "v"."retort_ord", "i".`)
+				w.WriteIdent(key)
+				w.WriteString(` FROM "i" JOIN "v" ON `)
+				cols := q.conflict.cols
+				for i, c := range cols {
+					if i > 0 {
+						w.WriteString(" AND ")
+					}
+					w.WriteString(`"v".`)
+					w.WriteIdent(c.Name())
+					w.WriteString(` = "i".`)
+					w.WriteIdent(c.Name())
+				}
+				w.WriteString(` WHERE NOT EXISTS (SELECT 1 FROM "k" WHERE "k"."id" = "i".`)
+				w.WriteIdent(key)
+				w.WriteString(")")
+			}
+		}
+	}
+	if err := w.Err(); err != nil {
+		return "", nil, err
+	}
+	return w.String(), w.args[fixed:], nil
+}
+
+// conflictSQL is InsertQuery.SQL with an ON CONFLICT clause.
+func (q *InsertQuery[T]) conflictSQL(d Dialect, rows [][]any) (string, []any, error) {
+	stmt, extra, err := q.conflictStatement(d)
+	if err != nil {
+		return "", nil, err
+	}
+	var args []any
+	switch {
+	case len(rows) == 0:
+	case d == SQLite:
+		args = rows[0]
+	default:
+		args = q.pgArgs(rows[:min(len(rows), pgInsertChunk)])
+	}
+	return stmt, append(args[:len(args):len(args)], extra...), nil
+}
+
+// execConflict runs the INSERT ... ON CONFLICT for every row.
+func (q *InsertQuery[T]) execConflict(ctx context.Context, db DB, rows [][]any) error {
+	t := q.t
+	d := db.Dialect()
+	stmt, extra, err := q.conflictStatement(d)
+	if err != nil {
+		return err
+	}
+	if d == SQLite {
+		autoIdx := -1
+		if t.auto != nil {
+			autoIdx = indexOf(t.cols, t.auto)
+		}
+		for i, r := range rows {
+			args := append(r[:len(r):len(r)], extra...)
+			generated := autoIdx >= 0 && r[autoIdx] == nil
+			if autoIdx >= 0 && !q.conflict.doNothing {
+				if err := q.readReturnedKey(ctx, db, stmt, args, q.objs[i], generated); err != nil {
+					return err
+				}
+				continue
+			}
+			res, err := db.Exec(ctx, stmt, args...)
+			if err != nil {
+				return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			}
+			if generated && res.RowsAffected == 1 {
+				if err := t.auto.SetInt64(q.objs[i], res.LastInsertID); err != nil {
+					return fmt.Errorf("retort: insert %q: %w", t.name, err)
+				}
+			}
+		}
+		return nil
+	}
+	for start := 0; start < len(rows); start += pgInsertChunk {
+		chunk := rows[start:min(len(rows), start+pgInsertChunk)]
+		args := append(q.pgArgs(chunk), extra...)
+		if t.auto == nil {
+			if _, err := db.Exec(ctx, stmt, args...); err != nil {
+				return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			}
+			continue
+		}
+		if err := q.readKeys(ctx, db, stmt, args, q.objs[start:start+len(chunk)], true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readReturnedKey runs one SQLite upsert that returns the row's key and
+// stores it in obj when set.
+func (q *InsertQuery[T]) readReturnedKey(ctx context.Context, db DB, stmt string, args []any, obj *T, set bool) error {
+	t := q.t
+	r, err := db.Query(ctx, stmt, args...)
+	if err != nil {
+		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+	}
+	defer r.Close()
+	for r.Next() {
+		var id int64
+		if err := r.Scan(&id); err != nil {
+			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		}
+		if set {
+			if err := t.auto.SetInt64(obj, id); err != nil {
+				return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			}
+		}
+	}
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+	}
+	return r.Close()
+}
