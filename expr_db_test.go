@@ -322,8 +322,8 @@ func TestExprSubqueries(t *testing.T) {
 		if diff := cmp.Diff([]retort.Row2[string, int64]{{"ann", 2}}, derived); diff != "" {
 			t.Errorf("derived table (-want +got):\n%s", diff)
 		}
-		one, total := retort.Derived1(retort.Select1(retort.SumDecimal(OrderTotal)), "s")
-		sum := try(retort.Select1(total).From(one).One(ctx, env.DB)).must(t)
+		_, total := retort.Derived1(retort.Select1(retort.SumDecimal(OrderTotal)), "s")
+		sum := try(retort.Select1(total).One(ctx, env.DB)).must(t) // FROM the derived table, found from its column
 		if !sum.Equal(retort.MustDecimal("32.25")) {
 			t.Errorf("derived sum = %s", sum)
 		}

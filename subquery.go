@@ -67,9 +67,12 @@ func NotIn[V any](e Expr[V], q *Projection[V]) Expr[bool] {
 //	orders := retort.Scalar(retort.Select1(retort.Count()).From(Orders).Where(OrderUserID.EqCol(UserID)))
 //	retort.Select2(UserName, orders)
 func Scalar[V any](q *Projection[V]) Expr[V] {
-	typ, _ := q.types[0].(Type[V])
+	typ, ok := q.types[0].(Type[V])
 	return newExpr(typ, func(w *Writer) {
 		oneColumn(w, "scalar", q)
+		if !ok {
+			w.SetError(fmt.Errorf("retort: scalar: the subquery's rows are not single values"))
+		}
 		writeNested(w, q)
 	})
 }
@@ -117,12 +120,15 @@ func derivedName(i int) string { return "c" + strconv.Itoa(i+1) }
 
 // derivedCol is column i of a derived table.
 func derivedCol[V any](d *DerivedTable, typ any, i int) Expr[V] {
-	t, _ := typ.(Type[V])
-	return newExpr(t, func(w *Writer) {
+	t, ok := typ.(Type[V])
+	return expr[V]{typ: t, src: d, write: func(w *Writer) {
+		if !ok {
+			w.SetError(fmt.Errorf("retort: derived table %q: its rows are not single values", d.alias))
+		}
 		w.WriteIdent(d.alias)
 		w.WriteByte('.')
 		w.WriteIdent(derivedName(i))
-	})
+	}}
 }
 
 // Derived1 makes q a derived table named alias (FROM (SELECT ...) AS alias)
