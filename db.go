@@ -49,6 +49,13 @@ type Batcher interface {
 	SendBatch(ctx context.Context, items []BatchItem) error
 }
 
+// BatchCommitter is implemented by a transaction that can send its last
+// statements and COMMIT in one round trip. The session commits through it
+// when present.
+type BatchCommitter interface {
+	CommitBatch(ctx context.Context, items []BatchItem) error
+}
+
 // Statement is SQL text with its bind arguments.
 type Statement struct {
 	SQL  string

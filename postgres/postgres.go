@@ -129,11 +129,12 @@ func WrapConn(conn *pgx.Conn, opts ...Option) *DB {
 	return &DB{q: conn, tracer: c.tracer}
 }
 
-// WrapTx uses a transaction that the caller began and will end; Retort's
-// Begin inside it makes savepoints.
+// WrapTx uses a transaction that the caller began; Commit and Rollback of the
+// returned Tx commit or roll back that pgx transaction, and Retort's Begin
+// inside it makes savepoints.
 func WrapTx(tx pgx.Tx, opts ...Option) *Tx {
 	c := apply(opts)
-	return &Tx{DB: DB{q: tx, tracer: c.tracer}, tx: tx}
+	return &Tx{DB: DB{q: tx, tracer: c.tracer}, st: &txState{wrapped: tx}}
 }
 
 // Pool returns the pgx pool, or nil when the DB wraps a connection.
@@ -250,46 +251,6 @@ func readBatch(br pgx.BatchResults, items []retort.BatchItem) error {
 	return nil
 }
 
-// Begin starts a transaction (a savepoint inside a Tx).
-func (db *DB) Begin(ctx context.Context) (retort.Tx, error) {
-	start := time.Now()
-	tx, err := db.q.Begin(ctx)
-	db.trace(ctx, "BEGIN", nil, 1, start, -1, err)
-	if err != nil {
-		return nil, wrapErr(err)
-	}
-	return &Tx{DB: DB{q: tx, tracer: db.tracer}, tx: tx}, nil
-}
-
-// Tx is a transaction or savepoint.
-type Tx struct {
-	DB
-	tx pgx.Tx
-}
-
-// PgxTx returns the underlying pgx transaction.
-func (tx *Tx) PgxTx() pgx.Tx { return tx.tx }
-
-// Commit commits the transaction (releases the savepoint).
-func (tx *Tx) Commit(ctx context.Context) error {
-	start := time.Now()
-	err := tx.tx.Commit(ctx)
-	tx.trace(ctx, "COMMIT", nil, 1, start, -1, err)
-	return wrapErr(err)
-}
-
-// Rollback rolls the transaction back (to the savepoint). Rolling back a
-// finished transaction is not an error.
-func (tx *Tx) Rollback(ctx context.Context) error {
-	start := time.Now()
-	err := tx.tx.Rollback(ctx)
-	if errors.Is(err, pgx.ErrTxClosed) {
-		return nil
-	}
-	tx.trace(ctx, "ROLLBACK", nil, 1, start, -1, err)
-	return wrapErr(err)
-}
-
 type rows struct {
 	r      pgx.Rows
 	db     *DB
@@ -298,6 +259,8 @@ type rows struct {
 	args   []any
 	start  time.Time
 	closed bool
+	batch  pgx.BatchResults // set when the query went with pending statements
+	n      int              // statements in the round trip
 }
 
 func (r *rows) Next() bool { return r.r.Next() }
@@ -335,7 +298,14 @@ func (r *rows) Close() error {
 	r.closed = true
 	r.r.Close()
 	err := r.r.Err()
-	r.db.trace(r.ctx, r.sql, r.args, 1, r.start, -1, err)
+	n := 1
+	if r.batch != nil {
+		if cerr := r.batch.Close(); err == nil {
+			err = cerr
+		}
+		n = r.n
+	}
+	r.db.trace(r.ctx, r.sql, r.args, n, r.start, -1, err)
 	return wrapErr(err)
 }
 

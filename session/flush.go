@@ -23,7 +23,7 @@ func (s *Session) Flush(ctx context.Context) error {
 		return err
 	}
 	defer s.leave()
-	return s.flush(ctx, nil)
+	return s.flush(ctx, nil, false)
 }
 
 // work is what one flush must write.
@@ -185,6 +185,10 @@ type run struct {
 	items  []retort.BatchItem
 	unsent map[any]bool // objects whose generated keys come with unsent items
 	done   []func() error
+	// checked is set when an item's result is checked by the client (rows
+	// matched by an UPDATE or DELETE): the server cannot see that check, so
+	// COMMIT must not travel in the same batch.
+	checked bool
 }
 
 // send runs the queued statements: one round trip on PostgreSQL.
@@ -217,7 +221,11 @@ func (r *run) waitForParents(obj any, rels []Relationship) error {
 
 // flush writes pending changes; tail, if set, is a query sent after them, in
 // the same round trip where the database allows it.
-func (s *Session) flush(ctx context.Context, tail *retort.BatchItem) (err error) {
+//
+// With commit set, the transaction is committed after the flush; where the
+// driver allows (retort.BatchCommitter), the last statements and COMMIT go
+// in one round trip.
+func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool) (err error) {
 	for _, fn := range s.before {
 		if err := fn(ctx, s); err != nil {
 			return fmt.Errorf("session: before flush: %w", err)
@@ -310,6 +318,25 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem) (err error)
 			}
 		}
 		r.items = append(r.items, t)
+	}
+	bc, canCommit := s.tx.(retort.BatchCommitter)
+	if commit && canCommit && len(s.txs) == 0 && !r.checked {
+		err := bc.CommitBatch(ctx, r.items)
+		r.items = r.items[:0]
+		if err != nil {
+			return err
+		}
+		s.tx = nil
+		if err := settle(); err != nil {
+			return err
+		}
+		s.committed()
+		for _, fn := range s.after {
+			if err := fn(ctx, s); err != nil {
+				return fmt.Errorf("session: after flush: %w", err)
+			}
+		}
+		return nil
 	}
 	if err := r.send(); err != nil {
 		return err
@@ -446,6 +473,7 @@ func (r *run) updates(m Mapper, sts []*state) error {
 		}
 		s.record(st)
 		r.items = append(r.items, items...)
+		r.checked = true
 		r.done = append(r.done, func() error {
 			st.snap = m.Snapshot(st.obj)
 			for _, rel := range rels {
@@ -478,6 +506,7 @@ func (r *run) deletes(m Mapper, sts []*state) error {
 		s.record(st)
 	}
 	r.items = append(r.items, items...)
+	r.checked = true
 	r.done = append(r.done, func() error {
 		for _, st := range sts {
 			st.flushed = true

@@ -96,7 +96,7 @@ func (s *Session) Query(ctx context.Context, item retort.BatchItem) error {
 
 func (s *Session) query(ctx context.Context, item retort.BatchItem) error {
 	if s.autoflush {
-		return s.flush(ctx, &item)
+		return s.flush(ctx, &item, false)
 	}
 	return retort.RunItem(ctx, s.DB(), item)
 }
@@ -206,7 +206,7 @@ func Iter[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts
 			return
 		}
 		if s.autoflush {
-			if err := s.flush(ctx, nil); err != nil {
+			if err := s.flush(ctx, nil, false); err != nil {
 				s.leave()
 				yield(nil, err)
 				return
@@ -256,7 +256,7 @@ func Get[T any](ctx context.Context, s *Session, t *retort.Table[T], key ...any)
 		return nil, fmt.Errorf("session: get %s: deleted in this session: %w", k, retort.ErrNoRows)
 	}
 	if s.autoflush {
-		if err := s.flush(ctx, nil); err != nil {
+		if err := s.flush(ctx, nil, false); err != nil {
 			return nil, err
 		}
 	}
@@ -317,7 +317,7 @@ func Merge[T any](ctx context.Context, s *Session, obj *T) (*T, error) {
 			return st.obj.(*T), nil
 		}
 		if s.autoflush {
-			if err := s.flush(ctx, nil); err != nil {
+			if err := s.flush(ctx, nil, false); err != nil {
 				return nil, err
 			}
 		}

@@ -415,13 +415,16 @@ func (s *Session) Commit(ctx context.Context) error {
 		return err
 	}
 	defer s.leave()
-	if err := s.flush(ctx, nil); err != nil {
-		return err
-	}
 	for len(s.txs) > 0 {
+		if err := s.flush(ctx, nil, false); err != nil {
+			return err
+		}
 		if err := s.releaseSavepoint(ctx); err != nil {
 			return err
 		}
+	}
+	if err := s.flush(ctx, nil, true); err != nil {
+		return err
 	}
 	if s.tx == nil {
 		return nil
@@ -494,7 +497,7 @@ func (s *Session) Begin(ctx context.Context) (*Savepoint, error) {
 		return nil, err
 	}
 	defer s.leave()
-	if err := s.flush(ctx, nil); err != nil {
+	if err := s.flush(ctx, nil, false); err != nil {
 		return nil, err
 	}
 	if err := s.begin(ctx); err != nil {
@@ -521,7 +524,7 @@ func (sp *Savepoint) Commit(ctx context.Context) error {
 	if sp.done || len(s.txs) != sp.depth {
 		return errors.New("session: savepoint already ended, or an inner one is open")
 	}
-	if err := s.flush(ctx, nil); err != nil {
+	if err := s.flush(ctx, nil, false); err != nil {
 		return err
 	}
 	sp.done = true
