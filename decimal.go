@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -85,12 +86,44 @@ func MustDecimal(s string) Decimal {
 	return d
 }
 
-// DecimalFromFloat rounds f to scale digits after the point.
+// DecimalFromFloat rounds f to scale digits after the point, half away from
+// zero, starting from the shortest decimal that reads back as f (so 0.125
+// rounds to 0.13, as a person would expect, not to the binary neighbour).
 func DecimalFromFloat(f float64, scale int) (Decimal, error) {
 	if scale < 0 || scale > maxDecimalScale {
 		return Decimal{}, fmt.Errorf("retort: decimal scale %d: %w", scale, ErrDecimalRange)
 	}
-	return ParseDecimal(strconv.FormatFloat(f, 'f', scale, 64))
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return Decimal{}, fmt.Errorf("retort: decimal from %v: %w", f, ErrDecimalRange)
+	}
+	return parseRounded(strconv.FormatFloat(f, 'f', -1, 64), scale)
+}
+
+// parseRounded parses a plain decimal string with any number of fraction
+// digits, rounding half away from zero to scale digits.
+func parseRounded(s string, scale int) (Decimal, error) {
+	neg := strings.HasPrefix(s, "-")
+	body := strings.TrimPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(body, ".")
+	up := false
+	if len(frac) > scale {
+		up = frac[scale] >= '5'
+		frac = frac[:scale]
+	}
+	d, err := ParseDecimal(intPart + "." + frac + strings.Repeat("0", scale-len(frac)))
+	if err != nil {
+		return Decimal{}, err
+	}
+	if up {
+		if d.units == math.MaxInt64 {
+			return Decimal{}, fmt.Errorf("retort: parse decimal %q: %w", s, ErrDecimalRange)
+		}
+		d.units++
+	}
+	if neg {
+		d.units = -d.units
+	}
+	return d, nil
 }
 
 // Scale is the number of digits after the decimal point.
@@ -182,14 +215,11 @@ func align(a, b Decimal) (Decimal, Decimal, error) {
 func (d Decimal) Cmp(o Decimal) int {
 	a, b, err := align(d, o)
 	if err != nil {
-		// One side is too large to rescale; compare as floats.
-		switch fa, fb := d.Float64(), o.Float64(); {
-		case fa < fb:
-			return -1
-		case fa > fb:
-			return 1
-		}
-		return 0
+		// One side is too large to rescale in int64: compare exactly in
+		// big integers (rare, so the allocation does not matter).
+		x := new(big.Int).Mul(big.NewInt(d.units), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(o.scale)), nil))
+		y := new(big.Int).Mul(big.NewInt(o.units), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.scale)), nil))
+		return x.Cmp(y)
 	}
 	switch {
 	case a.units < b.units:
@@ -283,11 +313,14 @@ func (t numericType) Decode(src any) (Decimal, error) {
 	case int64:
 		d = Decimal{units: s}
 	case float64:
-		scale := t.scale
 		if t.precision == 0 {
-			return ParseDecimal(strconv.FormatFloat(s, 'f', -1, 64))
+			// Unconstrained: keep the float's shortest form, up to the
+			// largest scale Decimal holds.
+			str := strconv.FormatFloat(s, 'f', -1, 64)
+			_, frac, _ := strings.Cut(str, ".")
+			return parseRounded(str, min(len(frac), maxDecimalScale))
 		}
-		d, err = DecimalFromFloat(s, scale)
+		d, err = DecimalFromFloat(s, t.scale)
 	default:
 		return Decimal{}, fmt.Errorf("cannot decode %T into Decimal", src)
 	}

@@ -325,6 +325,16 @@ func (c *Column[T, V]) in(not bool, vs []V) Expr[bool] {
 			args[i] = a
 		}
 		c.WriteSQL(w)
+		if info := c.Info(); w.d == Postgres && info.Schema != nil && len(info.Schema.CreateTypeSQL(w.d)) > 0 {
+			if not {
+				w.WriteString(" <> ALL(")
+			} else {
+				w.WriteString(" = ANY(")
+			}
+			w.WriteArg(args)
+			w.WriteString("::" + arrayCast(info, w.d) + ")")
+			return
+		}
 		writeInList(w, not, args)
 	})
 }

@@ -305,7 +305,7 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("$" + strconv.Itoa(i+1) + "::" + c.Info().SQLType(d) + "[]")
+			b.WriteString("$" + strconv.Itoa(i+1) + "::" + arrayCast(c.Info(), d))
 		}
 		b.WriteString(")")
 	}
@@ -682,4 +682,15 @@ func execStatement(ctx context.Context, db DB, op, table string, build func(Dial
 		return 0, fmt.Errorf("retort: %s %q: %w", op, table, err)
 	}
 	return res.RowsAffected, nil
+}
+
+// arrayCast is the cast of an array parameter of the column: T[], or
+// text[]::T[] for a type the program creates (an enum), which pgx cannot
+// encode in arrays and which PostgreSQL reads from text.
+func arrayCast(c ColumnInfo, d Dialect) string {
+	t := c.SQLType(d)
+	if c.Schema != nil && len(c.Schema.CreateTypeSQL(d)) > 0 {
+		return "text[]::" + t + "[]"
+	}
+	return t + "[]"
 }

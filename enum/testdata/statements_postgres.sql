@@ -3,7 +3,7 @@ SELECT "worker"."id", "worker"."name", "worker"."type", "worker"."priority", "wo
 -- args: "P"
 
 -- in
-SELECT "worker"."id", "worker"."name", "worker"."type", "worker"."priority", "worker"."backup" FROM "worker" WHERE ("worker"."type" = ANY($1)) AND ("worker"."priority" = ANY($2))
+SELECT "worker"."id", "worker"."name", "worker"."type", "worker"."priority", "worker"."backup" FROM "worker" WHERE ("worker"."type" = ANY($1::text[]::"employee_type"[])) AND ("worker"."priority" = ANY($2))
 -- args: ["F", "C"], [1 (int64), 3 (int64)]
 
 -- update
