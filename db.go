@@ -45,7 +45,10 @@ type Rows interface {
 // and the query that triggered an autoflush, through it when present.
 type Batcher interface {
 	// SendBatch runs items in order in one round trip. The server stops at
-	// the first error; outside a transaction the batch is atomic.
+	// the first error it raises, and outside a transaction rolls back the
+	// whole batch for it. An error returned by an item's callback is seen
+	// only after the server ran every item: run such batches in a
+	// transaction (the session does) to undo them.
 	SendBatch(ctx context.Context, items []BatchItem) error
 }
 

@@ -4,7 +4,10 @@
 //
 // [Open] takes a file path, a "file:" URI, or ":memory:". An in-memory
 // database is shared by all connections of its pool (SQLite's memdb VFS), so
-// it behaves like a file that vanishes when the DB is closed. Every
+// it vanishes when the DB is closed. Unlike a file, which uses WAL so that
+// readers never wait, an in-memory database uses rollback locking: while a
+// transaction writes, readers on other connections wait (up to the busy
+// timeout). Every
 // connection has foreign keys on, a busy timeout, and case-sensitive LIKE (to
 // match PostgreSQL); files use WAL.
 //
@@ -460,6 +463,9 @@ func wrapErr(ctx context.Context, err error) error {
 	}
 	if sqlite.ErrCode(err) == sqlite.ResultInterrupt && ctx.Err() != nil {
 		return fmt.Errorf("sqlite: %w (%v)", ctx.Err(), err)
+	}
+	if strings.HasPrefix(err.Error(), "sqlite: ") {
+		return err // zombiezen's errors carry the prefix already
 	}
 	return fmt.Errorf("sqlite: %w", err)
 }
