@@ -88,6 +88,61 @@ func (t *Table[T]) ScanRow(rows Rows, obj *T) error {
 	return nil
 }
 
+// RowScanner returns a function that reads the current row of rows (t's
+// columns in declaration order) into an object, reusing its destination
+// slice from row to row. Use one per result set, from one goroutine.
+func (t *Table[T]) RowScanner() func(rows Rows, obj *T) error {
+	cols := t.origin().cols
+	dests := make([]any, len(cols))
+	return func(rows Rows, obj *T) error {
+		for i, c := range cols {
+			dests[i] = c.Dest(obj)
+		}
+		if err := rows.Scan(dests...); err != nil {
+			return columnScanError(t.name, t.sql(SQLite).columns, err)
+		}
+		return nil
+	}
+}
+
+// KeyInt returns the column's value in obj as an int64 when the column holds
+// a Go integer (without boxing it), for identity keys.
+func (c *Column[T, V]) KeyInt(obj *T) (int64, bool) {
+	var p any
+	if c.getNull != nil {
+		pp := *c.getNull(obj)
+		if pp == nil {
+			return 0, false
+		}
+		p = pp
+	} else {
+		p = c.get(obj)
+	}
+	switch n := p.(type) {
+	case *int64:
+		return *n, true
+	case *int:
+		return int64(*n), true
+	case *int32:
+		return int64(*n), true
+	case *int16:
+		return int64(*n), true
+	case *int8:
+		return int64(*n), true
+	case *uint32:
+		return int64(*n), true
+	case *uint16:
+		return int64(*n), true
+	case *uint8:
+		return int64(*n), true
+	case *uint64:
+		return int64(*n), *n <= math.MaxInt64
+	case *uint:
+		return int64(*n), uint64(*n) <= math.MaxInt64
+	}
+	return 0, false
+}
+
 // EqValue implements [ColumnOf].
 func (c *Column[T, V]) EqValue(v any) (Expr[bool], error) {
 	x, err := c.convert(v)

@@ -187,6 +187,9 @@ type ColumnOf[T any] interface {
 	// width are converted when they fit; other mismatches are an error
 	// naming the table, column and value.
 	EqValue(v any) (Expr[bool], error)
+	// KeyInt returns the value as an int64 when the column holds a Go
+	// integer, without boxing it.
+	KeyInt(obj *T) (int64, bool)
 	// InValues is the predicate column IN (vs), converting as EqValue does.
 	InValues(vs []any) (Expr[bool], error)
 	// SetValue stores v, which must hold the column's Go type (as returned

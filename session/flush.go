@@ -51,7 +51,7 @@ func (s *Session) cascade() []*state {
 	slices.SortFunc(queue, func(a, b *state) int { return a.seq - b.seq })
 	for i := 0; i < len(queue); i++ {
 		st := queue[i]
-		rels := relationships(st.m)
+		rels := s.relsOf(st.m)
 		for _, r := range rels {
 			r.Cascade(st.obj, func(m Mapper, child any) {
 				if _, in := s.objs[child]; in {
@@ -85,7 +85,7 @@ func (s *Session) collect() *work {
 			w.inserts[st.m] = append(w.inserts[st.m], st)
 		case Persistent:
 			if s.syncable(st) {
-				for _, r := range relationships(st.m) {
+				for _, r := range s.relsOf(st.m) {
 					r.Sync(st.obj)
 				}
 			} else {
@@ -120,7 +120,7 @@ func (s *Session) collect() *work {
 // its foreign keys can be filled before the flush decides what to write.
 func (s *Session) syncable(st *state) bool {
 	ok := true
-	for _, r := range relationships(st.m) {
+	for _, r := range s.relsOf(st.m) {
 		r.Parents(st.obj, func(p any) {
 			if ps, in := s.objs[p]; in && ps.status == Pending {
 				ok = false
@@ -357,7 +357,7 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 		return nil
 	}
 	s := r.s
-	rels := relationships(m)
+	rels := r.s.relsOf(m)
 	for _, st := range sts {
 		if st.hasKey {
 			if other, ok := s.ident[st.key]; ok && other != st {
@@ -448,7 +448,7 @@ func (r *run) inserted(m Mapper, level []*state, rels []Relationship) error {
 
 func (r *run) updates(m Mapper, sts []*state) error {
 	s := r.s
-	rels := relationships(m)
+	rels := r.s.relsOf(m)
 	for _, st := range sts {
 		if err := r.waitForParents(st.obj, rels); err != nil {
 			return err

@@ -84,7 +84,21 @@ func Relate[T any](t *retort.Table[T], r Relationship) {
 	t.SetExtension(relKey{}, append(rs[:len(rs):len(rs)], r))
 }
 
-// relationships returns the relationships of obj's mapper.
+// relsOf returns the relationships of a mapper's tables, cached for the
+// session (they are registered at declaration time).
+func (s *Session) relsOf(m Mapper) []Relationship {
+	if rs, ok := s.rels[m]; ok {
+		return rs
+	}
+	if s.rels == nil {
+		s.rels = map[Mapper][]Relationship{}
+	}
+	rs := relationships(m)
+	s.rels[m] = rs
+	return rs
+}
+
+// relationships returns the relationships of a mapper's tables.
 func relationships(m Mapper) []Relationship {
 	var out []Relationship
 	for _, t := range m.Tables() {

@@ -10,14 +10,19 @@ import (
 )
 
 // Key identifies a row: the identity table's name and the primary-key
-// values. Two objects with equal Keys are the same row.
+// values. Two objects with equal Keys are the same row. A single integer key
+// is held in Int (no boxing); other keys in Values.
 type Key struct {
 	Table  string
+	Int    int64
 	Values [3]any // the key columns' values; keys with more columns use Values[2] for the rest, as a string
 }
 
 // String renders the key for messages.
 func (k Key) String() string {
+	if k.Values[0] == nil {
+		return k.Table + "(" + fmt.Sprint(k.Int) + ")"
+	}
 	s := k.Table + "("
 	for i, v := range k.Values {
 		if v == nil {
@@ -89,7 +94,7 @@ func MapperOf[T any]() (Mapper, error) {
 // TableMapper returns the mapper of a plain table. Package inherit builds on
 // it.
 func TableMapper[T any](t *retort.Table[T]) *Table[T] {
-	m := &Table[T]{t: t, pk: t.PrimaryKey()}
+	m := &Table[T]{t: t, pk: t.PrimaryKey(), tables: []retort.Schema{t}}
 	var probe T
 	for _, c := range t.Columns() {
 		if c.Info().Nullable {
@@ -108,6 +113,7 @@ type Table[T any] struct {
 	t    *retort.Table[T]
 	pk   []retort.ColumnOf[T]
 	deep []retort.ColumnOf[T] // columns whose values a struct copy would share
+	tables []retort.Schema
 }
 
 // RetortTable is the mapped table.
@@ -117,7 +123,7 @@ func (m *Table[T]) RetortTable() *retort.Table[T] { return m.t }
 func (m *Table[T]) IdentityTable() string { return m.t.Name() }
 
 // Tables implements Mapper.
-func (m *Table[T]) Tables() []retort.Schema { return []retort.Schema{m.t} }
+func (m *Table[T]) Tables() []retort.Schema { return m.tables }
 
 // Key implements Mapper.
 func (m *Table[T]) Key(obj any) (Key, bool) { return m.KeyOfObject(obj.(*T)) }
@@ -130,6 +136,12 @@ func (m *Table[T]) KeyOfObject(o *T) (Key, bool) {
 	}
 	if len(m.pk) == 0 {
 		return k, false
+	}
+	if len(m.pk) == 1 {
+		if n, ok := m.pk[0].KeyInt(o); ok {
+			k.Int = n
+			return k, true
+		}
 	}
 	for i, c := range m.pk {
 		setKeyValue(&k, i, len(m.pk), c.Value(o))
@@ -161,10 +173,7 @@ func (m *Table[T]) KeyOf(values []any) (Key, error) {
 			return Key{}, err
 		}
 	}
-	k := Key{Table: m.t.Name()}
-	for i, c := range m.pk {
-		setKeyValue(&k, i, len(m.pk), c.Value(&probe))
-	}
+	k, _ := m.KeyOfObject(&probe)
 	return k, nil
 }
 
@@ -413,6 +422,9 @@ func (m *Table[T]) Load(ctx context.Context, db retort.DB, keys []Key) ([]any, e
 		vals := make([]any, len(keys))
 		for i, k := range keys {
 			vals[i] = k.Values[0]
+			if vals[i] == nil {
+				vals[i] = k.Int
+			}
 		}
 		var err error
 		if cond, err = inValues(m.pk[0], vals); err != nil {

@@ -68,7 +68,7 @@ func (s *Session) Register(m Mapper, obj any, populate bool) any {
 	st := &state{obj: obj, m: m, status: Persistent, key: k, hasKey: true, snap: m.Snapshot(obj), seq: s.seq}
 	s.objs[obj] = st
 	s.ident[k] = st
-	for _, r := range relationships(m) {
+	for _, r := range s.relsOf(m) {
 		r.Attach(obj, s)
 	}
 	return obj
@@ -136,9 +136,10 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 	t := q.Table()
 	var out []*T
 	item := retort.BatchItem{SQL: sqlText, Args: args, Rows: func(rows retort.Rows) error {
+		scan := t.RowScanner()
 		for rows.Next() {
 			obj := new(T)
-			if err := t.ScanRow(rows, obj); err != nil {
+			if err := scan(rows, obj); err != nil {
 				return err
 			}
 			out = append(out, s.Register(m, obj, cfg.PopulateExisting).(*T))

@@ -222,6 +222,29 @@ func toTime(src any) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("cannot scan %T into time.Time", src)
 }
 
+// scanString and scanFloat are the common cases, read without boxing.
+func scanString(stmt *sqlite.Stmt, i int, d *string) error {
+	switch stmt.ColumnType(i) {
+	case sqlite.TypeText, sqlite.TypeBlob:
+		*d = stmt.ColumnText(i)
+		return nil
+	case sqlite.TypeNull:
+		return retort.ErrNullValue
+	}
+	return scanTyped(stmt, i, d, toString)
+}
+
+func scanFloat(stmt *sqlite.Stmt, i int, d *float64) error {
+	switch stmt.ColumnType(i) {
+	case sqlite.TypeFloat, sqlite.TypeInteger:
+		*d = stmt.ColumnFloat(i)
+		return nil
+	case sqlite.TypeNull:
+		return retort.ErrNullValue
+	}
+	return scanTyped(stmt, i, d, toFloat)
+}
+
 // scanColumn stores column i into d, one of the destinations retort.Rows
 // documents. A type switch, not reflection.
 func scanColumn(stmt *sqlite.Stmt, i int, d any) error {
@@ -267,9 +290,18 @@ func scanColumn(stmt *sqlite.Stmt, i int, d any) error {
 	case **uint8:
 		return scanNullInt(stmt, i, d)
 	case *float64:
-		return scanTyped(stmt, i, d, toFloat)
+		return scanFloat(stmt, i, d)
 	case **float64:
-		return scanNullTyped(stmt, i, d, toFloat)
+		if stmt.ColumnType(i) == sqlite.TypeNull {
+			*d = nil
+			return nil
+		}
+		var f float64
+		if err := scanFloat(stmt, i, &f); err != nil {
+			return err
+		}
+		*d = &f
+		return nil
 	case *float32:
 		return scanTyped(stmt, i, d, toFloat32)
 	case **float32:
@@ -279,9 +311,18 @@ func scanColumn(stmt *sqlite.Stmt, i int, d any) error {
 	case **bool:
 		return scanNullTyped(stmt, i, d, toBool)
 	case *string:
-		return scanTyped(stmt, i, d, toString)
+		return scanString(stmt, i, d)
 	case **string:
-		return scanNullTyped(stmt, i, d, toString)
+		if stmt.ColumnType(i) == sqlite.TypeNull {
+			*d = nil
+			return nil
+		}
+		var v string
+		if err := scanString(stmt, i, &v); err != nil {
+			return err
+		}
+		*d = &v
+		return nil
 	case *[]byte:
 		if stmt.ColumnType(i) == sqlite.TypeNull {
 			*d = nil
