@@ -110,9 +110,9 @@ func TableMapper[T any](t *retort.Table[T]) *Table[T] {
 
 // Table is the Mapper of one table.
 type Table[T any] struct {
-	t    *retort.Table[T]
-	pk   []retort.ColumnOf[T]
-	deep []retort.ColumnOf[T] // columns whose values a struct copy would share
+	t      *retort.Table[T]
+	pk     []retort.ColumnOf[T]
+	deep   []retort.ColumnOf[T] // columns whose values a struct copy would share
 	tables []retort.Schema
 }
 
