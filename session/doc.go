@@ -1,0 +1,55 @@
+// Package session is Retort's ORM layer: an identity map and a unit of work
+// over a retort.DB, in the manner of SQLAlchemy's Session.
+//
+// # Objects and their states
+//
+// [Add] makes a new object pending; [Commit] (or [Session.Flush]) inserts it
+// and writes its generated key back into it. Objects read through the
+// session ([All], [One], [First], [Iter], [Get]) are persistent: one Go
+// pointer per row per session, so a second query for the same row returns
+// the object already loaded, with its unflushed changes. [Delete] marks an
+// object for deletion; after the commit it is detached. [Session.Expunge]
+// detaches an object, [Merge] brings an outside object in, [Refresh] reloads
+// one, [Session.IsModified], [Session.New], [Session.Dirty] and
+// [Session.Deleted] show what the next flush will do.
+//
+// # Flush
+//
+// Change tracking compares each persistent object with a snapshot taken at
+// load and after each flush, so an UPDATE sets only the columns that changed
+// and an unchanged object costs nothing. A flush orders its work by foreign
+// keys (referenced rows first, deletions in reverse), inserts each table's
+// new rows in as few statements as the database allows (on PostgreSQL one
+// unnest statement per 5,000 rows, with generated keys matched to objects by
+// ordinal), and sends everything it can in one round trip: on PostgreSQL the
+// flush that a query triggers (autoflush) travels in the same batch as the
+// query, BEGIN travels with the first statement, and COMMIT with the last
+// flush. A round trip is split only where a child needs a key the database
+// has not generated yet.
+//
+// If a flush fails (a constraint violation, a cancelled context, a dropped
+// connection, a stale row), the transaction is rolled back and every object
+// returns to its state when the transaction began, keeping the program's
+// in-memory changes: fix the cause and commit again. When the flush itself
+// opened the transaction, as it does with [Run] or one Commit per unit of
+// work, that is exactly the state before the flush.
+//
+// # Transactions
+//
+// The session opens its transaction at its first flush and keeps it until
+// [Session.Commit] or [Session.Rollback]. [Session.Begin] starts a nested
+// transaction (a SAVEPOINT). [Run] commits or rolls back around a function.
+// [Versioned] adds optimistic locking: an UPDATE or DELETE that matches no
+// row fails the flush with an error matching [ErrStale].
+//
+// # Extending
+//
+// Relationships (package rel) plug in through [Relationship] and [Relate];
+// class hierarchies (package inherit) through [Mapper] and [RegisterMapper].
+// Hooks ([BeforeInsert], [AfterUpdate], ... and the [BeforeFlush] and
+// [AfterFlush] options) run typed functions around writes.
+//
+// A Session is not safe for concurrent use (concurrent calls fail with
+// [ErrConcurrentUse] where detected); give each goroutine its own session
+// over one shared DB. See the package examples.
+package session
