@@ -1,0 +1,305 @@
+package inherit
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/retort-orm/retort"
+)
+
+// pgChunk is how many objects one PostgreSQL insert statement carries; the
+// rows travel as arrays, so it bounds memory, not parameters.
+const pgChunk = 5000
+
+// rowsByTable splits objs by table: for each class's table (by node index),
+// the objects' views at that level and, for subclass tables, the 1-based
+// position of each object in objs.
+func (p *plan) rowsByTable(objs []any, classes []*node) (views [][]any, ords [][]int64) {
+	views = make([][]any, len(p.nodes))
+	ords = make([][]int64, len(p.nodes))
+	views[p.base.index] = make([]any, 0, len(objs))
+	for i, obj := range objs {
+		n := classes[i]
+		lv := n.levels(obj)
+		for c := n; c != nil; c = c.parent {
+			views[c.index] = append(views[c.index], lv[c.depth])
+			if c != p.base {
+				ords[c.index] = append(ords[c.index], int64(i+1))
+			}
+		}
+	}
+	return views, ords
+}
+
+// insertPG returns the one statement that inserts objs (of any classes of
+// the hierarchy) into every table they use, on PostgreSQL: the base rows
+// travel as one array per column and are unnested with their ordinals; keys
+// are drawn from the base table's sequence in a CTE; each table's INSERT is
+// a data-modifying CTE joining its rows to the keys by ordinal; the
+// statement returns (ordinal, key) pairs, so keys are matched to objects by
+// ordinal, never by the order of returned rows. Foreign keys from subclass
+// tables to the base table are checked at the end of the statement, when
+// every row is in.
+func (p *plan) insertPG(objs []any, classes []*node) (retort.BatchItem, error) {
+	views, ords := p.rowsByTable(objs, classes)
+	var present []*node
+	var sig strings.Builder
+	for _, n := range p.order {
+		if len(views[n.index]) > 0 {
+			present = append(present, n)
+			sig.WriteString(strconv.Itoa(n.index))
+			sig.WriteByte(',')
+		}
+	}
+	sqlText := p.insertText(sig.String(), present)
+	args, err := p.baseOps.insertArgs(views[p.base.index])
+	if err != nil {
+		return retort.BatchItem{}, err
+	}
+	for _, n := range present[1:] {
+		a, err := n.ops.insertArgs(views[n.index])
+		if err != nil {
+			return retort.BatchItem{}, err
+		}
+		args = append(args, ords[n.index])
+		for _, i := range p.info[n.index].nonKey {
+			args = append(args, a[i])
+		}
+	}
+	bops := p.baseOps
+	auto := bops.auto()
+	item := retort.BatchItem{SQL: sqlText, Args: args}
+	if auto < 0 {
+		item.Rows = func(r retort.Rows) error {
+			for r.Next() {
+				var n int64
+				if err := r.Scan(&n); err != nil {
+					return fmt.Errorf("inherit: insert %q: %w", bops.name(), err)
+				}
+				if n != int64(len(objs)) {
+					return fmt.Errorf("inherit: insert %q: %d rows for %d objects", bops.name(), n, len(objs))
+				}
+			}
+			return r.Err()
+		}
+		return item, nil
+	}
+	item.Rows = func(r retort.Rows) error {
+		for r.Next() {
+			var ord, id int64
+			if err := r.Scan(&ord, &id); err != nil {
+				return fmt.Errorf("inherit: insert %q: %w", bops.name(), err)
+			}
+			if ord < 1 || ord > int64(len(objs)) {
+				return fmt.Errorf("inherit: insert %q: key for row %d of %d", bops.name(), ord, len(objs))
+			}
+			n := classes[ord-1]
+			lv := n.levels(objs[ord-1])
+			if err := bops.setInt64(lv[0], auto, id); err != nil {
+				return fmt.Errorf("inherit: insert %q: %w", bops.name(), err)
+			}
+			if err := p.syncKeys(n, &lv); err != nil {
+				return fmt.Errorf("inherit: insert %q: %w", bops.name(), err)
+			}
+		}
+		return r.Err()
+	}
+	return item, nil
+}
+
+// insertText returns (building once) the PostgreSQL insert for the tables
+// present, base first.
+func (p *plan) insertText(sig string, present []*node) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.inserts[sig]; ok {
+		return s
+	}
+	s := p.buildInsert(present)
+	p.inserts[sig] = s
+	return s
+}
+
+func (p *plan) buildInsert(present []*node) string {
+	var b strings.Builder
+	id := func(s string) { b.WriteString(retort.QuoteIdent(s)) }
+	bops := p.baseOps
+	cols := bops.meta()
+	arg := 0
+	param := func(cast string) {
+		arg++
+		b.WriteString("$" + strconv.Itoa(arg) + "::" + cast)
+	}
+	b.WriteString(`WITH "v" AS (SELECT * FROM unnest(`)
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		param(c.pgCast)
+	}
+	b.WriteString(`) WITH ORDINALITY AS "v" (`)
+	for _, c := range cols {
+		id(c.name)
+		b.WriteString(", ")
+	}
+	b.WriteString(`"retort_ord")), "k" AS (SELECT `)
+	auto := bops.auto()
+	if auto >= 0 {
+		b.WriteString(`COALESCE("v".`)
+		id(cols[auto].name)
+		b.WriteString(", nextval(pg_get_serial_sequence($" + strconv.Itoa(arg+1) + ", $" + strconv.Itoa(arg+2) + "))) AS ")
+		id(cols[auto].name)
+		arg += 2
+	} else {
+		for j, i := range bops.pk() {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(`"v".`)
+			id(cols[i].name)
+		}
+	}
+	b.WriteString(`, "v"."retort_ord" FROM "v"), "i0" AS (INSERT INTO `)
+	id(bops.name())
+	b.WriteString(" (")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		id(c.name)
+	}
+	b.WriteString(") SELECT ")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if c.pk {
+			b.WriteString(`"k".`)
+		} else {
+			b.WriteString(`"v".`)
+		}
+		id(c.name)
+	}
+	b.WriteString(` FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord")`)
+	for t, n := range present[1:] {
+		meta := n.ops.meta()
+		nonKey := p.info[n.index].nonKey
+		b.WriteString(`, "i` + strconv.Itoa(t+1) + `" AS (INSERT INTO `)
+		id(n.ops.name())
+		b.WriteString(" (")
+		for j, i := range n.ops.pk() {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			id(meta[i].name)
+		}
+		for _, i := range nonKey {
+			b.WriteString(", ")
+			id(meta[i].name)
+		}
+		b.WriteString(") SELECT ")
+		for j, i := range bops.pk() {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(`"k".`)
+			id(cols[i].name)
+		}
+		for _, i := range nonKey {
+			b.WriteString(`, "s".`)
+			id(meta[i].name)
+		}
+		b.WriteString(" FROM unnest(")
+		param("bigint[]")
+		for _, i := range nonKey {
+			b.WriteString(", ")
+			param(meta[i].pgCast)
+		}
+		b.WriteString(`) AS "s" ("retort_ord"`)
+		for _, i := range nonKey {
+			b.WriteString(", ")
+			id(meta[i].name)
+		}
+		b.WriteString(`) JOIN "k" ON "k"."retort_ord" = "s"."retort_ord")`)
+	}
+	if auto >= 0 {
+		b.WriteString(` SELECT "k"."retort_ord", "k".`)
+		id(cols[auto].name)
+		b.WriteString(` FROM "k"`)
+	} else {
+		b.WriteString(` SELECT count(*) FROM "k"`)
+	}
+	return b.String()
+}
+
+// insertRows returns single-row INSERTs (SQLite, where statements cost no
+// round trip): every base row, then every row of each subclass table in
+// insert order. Each base row's statement, once run, writes the row's key
+// (generated or not) into the pending subclass statements of its object.
+func (p *plan) insertRows(d retort.Dialect, objs []any, classes []*node) ([]retort.BatchItem, error) {
+	views, _ := p.rowsByTable(objs, classes)
+	bops := p.baseOps
+	items, err := bops.insertItems(d, views[p.base.index])
+	if err != nil {
+		return nil, err
+	}
+	if len(items) != len(objs) {
+		return nil, fmt.Errorf("inherit: insert %q: %d statements for %d objects", bops.name(), len(items), len(objs))
+	}
+	// pending[i] lists the key arguments to fill in object i's subclass rows.
+	type keyArgs struct {
+		args []any
+		pk   []int
+	}
+	pending := make([][]keyArgs, len(objs))
+	pos := make([]int, len(p.nodes)) // next row of each table
+	for _, n := range p.order[1:] {
+		if len(views[n.index]) == 0 {
+			continue
+		}
+		sub, err := n.ops.insertItems(d, views[n.index])
+		if err != nil {
+			return nil, err
+		}
+		start := len(items)
+		items = append(items, sub...)
+		pos[n.index] = start
+	}
+	for i := range objs {
+		for c := classes[i]; c != p.base; c = c.parent {
+			it := items[pos[c.index]]
+			pos[c.index]++
+			pending[i] = append(pending[i], keyArgs{args: it.Args, pk: c.ops.pk()})
+		}
+	}
+	bpk := bops.pk()
+	for i := range objs {
+		obj, n, orig, sub := objs[i], classes[i], items[i].Result, pending[i]
+		if len(sub) == 0 {
+			continue
+		}
+		items[i].Result = func(r retort.Result) error {
+			if orig != nil {
+				if err := orig(r); err != nil {
+					return err
+				}
+			}
+			lv := n.levels(obj)
+			if err := p.syncKeys(n, &lv); err != nil {
+				return fmt.Errorf("inherit: insert %q: %w", bops.name(), err)
+			}
+			for _, s := range sub {
+				for j, col := range s.pk {
+					v, err := bops.bind(lv[0], bpk[j])
+					if err != nil {
+						return err
+					}
+					s.args[col] = v
+				}
+			}
+			return nil
+		}
+	}
+	return items, nil
+}

@@ -1,0 +1,425 @@
+package inherit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/session"
+)
+
+// mapper is the session.Mapper of a whole hierarchy: the session keeps
+// objects of every class under one identity table (the base table), so that
+// an Employee key finds the *Boss, and hands the flush one mixed list of new
+// objects, written base table first.
+type mapper struct{ h *hierarchy }
+
+var _ session.Mapper = (*mapper)(nil)
+
+// classTable presents n's table to the session: relationships and hooks
+// registered on it see the objects of n and its subclasses, as n's type.
+func classTable(p *plan, n *node) retort.Schema {
+	return session.ClassTable(n.ops.schema(), func(obj any) (any, bool) {
+		if n.is(obj) {
+			return obj, true
+		}
+		c := p.classOf(obj)
+		if c == nil || !c.under(n) {
+			return nil, false
+		}
+		return c.view(obj, n), true
+	})
+}
+
+func (m *mapper) IdentityTable() string { return m.h.plan().baseOps.name() }
+
+func (m *mapper) Tables() []retort.Schema { return m.h.plan().tables }
+
+func (m *mapper) Key(obj any) (session.Key, bool) {
+	p := m.h.plan()
+	n := p.classOf(obj)
+	if n == nil {
+		return session.Key{}, false
+	}
+	return p.baseOps.key(n.view(obj, p.base))
+}
+
+func (m *mapper) KeyOf(values []any) (session.Key, error) { return m.h.plan().baseOps.keyOf(values) }
+
+func (m *mapper) Snapshot(obj any) any {
+	p := m.h.plan()
+	n := p.classOf(obj)
+	snap := n.clone(obj)
+	lo, ls := n.levels(obj), n.levels(snap)
+	for c := n; c != nil; c = c.parent {
+		for i, meta := range c.ops.meta() {
+			if meta.deep {
+				c.ops.copyCol(ls[c.depth], lo[c.depth], i)
+			}
+		}
+	}
+	return snap
+}
+
+func (m *mapper) Restore(obj, snap any) {
+	p := m.h.plan()
+	n, ns := p.classOf(obj), p.classOf(snap)
+	if n == nil || ns == nil {
+		return
+	}
+	common := n
+	for !ns.under(common) {
+		common = common.parent
+	}
+	lo, ls := n.levels(obj), ns.levels(snap)
+	for c := common; c != nil; c = c.parent {
+		for i := range c.ops.meta() {
+			c.ops.copyCol(lo[c.depth], ls[c.depth], i)
+		}
+	}
+}
+
+func (m *mapper) Changed(obj, snap any) bool {
+	p := m.h.plan()
+	n := p.classOf(obj)
+	if n == nil || !n.is(snap) {
+		return true
+	}
+	for c := n; ; c = c.parent {
+		if c.ops.changed(obj, snap) {
+			return true
+		}
+		if c.up == nil {
+			return false
+		}
+		obj, snap = c.up(obj), c.up(snap)
+	}
+}
+
+// prepare checks the objects and sets what the mapper owns: each base row's
+// discriminator and, with a version column, the first version.
+func (p *plan) prepare(objs []any) ([]*node, error) {
+	classes := make([]*node, len(objs))
+	bops := p.baseOps
+	ver := bops.version()
+	for i, obj := range objs {
+		n := p.classOf(obj)
+		if n == nil {
+			return nil, fmt.Errorf("inherit: insert %q: %T is not a class of the hierarchy", bops.name(), obj)
+		}
+		if n.abstract {
+			return nil, fmt.Errorf("inherit: insert %q: %s is abstract: insert one of its subclasses", bops.name(), n)
+		}
+		base := n.view(obj, p.base)
+		if err := bops.setValue(base, p.discIx, n.value); err != nil {
+			return nil, fmt.Errorf("inherit: insert %q: %w", bops.name(), err)
+		}
+		if ver >= 0 && bops.isZero(base, ver) {
+			if err := bops.setInt64(base, ver, 1); err != nil {
+				return nil, err
+			}
+		}
+		classes[i] = n
+	}
+	return classes, nil
+}
+
+func (m *mapper) Insert(d retort.Dialect, objs []any) ([]retort.BatchItem, error) {
+	p := m.h.plan()
+	classes, err := p.prepare(objs)
+	if err != nil {
+		return nil, err
+	}
+	if d == retort.Postgres {
+		var items []retort.BatchItem
+		for start := 0; start < len(objs); start += pgChunk {
+			end := min(len(objs), start+pgChunk)
+			it, err := p.insertPG(objs[start:end], classes[start:end])
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, it)
+		}
+		return items, nil
+	}
+	return p.insertRows(d, objs, classes)
+}
+
+func (m *mapper) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, error) {
+	return m.h.plan().update(d, obj, snap)
+}
+
+func (m *mapper) Delete(d retort.Dialect, objs, snaps []any) ([]retort.BatchItem, error) {
+	return m.h.plan().delete(d, snaps)
+}
+
+func (m *mapper) ClearGenerated(obj any) {
+	p := m.h.plan()
+	n := p.classOf(obj)
+	if n == nil {
+		return
+	}
+	bops := p.baseOps
+	lv := n.levels(obj)
+	if a := bops.auto(); a >= 0 {
+		zero := p.base.newObj()
+		bops.copyCol(lv[0], zero, a)
+		_ = p.syncKeys(n, &lv)
+	}
+}
+
+// Load fetches objects by key, each as its most specific class, in one
+// query (the LEFT JOIN strategy).
+func (m *mapper) Load(ctx context.Context, db retort.DB, keys []session.Key) ([]any, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	p := m.h.plan()
+	cond, err := p.keyCondition(keys)
+	if err != nil {
+		return nil, err
+	}
+	sp := &spec{p: p, q: p.base, where: []retort.Expr[bool]{cond}, limit: -1}
+	return sp.run(ctx, plainRun(ctx, db))
+}
+
+// keyCondition is "the base key is one of keys".
+func (p *plan) keyCondition(keys []session.Key) (retort.Expr[bool], error) {
+	n := len(p.baseOps.pk())
+	if n > len(session.Key{}.Values) {
+		return nil, fmt.Errorf("inherit: load %q: keys of more than %d columns", p.baseOps.name(), len(session.Key{}.Values))
+	}
+	vals := make([][]any, len(keys))
+	for i, k := range keys {
+		vals[i] = session.KeyValues(k, n)
+	}
+	return p.baseOps.keyIn(vals)
+}
+
+// update writes the changed columns of obj, one UPDATE per table that has
+// changes.
+func (p *plan) update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, error) {
+	n := p.classOf(obj)
+	if n == nil || !n.is(snap) {
+		return nil, fmt.Errorf("inherit: update %q: %T is not a class of the hierarchy", p.baseOps.name(), obj)
+	}
+	bops := p.baseOps
+	lo, ls := n.levels(obj), n.levels(snap)
+	for _, i := range bops.pk() {
+		if !bops.equal(lo[0], ls[0], i) {
+			return nil, &retort.ColumnError{Table: bops.name(), Column: bops.meta()[i].name, Value: bops.value(lo[0], i),
+				Err: fmt.Errorf("a persistent object's primary key cannot change (was %v)", bops.value(ls[0], i))}
+		}
+	}
+	if !bops.equal(lo[0], ls[0], p.discIx) {
+		return nil, &retort.ColumnError{Table: bops.name(), Column: bops.meta()[p.discIx].name, Value: bops.value(lo[0], p.discIx),
+			Err: fmt.Errorf("%w: the class of a persistent object cannot change (it is %s)", ErrClassChange, n)}
+	}
+	ver := bops.version()
+	changed := make([][]int, n.depth+1)
+	anyChange := false
+	for c := n; c != nil; c = c.parent {
+		for _, i := range p.info[c.index].nonKey {
+			if i == p.discIx && c == p.base || i == ver && c == p.base {
+				continue
+			}
+			if !c.ops.equal(lo[c.depth], ls[c.depth], i) {
+				changed[c.depth] = append(changed[c.depth], i)
+				anyChange = true
+			}
+		}
+	}
+	if !anyChange {
+		return nil, nil
+	}
+	key, _ := bops.key(ls[0])
+	var items []retort.BatchItem
+	for c := n; c != nil; c = c.parent {
+		cols := changed[c.depth]
+		versioned := c == p.base && ver >= 0
+		if len(cols) == 0 && !versioned {
+			continue
+		}
+		x := lo[c.depth]
+		w := retort.NewWriter(d)
+		w.WriteString("UPDATE ")
+		w.WriteIdent(c.ops.name())
+		w.WriteString(" SET ")
+		for j, i := range cols {
+			if j > 0 {
+				w.WriteString(", ")
+			}
+			v, err := c.ops.bind(x, i)
+			if err != nil {
+				return nil, fmt.Errorf("inherit: update %q: %w", c.ops.name(), err)
+			}
+			w.WriteIdent(c.ops.meta()[i].name)
+			w.WriteString(" = ")
+			w.WriteArg(v)
+		}
+		var newVersion int64
+		if versioned {
+			old, _ := retort.Int64Of(bops.value(ls[0], ver))
+			newVersion = old + 1
+			if len(cols) > 0 {
+				w.WriteString(", ")
+			}
+			w.WriteIdent(bops.meta()[ver].name)
+			w.WriteString(" = ")
+			w.WriteArg(newVersion)
+		}
+		if err := p.writeKeyMatch(w, c, ls[0]); err != nil {
+			return nil, err
+		}
+		if versioned {
+			w.WriteString(" AND ")
+			w.WriteIdent(bops.meta()[ver].name)
+			w.WriteString(" = ")
+			old, _ := bops.bind(ls[0], ver)
+			w.WriteArg(old)
+		}
+		if err := w.Err(); err != nil {
+			return nil, err
+		}
+		base := lo[0]
+		items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+			if r.RowsAffected != 1 {
+				return &session.StaleError{Op: "update", Key: key, Matched: r.RowsAffected, Expected: 1}
+			}
+			if versioned {
+				return bops.setInt64(base, ver, newVersion)
+			}
+			return nil
+		}})
+	}
+	return items, nil
+}
+
+// ErrClassChange is wrapped when a flush finds that the discriminator of a
+// persistent object was changed: an object's class is fixed when it is
+// inserted.
+var ErrClassChange = errors.New("class change")
+
+// writeKeyMatch writes " WHERE key = base's key" against c's key columns.
+func (p *plan) writeKeyMatch(w *retort.Writer, c *node, base any) error {
+	w.WriteString(" WHERE ")
+	bpk := p.baseOps.pk()
+	for j, i := range c.ops.pk() {
+		if j > 0 {
+			w.WriteString(" AND ")
+		}
+		v, err := p.baseOps.bind(base, bpk[j])
+		if err != nil {
+			return err
+		}
+		w.WriteIdent(c.ops.meta()[i].name)
+		w.WriteString(" = ")
+		w.WriteArg(v)
+	}
+	return nil
+}
+
+// deleteChunk bounds the keys of one DELETE ... IN on SQLite.
+const deleteChunk = 500
+
+// delete removes the rows of snaps' objects, subclass tables first: one
+// statement per table (per chunk of keys on SQLite) when the key has one
+// column, one per row otherwise or when the base table has a version column.
+func (p *plan) delete(d retort.Dialect, snaps []any) ([]retort.BatchItem, error) {
+	bops := p.baseOps
+	classes := make([]*node, len(snaps))
+	for i, s := range snaps {
+		if classes[i] = p.classOf(s); classes[i] == nil {
+			return nil, fmt.Errorf("inherit: delete from %q: %T is not a class of the hierarchy", bops.name(), s)
+		}
+	}
+	var items []retort.BatchItem
+	for k := len(p.order) - 1; k >= 0; k-- {
+		c := p.order[k]
+		var bases []any
+		for i, s := range snaps {
+			if classes[i].under(c) {
+				bases = append(bases, classes[i].view(s, p.base))
+			}
+		}
+		if len(bases) == 0 {
+			continue
+		}
+		versioned := c == p.base && bops.version() >= 0
+		if len(bops.pk()) > 1 || versioned {
+			for _, b := range bases {
+				w := retort.NewWriter(d)
+				w.WriteString("DELETE FROM ")
+				w.WriteIdent(c.ops.name())
+				if err := p.writeKeyMatch(w, c, b); err != nil {
+					return nil, err
+				}
+				if versioned {
+					ver := bops.version()
+					v, err := bops.bind(b, ver)
+					if err != nil {
+						return nil, err
+					}
+					w.WriteString(" AND ")
+					w.WriteIdent(bops.meta()[ver].name)
+					w.WriteString(" = ")
+					w.WriteArg(v)
+				}
+				key, _ := bops.key(b)
+				items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+					if r.RowsAffected != 1 {
+						return &session.StaleError{Op: "delete", Key: key, Matched: r.RowsAffected, Expected: 1}
+					}
+					return nil
+				}})
+			}
+			continue
+		}
+		chunk := len(bases)
+		if d != retort.Postgres {
+			chunk = deleteChunk
+		}
+		bpk := bops.pk()[0]
+		col := c.ops.meta()[c.ops.pk()[0]].name
+		for start := 0; start < len(bases); start += chunk {
+			part := bases[start:min(len(bases), start+chunk)]
+			keys := make([]any, len(part))
+			for i, b := range part {
+				v, err := bops.bind(b, bpk)
+				if err != nil {
+					return nil, err
+				}
+				keys[i] = v
+			}
+			w := retort.NewWriter(d)
+			w.WriteString("DELETE FROM ")
+			w.WriteIdent(c.ops.name())
+			w.WriteString(" WHERE ")
+			w.WriteIdent(col)
+			if d == retort.Postgres {
+				w.WriteString(" = ANY(")
+				w.WriteArg(keys)
+				w.WriteString(")")
+			} else {
+				w.WriteString(" IN (")
+				for i, k := range keys {
+					if i > 0 {
+						w.WriteString(", ")
+					}
+					w.WriteArg(k)
+				}
+				w.WriteString(")")
+			}
+			n := int64(len(part))
+			table := c.ops.name()
+			items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+				if r.RowsAffected != n {
+					return &session.StaleError{Op: "delete from " + table, Key: session.Key{Table: bops.name()}, Matched: r.RowsAffected, Expected: n}
+				}
+				return nil
+			}})
+		}
+	}
+	return items, nil
+}

@@ -1,0 +1,32 @@
+-- polymorphic base: every subclass table LEFT JOINed, with a flag per table
+SELECT "employee"."id", "employee"."name", "employee"."type", ("boss"."id" IS NOT NULL), "boss"."golf_average", ("grunt"."id" IS NOT NULL), "grunt"."savings", "grunt"."employer_id" FROM "employee" LEFT JOIN "boss" ON "boss"."id" = "employee"."id" LEFT JOIN "grunt" ON "grunt"."id" = "employee"."id";
+-- args: []
+
+-- polymorphic select-in: the base table only; follow-ups load the subclasses
+SELECT "employee"."id", "employee"."name", "employee"."type" FROM "employee";
+-- args: []
+
+-- subclass with predicates: base and subclass columns in one WHERE, order, limit, offset
+SELECT "employee"."id", "employee"."name", "employee"."type", "boss"."golf_average" FROM "employee" JOIN "boss" ON "boss"."id" = "employee"."id" WHERE ("employee"."name" = $1) AND ("boss"."golf_average" < $2) ORDER BY "boss"."golf_average" DESC LIMIT $3 OFFSET $4;
+-- args: [Bob 90 10 5]
+
+-- middle class: Manager: person and manager joined, executive LEFT JOINed
+SELECT "person"."id", "person"."name", "person"."kind", "manager"."budget", "manager"."title", ("executive"."id" IS NOT NULL), "executive"."bonus", "executive"."perks" FROM "person" JOIN "manager" ON "manager"."id" = "person"."id" LEFT JOIN "executive" ON "executive"."id" = "person"."id" WHERE "manager"."budget" > $1;
+-- args: [10]
+
+-- deepest class: three tables joined along the key
+SELECT "person"."id", "person"."name", "person"."kind", "manager"."budget", "manager"."title", "executive"."bonus", "executive"."perks" FROM "person" JOIN "manager" ON "manager"."id" = "person"."id" JOIN "executive" ON "executive"."id" = "person"."id";
+-- args: []
+
+-- insert bosses: one statement: base rows with keys from the sequence, boss rows joined by ordinal
+WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::varchar(100)[], $3::varchar(50)[]) WITH ORDINALITY AS "v" ("id", "name", "type", "retort_ord")), "k" AS (SELECT COALESCE("v"."id", nextval(pg_get_serial_sequence($4, $5))) AS "id", "v"."retort_ord" FROM "v"), "i0" AS (INSERT INTO "employee" ("id", "name", "type") SELECT "k"."id", "v"."name", "v"."type" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord"), "i1" AS (INSERT INTO "boss" ("id", "golf_average") SELECT "k"."id", "s"."golf_average" FROM unnest($6::bigint[], $7::numeric(10,2)[]) AS "s" ("retort_ord", "golf_average") JOIN "k" ON "k"."retort_ord" = "s"."retort_ord") SELECT "k"."retort_ord", "k"."id" FROM "k";
+-- args: [[<nil> <nil>] [b1 b2] [boss boss] "employee" id [1 2] [80 0]]
+
+-- insert mixed: employee, boss and grunt rows of one flush in one statement
+WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::varchar(100)[], $3::varchar(50)[]) WITH ORDINALITY AS "v" ("id", "name", "type", "retort_ord")), "k" AS (SELECT COALESCE("v"."id", nextval(pg_get_serial_sequence($4, $5))) AS "id", "v"."retort_ord" FROM "v"), "i0" AS (INSERT INTO "employee" ("id", "name", "type") SELECT "k"."id", "v"."name", "v"."type" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord"), "i1" AS (INSERT INTO "boss" ("id", "golf_average") SELECT "k"."id", "s"."golf_average" FROM unnest($6::bigint[], $7::numeric(10,2)[]) AS "s" ("retort_ord", "golf_average") JOIN "k" ON "k"."retort_ord" = "s"."retort_ord"), "i2" AS (INSERT INTO "grunt" ("id", "savings", "employer_id") SELECT "k"."id", "s"."savings", "s"."employer_id" FROM unnest($8::bigint[], $9::numeric(12,2)[], $10::bigint[]) AS "s" ("retort_ord", "savings", "employer_id") JOIN "k" ON "k"."retort_ord" = "s"."retort_ord") SELECT "k"."retort_ord", "k"."id" FROM "k";
+-- args: [[<nil> <nil> <nil>] [e b g] [employee boss grunt] "employee" id [2] [0] [3] [0] [7]]
+
+-- insert three levels: an executive writes person, manager and executive rows; the intern's own key field is filled from the base key
+WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::smallint[]) WITH ORDINALITY AS "v" ("id", "name", "kind", "retort_ord")), "k" AS (SELECT COALESCE("v"."id", nextval(pg_get_serial_sequence($4, $5))) AS "id", "v"."retort_ord" FROM "v"), "i0" AS (INSERT INTO "person" ("id", "name", "kind") SELECT "k"."id", "v"."name", "v"."kind" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord"), "i1" AS (INSERT INTO "manager" ("id", "budget", "title") SELECT "k"."id", "s"."budget", "s"."title" FROM unnest($6::bigint[], $7::bigint[], $8::text[]) AS "s" ("retort_ord", "budget", "title") JOIN "k" ON "k"."retort_ord" = "s"."retort_ord"), "i2" AS (INSERT INTO "executive" ("id", "bonus", "perks") SELECT "k"."id", "s"."bonus", "s"."perks" FROM unnest($9::bigint[], $10::numeric(12,2)[], $11::bytea[]) AS "s" ("retort_ord", "bonus", "perks") JOIN "k" ON "k"."retort_ord" = "s"."retort_ord"), "i3" AS (INSERT INTO "intern" ("id", "school") SELECT "k"."id", "s"."school" FROM unnest($12::bigint[], $13::text[]) AS "s" ("retort_ord", "school") JOIN "k" ON "k"."retort_ord" = "s"."retort_ord") SELECT "k"."retort_ord", "k"."id" FROM "k";
+-- args: [[<nil> <nil>] [x i] [3 4] "person" id [1] [0] [CEO] [1] [0] [[]] [2] []]
+
