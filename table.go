@@ -406,6 +406,9 @@ func (c *Column[T, V]) encode(v V) (any, error) {
 		}
 	}
 	if c.native {
+		if b, ok := any(v).([]byte); ok && b == nil && c.getNull == nil {
+			return []byte{}, nil // nil is empty in a NOT NULL column, on both databases
+		}
 		if u, ok := any(v).(uint64); ok && u > 1<<63-1 {
 			return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: ErrOutOfRange}
 		}

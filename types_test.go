@@ -313,3 +313,20 @@ func TestDefaultType(t *testing.T) {
 	things := retort.NewTable[thing]("ty_things")
 	retort.Col(things, "p", func(x *thing) *tyPoint { return &x.P })
 }
+
+// A nil []byte in a NOT NULL column is stored as an empty value on both
+// databases (PostgreSQL would otherwise see NULL and refuse it).
+func TestNilBytesNotNull(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Users)
+		u := &User{Name: "nil avatar"}
+		if err := retort.Insert(Users, u).Exec(ctx, env.DB); err != nil {
+			t.Fatalf("insert with a nil []byte: %v", err)
+		}
+		got, err := retort.Select(Users).One(ctx, env.DB)
+		if err != nil || len(got.Avatar) != 0 {
+			t.Errorf("avatar = %v, %v", got.Avatar, err)
+		}
+	})
+}
