@@ -58,6 +58,16 @@ func newRoot[T any, D comparable](t *retort.Table[T], disc *retort.Column[T, D],
 		panic(fmt.Sprintf("inherit: discriminator %s.%s is not a column of table %q", disc.TableName(), disc.Name(), t.Name()))
 	}
 	h := &hierarchy{disc: disc.Name()}
+	// classOf reads a row's discriminator without boxing it (a map index
+	// with an interface key does not allocate).
+	h.classOf = func(p *plan, base any) (*node, bool) {
+		v, ok := disc.Get(base.(*T))
+		if !ok {
+			return nil, false
+		}
+		n := p.byValue[v]
+		return n, n != nil
+	}
 	h.m = &mapper{h: h}
 	n := newNode(h, t)
 	n.abstract = abstract
@@ -135,8 +145,10 @@ type hierarchy struct {
 	mu    sync.Mutex
 	nodes []*node // declaration order: the root first, parents before children
 	disc  string  // the discriminator column's name
-	m     *mapper
-	cur   atomic.Pointer[plan]
+	// classOf returns the class a base row's discriminator names.
+	classOf func(p *plan, base any) (*node, bool)
+	m       *mapper
+	cur     atomic.Pointer[plan]
 }
 
 func (h *hierarchy) add(n *node) {

@@ -12,6 +12,7 @@ import (
 // and the tables in insert order. It is built at first use and rebuilt when a
 // class is added.
 type plan struct {
+	h       *hierarchy
 	nodes   []*node // by node.index: declaration order
 	order   []*node // insert order: parents, and referenced tables, first
 	base    *node
@@ -36,7 +37,7 @@ type tableInfo struct {
 }
 
 func buildPlan(h *hierarchy) *plan {
-	p := &plan{nodes: append([]*node(nil), h.nodes...), byValue: map[any]*node{},
+	p := &plan{h: h, nodes: append([]*node(nil), h.nodes...), byValue: map[any]*node{},
 		inserts: map[string]string{}, follow: map[[2]int]*followShape{}}
 	p.base = p.nodes[0]
 	p.baseOps = p.base.ops

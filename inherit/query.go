@@ -577,17 +577,16 @@ func (l *loader) scan(rows retort.Rows) (any, *node, error) {
 		f.fix()
 	}
 	l.fixes = l.fixes[:0]
-	v := p.discValue(lq[0])
-	cls := p.byValue[v]
+	cls, _ := p.h.classOf(p, lq[0])
 	disc := p.baseOps.meta()[p.discIx].name
 	if cls == nil {
 		k, _ := p.baseOps.key(lq[0])
-		return nil, nil, &retort.ColumnError{Table: p.baseOps.name(), Column: disc, Value: v,
+		return nil, nil, &retort.ColumnError{Table: p.baseOps.name(), Column: disc, Value: p.discValue(lq[0]),
 			Err: fmt.Errorf("%w (row %s)", ErrUnknownType, k)}
 	}
 	if !cls.under(q) {
 		k, _ := p.baseOps.key(lq[0])
-		return nil, nil, &retort.ColumnError{Table: p.baseOps.name(), Column: disc, Value: v,
+		return nil, nil, &retort.ColumnError{Table: p.baseOps.name(), Column: disc, Value: p.discValue(lq[0]),
 			Err: fmt.Errorf("%w: row %s is a %s, which is not a %s", ErrUnknownType, k, cls, q.typeName)}
 	}
 	// A row has a row in the tables of its class and in no other.
