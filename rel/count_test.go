@@ -416,3 +416,25 @@ func TestStatementsManyToOne(t *testing.T) {
 		}
 	})
 }
+
+// TestChunks: a huge set of owners is loaded with one query per chunk of
+// keys.
+func TestChunks(t *testing.T) {
+	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		seedFamilies(t, env, 100, 2)
+		defer rel.SetChunkSize(30)()
+		s := session.New(env.DB)
+		env.Count.Reset()
+		ps, err := session.All(ctx, s, retort.Select(Parents).OrderBy(ParentName.Asc()), rel.SelectIn(ParentChildren))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := env.Count.RoundTrips(); n != 5 {
+			t.Errorf("%d statements, want 1 + 4 chunks", n)
+		}
+		if got := familyShape(t, ps); len(got) != 100 || got[99] != "p099: p099-c00 p099-c01" {
+			t.Errorf("last parent: %q", got[len(got)-1])
+		}
+	})
+}

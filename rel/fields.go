@@ -381,6 +381,18 @@ func (st *manyState[T]) cancel(x *T, add bool) bool {
 	return false
 }
 
+// note records a change of x without cancelling the opposite one (for
+// relationships that read the collection's state at the flush); an equal
+// record is not repeated.
+func (st *manyState[T]) note(x *T, add bool) {
+	for _, c := range st.changes {
+		if c.item == x && c.add == add {
+			return
+		}
+	}
+	st.changes = append(st.changes, change[T]{item: x, add: add})
+}
+
 func (st *manyState[T]) removedPending(x *T) bool {
 	for _, c := range st.changes {
 		if c.item == x && !c.add {

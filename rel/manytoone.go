@@ -160,7 +160,7 @@ func (r *m2o[O, T, K]) set(st *oneState[T], obj *T) {
 	if old != nil {
 		ms := r.back.bind(old)
 		if ms.drop(o) || !ms.loaded {
-			ms.recordRemove(o)
+			ms.note(o, false)
 		}
 	}
 	if obj != nil {
@@ -170,7 +170,6 @@ func (r *m2o[O, T, K]) set(st *oneState[T], obj *T) {
 		}
 		if !ms.contains(o) {
 			ms.push(o)
-			ms.cancel(o, false)
 		}
 	}
 }

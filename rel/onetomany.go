@@ -115,7 +115,7 @@ func (r *o2m[O, T, K]) bind(o *O) *manyState[T] {
 }
 
 func (r *o2m[O, T, K]) added(st *manyState[T], x *T) {
-	st.recordAdd(x)
+	st.note(x, true)
 	o := st.owner.(*O)
 	if r.back == nil {
 		r.setPending(x, o) // so that a removal from its old owner is no orphan
@@ -135,13 +135,13 @@ func (r *o2m[O, T, K]) added(st *manyState[T], x *T) {
 	if old != nil && old != o {
 		ms := r.bind(old)
 		if ms.drop(x) || !ms.loaded {
-			ms.recordRemove(x)
+			ms.note(x, false)
 		}
 	}
 }
 
 func (r *o2m[O, T, K]) removed(st *manyState[T], x *T) {
-	st.recordRemove(x)
+	st.note(x, false)
 	if r.back == nil {
 		if r.pending.CompareAndDelete(x, st.owner) {
 			r.npending.Add(-1)
@@ -211,12 +211,12 @@ func (r *o2m[O, T, K]) Cascade(obj any, add func(session.Mapper, any)) {
 			r.needSync(o, x)
 		}
 	}
-	if ownerNew {
-		return
-	}
 	keep := st.changes[:0]
 	for _, c := range st.changes {
 		if c.add {
+			if ownerNew || !st.contains(c.item) {
+				continue // every object is synced, or it was removed again
+			}
 			if s != nil && s.StatusOf(c.item) == session.Persistent && r.fkIs(c.item, o) {
 				continue // written
 			}
