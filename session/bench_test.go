@@ -1,0 +1,235 @@
+package session_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/dbtest"
+	"github.com/retort-orm/retort/postgres"
+	"github.com/retort-orm/retort/session"
+	zsqlite "zombiezen.com/go/sqlite"
+	"zombiezen.com/go/sqlite/sqlitex"
+)
+
+// Benchmarks of the session against hand-written driver code sending the
+// same statements, in the same run:
+//
+//	go test ./session -run '^$' -bench . -benchmem            (SQLite)
+//	scripts/with-postgres go test ./session -run '^$' -bench . -benchmem
+
+type Row struct {
+	ID    int64
+	Name  string
+	Score float64
+	Note  *string
+}
+
+var (
+	Rows     = retort.NewTable[Row]("bench_row")
+	RowID    = retort.Col(Rows, "id", func(r *Row) *int64 { return &r.ID }, retort.PrimaryKey())
+	RowName  = retort.Col(Rows, "name", func(r *Row) *string { return &r.Name })
+	RowScore = retort.Col(Rows, "score", func(r *Row) *float64 { return &r.Score })
+	RowNote  = retort.NullCol(Rows, "note", func(r *Row) **string { return &r.Note })
+)
+
+const benchN = 10000
+
+func newRows() []*Row {
+	rows := make([]*Row, benchN)
+	for i := range rows {
+		rows[i] = &Row{Name: fmt.Sprint("row ", i), Score: float64(i) / 3}
+		if i%2 == 0 {
+			rows[i].Note = ptr("even")
+		}
+	}
+	return rows
+}
+
+// pgInsert is the statement Retort sends for Rows, written out by hand.
+const pgInsert = `WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::double precision[], $4::text[]) WITH ORDINALITY AS "v" ("id", "name", "score", "note", "retort_ord")), "k" AS (SELECT COALESCE("v"."id", nextval(pg_get_serial_sequence($5, $6))) AS "id", "v"."retort_ord" FROM "v"), "i" AS (INSERT INTO "bench_row" ("id", "name", "score", "note") SELECT "k"."id", "v"."name", "v"."score", "v"."note" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord" RETURNING 1) SELECT "k"."retort_ord", "k"."id" FROM "k"`
+
+const selectAll = `SELECT "bench_row"."id", "bench_row"."name", "bench_row"."score", "bench_row"."note" FROM "bench_row"`
+
+func benchEnv(b *testing.B, dialect retort.Dialect) *dbtest.Env {
+	var env *dbtest.Env
+	if dialect == retort.Postgres {
+		env = dbtest.OpenPostgres(b, dbtest.Options{})
+	} else {
+		env = dbtest.OpenSQLite(b, dbtest.Options{SQLiteFile: true})
+	}
+	env.Create(b, Rows)
+	return env
+}
+
+func truncate(b *testing.B, env *dbtest.Env) {
+	b.StopTimer()
+	if _, err := env.DB.Exec(context.Background(), `DELETE FROM "bench_row"`); err != nil {
+		b.Fatal(err)
+	}
+	b.StartTimer()
+}
+
+func BenchmarkFlush10k(b *testing.B) {
+	ctx := context.Background()
+	for _, d := range []retort.Dialect{retort.SQLite, retort.Postgres} {
+		b.Run(d.String()+"/retort", func(b *testing.B) {
+			env := benchEnv(b, d)
+			b.ReportAllocs()
+			for b.Loop() {
+				truncate(b, env)
+				s := session.New(env.DB)
+				if err := session.AddAll(s, newRows()...); err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Commit(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(d.String()+"/raw", func(b *testing.B) {
+			env := benchEnv(b, d)
+			b.ReportAllocs()
+			if d == retort.Postgres {
+				pool := env.DB.(*postgres.DB).Pool()
+				for b.Loop() {
+					truncate(b, env)
+					rows := newRows()
+					ids := make([]*int64, len(rows))
+					names := make([]string, len(rows))
+					scores := make([]float64, len(rows))
+					notes := make([]*string, len(rows))
+					for i, r := range rows {
+						names[i], scores[i], notes[i] = r.Name, r.Score, r.Note
+					}
+					batch := &pgx.Batch{}
+					batch.Queue("BEGIN")
+					batch.Queue(pgInsert, ids, names, scores, notes, `"bench_row"`, "id").Query(func(rs pgx.Rows) error {
+						for rs.Next() {
+							var ord, id int64
+							if err := rs.Scan(&ord, &id); err != nil {
+								return err
+							}
+							rows[ord-1].ID = id
+						}
+						return rs.Err()
+					})
+					batch.Queue("COMMIT")
+					if err := pool.SendBatch(ctx, batch).Close(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				return
+			}
+			conn, err := zsqlite.OpenConn(env.Path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close()
+			for b.Loop() {
+				truncate(b, env)
+				rows := newRows()
+				if err := sqlitex.ExecuteTransient(conn, "BEGIN IMMEDIATE", nil); err != nil {
+					b.Fatal(err)
+				}
+				stmt := conn.Prep(`INSERT INTO "bench_row" ("id", "name", "score", "note") VALUES (?, ?, ?, ?)`)
+				for _, r := range rows {
+					stmt.BindNull(1)
+					stmt.BindText(2, r.Name)
+					stmt.BindFloat(3, r.Score)
+					if r.Note == nil {
+						stmt.BindNull(4)
+					} else {
+						stmt.BindText(4, *r.Note)
+					}
+					if _, err := stmt.Step(); err != nil {
+						b.Fatal(err)
+					}
+					stmt.Reset()
+					r.ID = conn.LastInsertRowID()
+				}
+				if err := sqlitex.ExecuteTransient(conn, "COMMIT", nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkLoad10k(b *testing.B) {
+	ctx := context.Background()
+	for _, d := range []retort.Dialect{retort.SQLite, retort.Postgres} {
+		seed := func(b *testing.B) *dbtest.Env {
+			env := benchEnv(b, d)
+			if err := retort.Insert(Rows, newRows()...).Exec(ctx, env.DB); err != nil {
+				b.Fatal(err)
+			}
+			return env
+		}
+		b.Run(d.String()+"/retort", func(b *testing.B) {
+			env := seed(b)
+			b.ReportAllocs()
+			for b.Loop() {
+				s := session.New(env.DB)
+				got, err := session.All(ctx, s, retort.Select(Rows))
+				if err != nil || len(got) != benchN {
+					b.Fatal(len(got), err)
+				}
+			}
+		})
+		b.Run(d.String()+"/raw", func(b *testing.B) {
+			env := seed(b)
+			b.ReportAllocs()
+			if d == retort.Postgres {
+				pool := env.DB.(*postgres.DB).Pool()
+				for b.Loop() {
+					rs, err := pool.Query(ctx, selectAll)
+					if err != nil {
+						b.Fatal(err)
+					}
+					var out []*Row
+					for rs.Next() {
+						r := new(Row)
+						if err := rs.Scan(&r.ID, &r.Name, &r.Score, &r.Note); err != nil {
+							b.Fatal(err)
+						}
+						out = append(out, r)
+					}
+					if rs.Err() != nil || len(out) != benchN {
+						b.Fatal(rs.Err(), len(out))
+					}
+				}
+				return
+			}
+			conn, err := zsqlite.OpenConn(env.Path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close()
+			for b.Loop() {
+				stmt := conn.Prep(selectAll)
+				var out []*Row
+				for {
+					ok, err := stmt.Step()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if !ok {
+						break
+					}
+					r := &Row{ID: stmt.ColumnInt64(0), Name: stmt.ColumnText(1), Score: stmt.ColumnFloat(2)}
+					if stmt.ColumnType(3) != zsqlite.TypeNull {
+						r.Note = ptr(stmt.ColumnText(3))
+					}
+					out = append(out, r)
+				}
+				stmt.Reset()
+				if len(out) != benchN {
+					b.Fatal(len(out))
+				}
+			}
+		})
+	}
+}
