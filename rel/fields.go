@@ -12,12 +12,15 @@ import (
 // side of a many-to-one relationship ([ManyToOne]). Its zero value is a
 // reference that is not loaded yet; [One.Set] gives it a value.
 //
-// The state of a One lives behind a pointer, so a copy of the struct that
-// holds it (the session's snapshots are such copies) shares it harmlessly;
-// do not assign one object's One to another's.
+// The state of a One lives behind a pointer that knows which field it
+// belongs to: a copy of the struct that holds it (the session's snapshots
+// are such copies) is harmless, and a copy used through its own field gets
+// its own copy of the state then. A reference built with OneOf and copied
+// before either copy is used is shared until one of them is.
 type One[T any] struct{ st *oneState[T] }
 
 type oneState[T any] struct {
+	field   *One[T] // the field the state belongs to; nil until one claims it
 	obj     *T
 	loaded  bool // obj is the related object (nil: there is none)
 	dirty   bool // the program set obj since the last flush
@@ -43,10 +46,27 @@ func OneOf[T any](obj *T) One[T] {
 	return One[T]{st: &oneState[T]{obj: obj, loaded: true, dirty: true}}
 }
 
-func (o *One[T]) state() *oneState[T] {
-	if o.st == nil {
-		o.st = &oneState[T]{}
+// own returns the field's state (nil when it has none), claiming it for
+// this field. A field copied from another one (a copy of the struct that
+// holds it) gets a copy of the state, so copies never disturb each other.
+func (o *One[T]) own() *oneState[T] {
+	st := o.st
+	if st == nil || st.field == o {
+		return st
 	}
+	if st.field != nil {
+		st = st.fork()
+		o.st = st
+	}
+	st.field = o
+	return st
+}
+
+func (o *One[T]) state() *oneState[T] {
+	if st := o.own(); st != nil {
+		return st
+	}
+	o.st = &oneState[T]{field: o}
 	return o.st
 }
 
@@ -56,7 +76,7 @@ func (o *One[T]) state() *oneState[T] {
 // NULL. Otherwise Get returns an error matching [ErrNotLoaded]: use
 // [One.Load], or load the relationship eagerly ([SelectIn], [Joined]).
 func (o *One[T]) Get() (*T, error) {
-	st := o.st
+	st := o.own()
 	if st == nil {
 		return nil, &NotLoadedError{Reason: "the reference was never set or loaded"}
 	}
@@ -75,7 +95,7 @@ func (o *One[T]) Get() (*T, error) {
 // that raises ([RaiseLoad], [Raise]) returns an error matching
 // [ErrNotLoaded] instead of loading.
 func (o *One[T]) Load(ctx context.Context) (*T, error) {
-	st := o.st
+	st := o.own()
 	if st != nil && st.rel != nil {
 		return st.rel.load(ctx, st)
 	}
@@ -99,7 +119,7 @@ func (o *One[T]) Set(obj *T) {
 
 // Loaded reports whether the reference holds its object (or its absence)
 // without a load.
-func (o *One[T]) Loaded() bool { return o.st != nil && o.st.loaded }
+func (o *One[T]) Loaded() bool { st := o.own(); return st != nil && st.loaded }
 
 // Many is a collection of related objects: the field type of one-to-many
 // and many-to-many relationships. It keeps its objects in order (the order
@@ -109,9 +129,8 @@ func (o *One[T]) Loaded() bool { return o.st != nil && o.st.loaded }
 // [ManyOf] builds one in a struct literal.
 //
 // Add and Remove are recorded (for foreign keys, association rows and
-// delete-orphan) and written at the next flush. The state of a Many lives
-// behind a pointer, so a copy of the struct that holds it shares it
-// harmlessly; do not assign one object's Many to another's.
+// delete-orphan) and written at the next flush. Copies of the struct that
+// holds a Many behave as with [One].
 type Many[T any] struct{ st *manyState[T] }
 
 // Set is [Many] under a name for declarations that read as sets, like the
@@ -123,6 +142,7 @@ type Set[T any] = Many[T]
 const indexAt = 16
 
 type manyState[T any] struct {
+	field   *Many[T]
 	items   []*T
 	index   map[*T]struct{}
 	loaded  bool // items hold what the database has (plus recorded changes)
@@ -165,10 +185,26 @@ func ManyOf[T any](items ...*T) Many[T] {
 // SetOf is [ManyOf] under the set name.
 func SetOf[T any](items ...*T) Set[T] { return ManyOf(items...) }
 
-func (m *Many[T]) state() *manyState[T] {
-	if m.st == nil {
-		m.st = &manyState[T]{}
+// own returns the field's state (nil when it has none), claiming it for
+// this field; a copied field gets a copy of the state (see One.own).
+func (m *Many[T]) own() *manyState[T] {
+	st := m.st
+	if st == nil || st.field == m {
+		return st
 	}
+	if st.field != nil {
+		st = st.fork()
+		m.st = st
+	}
+	st.field = m
+	return st
+}
+
+func (m *Many[T]) state() *manyState[T] {
+	if st := m.own(); st != nil {
+		return st
+	}
+	m.st = &manyState[T]{field: m}
 	return m.st
 }
 
@@ -231,15 +267,16 @@ func (m *Many[T]) Replace(items ...*T) {
 }
 
 // Contains reports whether obj is in the collection (in memory).
-func (m *Many[T]) Contains(obj *T) bool { return m.st != nil && m.st.contains(obj) }
+func (m *Many[T]) Contains(obj *T) bool { st := m.own(); return st != nil && st.contains(obj) }
 
 // Len is the number of objects in the collection in memory: on a collection
 // that is not loaded, the objects added since.
 func (m *Many[T]) Len() int {
-	if m.st == nil {
+	st := m.own()
+	if st == nil {
 		return 0
 	}
-	return len(m.st.items)
+	return len(st.items)
 }
 
 // All yields the objects of the collection in order. On a collection that is
@@ -247,10 +284,11 @@ func (m *Many[T]) Len() int {
 // [Many.Load] to tell.
 func (m *Many[T]) All() iter.Seq[*T] {
 	return func(yield func(*T) bool) {
-		if m.st == nil {
+		st := m.own()
+		if st == nil {
 			return
 		}
-		for _, x := range m.st.items {
+		for _, x := range st.items {
 			if !yield(x) {
 				return
 			}
@@ -261,7 +299,7 @@ func (m *Many[T]) All() iter.Seq[*T] {
 // Get returns a copy of the collection's objects, or an error matching
 // [ErrNotLoaded] when it is not loaded.
 func (m *Many[T]) Get() ([]*T, error) {
-	st := m.st
+	st := m.own()
 	if st != nil && st.loaded {
 		return slices.Clone(st.items), nil
 	}
@@ -269,7 +307,7 @@ func (m *Many[T]) Get() ([]*T, error) {
 }
 
 func (m *Many[T]) notLoaded() error {
-	st := m.st
+	st := m.own()
 	switch {
 	case st == nil || st.rel == nil:
 		return &NotLoadedError{Reason: "the object is in no session"}
@@ -288,7 +326,7 @@ func (m *Many[T]) notLoaded() error {
 // at once. A relationship that raises returns an error matching
 // [ErrNotLoaded] instead.
 func (m *Many[T]) Load(ctx context.Context) error {
-	st := m.st
+	st := m.own()
 	if st != nil && st.loaded {
 		return nil
 	}
@@ -299,7 +337,7 @@ func (m *Many[T]) Load(ctx context.Context) error {
 }
 
 // Loaded reports whether the collection holds what the database has.
-func (m *Many[T]) Loaded() bool { return m.st != nil && m.st.loaded }
+func (m *Many[T]) Loaded() bool { st := m.own(); return st != nil && st.loaded }
 
 func effectiveMany[T any](st *manyState[T]) Strategy {
 	if st.modeSet {

@@ -279,15 +279,7 @@ func (r *m2m[O, T, KO, KT]) backrefMany(field func(*T) *Many[O], opts []Option) 
 
 // bind returns o's collection state, making it known as o's.
 func (r *m2m[O, T, KO, KT]) bind(o *O) *manyState[T] {
-	f := r.field(o)
-	st := f.st
-	if st == nil {
-		st = &manyState[T]{}
-		f.st = st
-	} else if st.owner != nil && st.owner != any(o) {
-		st = st.fork()
-		f.st = st
-	}
+	st := r.field(o).state()
 	if st.owner == nil {
 		st.owner, st.rel = o, r
 		if r.back != nil {
@@ -439,7 +431,7 @@ func (r *m2m[O, T, KO, KT]) CascadeDelete(obj any, del func(any)) {
 	if !r.cascadeDelete {
 		return
 	}
-	if st := r.field(obj.(*O)).st; st != nil {
+	if st := r.field(obj.(*O)).own(); st != nil {
 		for _, x := range st.items {
 			del(x)
 		}
@@ -481,7 +473,7 @@ func (r *m2m[O, T, KO, KT]) load(ctx context.Context, st *manyState[T]) error {
 	owners := []any{st.owner}
 	if mode == SelectInLoad || mode == JoinedLoad {
 		owners = peers(st.sess, st.owner, func(o *O) bool {
-			s := r.field(o).st
+			s := r.field(o).own()
 			return s == nil || !s.loaded
 		})
 	}
@@ -501,7 +493,10 @@ func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owne
 		if st.sess == nil {
 			st.sess = s
 		}
-		if st.loaded || !hasKey(r.owner, o) {
+		if !hasKey(r.owner, o) {
+			st.loaded = true // no row can refer to an object not inserted yet
+		}
+		if st.loaded {
 			for _, t := range st.items {
 				targets = append(targets, t)
 			}
@@ -590,10 +585,10 @@ func (j *m2mJoin[O, T, KO, KT]) begin(s *session.Session, owner any) bool {
 
 func (j *m2mJoin[O, T, KO, KT]) add(owner, target any) {
 	t := target.(*T)
-	st := j.field(owner.(*O)).st
+	st := j.field(owner.(*O)).own()
 	if !st.removedPending(t) && !st.contains(t) {
 		st.push(t)
 	}
 }
 
-func (j *m2mJoin[O, T, KO, KT]) end(owner any) { endMany(j.field(owner.(*O)).st) }
+func (j *m2mJoin[O, T, KO, KT]) end(owner any) { endMany(j.field(owner.(*O)).own()) }

@@ -61,15 +61,7 @@ func (r *m2o[O, T, K]) backref(field func(*T) *Many[O], opts []Option) *ToMany[T
 
 // bind returns o's reference state, making it known as o's.
 func (r *m2o[O, T, K]) bind(o *O) *oneState[T] {
-	f := r.field(o)
-	st := f.st
-	if st == nil {
-		st = &oneState[T]{}
-		f.st = st
-	} else if st.owner != nil && st.owner != any(o) {
-		st = st.fork() // the field was copied from another object
-		f.st = st
-	}
+	st := r.field(o).state()
 	if st.owner == nil {
 		st.owner, st.rel = o, r
 		if r.back != nil && st.loaded && st.obj != nil {
@@ -132,7 +124,7 @@ func (r *m2o[O, T, K]) load(ctx context.Context, st *oneState[T]) (*T, error) {
 	owners := []any{st.owner}
 	if m := effectiveOne(st); m == SelectInLoad || m == JoinedLoad {
 		owners = peers(st.sess, st.owner, func(o *O) bool {
-			s := r.field(o).st
+			s := r.field(o).own()
 			return s == nil || !s.loaded
 		})
 	}
@@ -189,7 +181,7 @@ func (r *m2o[O, T, K]) Cascade(obj any, add func(session.Mapper, any)) {
 
 // Parents implements session.Relationship.
 func (r *m2o[O, T, K]) Parents(obj any, visit func(any)) {
-	if st := r.field(obj.(*O)).st; st != nil && st.obj != nil {
+	if st := r.field(obj.(*O)).own(); st != nil && st.obj != nil {
 		visit(st.obj)
 	}
 }
@@ -199,7 +191,7 @@ func (r *m2o[O, T, K]) Parents(obj any, visit func(any)) {
 // being inserted.
 func (r *m2o[O, T, K]) Sync(obj any) {
 	o := obj.(*O)
-	st := r.field(o).st
+	st := r.field(o).own()
 	if st == nil || !st.loaded {
 		return
 	}
@@ -226,7 +218,7 @@ func (r *m2o[O, T, K]) CascadeDelete(obj any, del func(any)) {
 	if !r.cascadeDelete {
 		return
 	}
-	if st := r.field(obj.(*O)).st; st != nil && st.obj != nil {
+	if st := r.field(obj.(*O)).own(); st != nil && st.obj != nil {
 		del(st.obj)
 	}
 }
@@ -236,7 +228,7 @@ func (r *m2o[O, T, K]) Attach(obj any, s *session.Session) { r.bind(obj.(*O)).se
 
 // Flushed implements session.Relationship.
 func (r *m2o[O, T, K]) Flushed(obj any) {
-	if st := r.field(obj.(*O)).st; st != nil {
+	if st := r.field(obj.(*O)).own(); st != nil {
 		st.dirty = false
 	}
 }
@@ -367,12 +359,12 @@ func (j *m2oJoin[O, T, K]) begin(s *session.Session, owner any) bool {
 }
 
 func (j *m2oJoin[O, T, K]) add(owner, target any) {
-	st := j.field(owner.(*O)).st
+	st := j.field(owner.(*O)).own()
 	st.obj, st.loaded = target.(*T), true
 }
 
 func (j *m2oJoin[O, T, K]) end(owner any) {
-	if st := j.field(owner.(*O)).st; !st.loaded {
+	if st := j.field(owner.(*O)).own(); !st.loaded {
 		st.obj, st.loaded = nil, true
 	}
 }

@@ -191,11 +191,28 @@ var (
 	BookWriter = AuthorBooks.BackrefOne(func(b *Book) *rel.One[Author] { return &b.Author }, rel.Loading(rel.RaiseLoad))
 )
 
+// Person has friends: a self-referential many-to-many.
+
+type Person struct {
+	ID      int64
+	Name    string
+	Friends rel.Many[Person]
+}
+
+var (
+	People        = retort.NewTable[Person]("person")
+	PersonID      = retort.Col(People, "id", func(p *Person) *int64 { return &p.ID }, retort.PrimaryKey())
+	PersonName    = retort.Col(People, "name", func(p *Person) *string { return &p.Name })
+	PersonFriends = rel.ManyToMany(PersonID, PersonID, "friendship", func(p *Person) *rel.Many[Person] { return &p.Friends },
+		rel.AssocColumns("person_id", "friend_id"), rel.OrderBy(rel.Asc(PersonName)))
+)
+
 var allTables = []retort.Schema{
 	Parents, Children, Tags, ChildTags.Table(),
 	Bosses, Grunts, Nodes,
 	Users, Orders, Items, Products,
 	Authors, Books,
+	People, PersonFriends.Table(),
 }
 
 // recorder keeps the SQL of every round trip.

@@ -82,15 +82,7 @@ func (r *o2m[O, T, K]) schema() retort.Schema { return nil }
 
 // bind returns o's collection state, making it known as o's.
 func (r *o2m[O, T, K]) bind(o *O) *manyState[T] {
-	f := r.field(o)
-	st := f.st
-	if st == nil {
-		st = &manyState[T]{}
-		f.st = st
-	} else if st.owner != nil && st.owner != any(o) {
-		st = st.fork()
-		f.st = st
-	}
+	st := r.field(o).state()
 	if st.owner == nil {
 		st.owner, st.rel = o, r
 		if r.back == nil {
@@ -258,7 +250,7 @@ func (r *o2m[O, T, K]) processRemoved(s *session.Session, st *manyState[T], o *O
 		return false // back in the collection, or its key already moved
 	}
 	if r.back != nil {
-		if one := r.back.field(x).st; one != nil && one.loaded && one.obj != nil {
+		if one := r.back.field(x).own(); one != nil && one.loaded && one.obj != nil {
 			return false // another owner
 		}
 	}
@@ -288,7 +280,7 @@ func (r *o2m[O, T, K]) processRemoved(s *session.Session, st *manyState[T], o *O
 // CascadeDelete implements session.Relationship.
 func (r *o2m[O, T, K]) CascadeDelete(obj any, del func(any)) {
 	o := obj.(*O)
-	st := r.field(o).st
+	st := r.field(o).own()
 	if st == nil {
 		return
 	}
@@ -347,7 +339,7 @@ func (r *o2m[O, T, K]) load(ctx context.Context, st *manyState[T]) error {
 	owners := []any{st.owner}
 	if mode == SelectInLoad || mode == JoinedLoad {
 		owners = peers(st.sess, st.owner, func(o *O) bool {
-			s := r.field(o).st
+			s := r.field(o).own()
 			return s == nil || !s.loaded
 		})
 	}
@@ -428,7 +420,10 @@ func (r *o2m[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 		if st.sess == nil {
 			st.sess = s
 		}
-		if st.loaded || !hasKey(r.owner, o) {
+		if !hasKey(r.owner, o) {
+			st.loaded = true // no row can refer to an object not inserted yet
+		}
+		if st.loaded {
 			for _, t := range st.items {
 				targets = append(targets, t)
 			}
@@ -513,7 +508,7 @@ func (j *o2mJoin[O, T, K]) begin(s *session.Session, owner any) bool {
 
 func (j *o2mJoin[O, T, K]) add(owner, target any) {
 	o, t := owner.(*O), target.(*T)
-	st := j.field(o).st
+	st := j.field(o).own()
 	if st.removedPending(t) || st.contains(t) {
 		return
 	}
@@ -525,7 +520,7 @@ func (j *o2mJoin[O, T, K]) add(owner, target any) {
 	}
 }
 
-func (j *o2mJoin[O, T, K]) end(owner any) { endMany(j.field(owner.(*O)).st) }
+func (j *o2mJoin[O, T, K]) end(owner any) { endMany(j.field(owner.(*O)).own()) }
 
 // beginMany starts a joined load of st; its in-memory objects wait in pre.
 func beginMany[T any](st *manyState[T], s *session.Session) bool {

@@ -888,3 +888,137 @@ func TestJoinedQueries(t *testing.T) {
 		}
 	})
 }
+
+// TestSelfManyToMany: friends of friends, through one association table
+// joined twice.
+func TestSelfManyToMany(t *testing.T) {
+	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		ann, bob, cy, dee := &Person{Name: "ann"}, &Person{Name: "bob"}, &Person{Name: "cy"}, &Person{Name: "dee"}
+		ann.Friends.Add(cy, bob)
+		bob.Friends.Add(dee)
+		cy.Friends.Add(ann, dee)
+		if err := session.Add(s, ann); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		shape := func(p *Person) string {
+			out := p.Name + ":"
+			for f := range p.Friends.All() {
+				out += " " + f.Name + "("
+				fs, err := f.Friends.Get()
+				if err != nil {
+					t.Fatalf("%s: %v", f.Name, err)
+				}
+				for i, g := range fs {
+					if i > 0 {
+						out += " "
+					}
+					out += g.Name
+				}
+				out += ")"
+			}
+			return out
+		}
+		const want = "ann: bob(dee) cy(ann dee)"
+		q := retort.Select(People).Where(PersonName.Eq("ann"))
+		for _, c := range []struct {
+			name string
+			want int64
+			load func(s *session.Session) (*Person, error)
+		}{
+			{"selectin", 3, func(s *session.Session) (*Person, error) {
+				return session.One(ctx, s, q, rel.SelectIn(PersonFriends).Then(rel.SelectIn(PersonFriends)))
+			}},
+			{"joined", 1, func(s *session.Session) (*Person, error) {
+				return rel.Single(ctx, s, q, rel.Joined(PersonFriends).Then(rel.Joined(PersonFriends)))
+			}},
+			{"selectin then joined", 2, func(s *session.Session) (*Person, error) {
+				return session.One(ctx, s, q, rel.SelectIn(PersonFriends).Then(rel.Joined(PersonFriends)))
+			}},
+		} {
+			env.Count.Reset()
+			p, err := c.load(session.New(env.DB))
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if n := env.Count.RoundTrips(); n != c.want {
+				t.Errorf("%s: %d statements, want %d", c.name, n, c.want)
+			}
+			if got := shape(p); got != want {
+				t.Errorf("%s: %s, want %s", c.name, got, want)
+			}
+		}
+	})
+}
+
+// TestReplaceAndCopies: Replace diffs a collection; copies of an object
+// (the session's snapshots, Merge's copy) do not disturb its relationships.
+func TestReplaceAndCopies(t *testing.T) {
+	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		a, b, c := &Tag{Name: "a"}, &Tag{Name: "b"}, &Tag{Name: "c"}
+		ch := &Child{Name: "ch", Tags: rel.SetOf(a, b)}
+		if err := session.Add(s, ch); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ch.Tags.Replace(b, c)
+		if got := tagNames(ch); !cmp.Equal(got, []string{"b", "c"}) {
+			t.Errorf("after Replace: %v", got)
+		}
+		if a.Children.Contains(ch) || !c.Children.Contains(ch) {
+			t.Error("the reverse side did not follow Replace")
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		x, err := session.One(ctx, session.New(env.DB), retort.Select(Children), rel.SelectIn(ChildTags))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tagNames(x); !cmp.Equal(got, []string{"b", "c"}) {
+			t.Errorf("stored: %v", got)
+		}
+
+		// A copy of a struct gets its own relationships at its first use.
+		boss := &Boss{Name: "boss"}
+		g := &Grunt{Name: "g"}
+		GruntEmployer.Set(g, boss)
+		cp := *g
+		cp.Employer.Set(nil)
+		if employer(t, g) != boss || employer(t, &cp) != nil {
+			t.Error("a struct copy shares its reference with the original")
+		}
+
+		// Merge adds a copy of an object that has no row yet; the copy's
+		// reference is its own.
+		s2 := session.New(env.DB)
+		merged, err := session.Merge(ctx, s2, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if merged == g {
+			t.Fatal("Merge returned the object itself")
+		}
+		if err := s2.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if merged.BossID == nil || *merged.BossID != boss.ID {
+			t.Errorf("merged copy: boss_id %v, want %d", merged.BossID, boss.ID)
+		}
+		if !boss.Employees.Contains(merged) {
+			t.Errorf("the boss's employees: %v", gruntNames(boss))
+		}
+		merged.Employer.Set(nil)
+		if got := employer(t, g); got != boss {
+			t.Errorf("the original's reference changed with the copy's: %v", got)
+		}
+	})
+}
