@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/retort-orm/retort"
 	"github.com/retort-orm/retort/internal/dbtest"
@@ -133,6 +134,7 @@ type Product struct {
 	ID    int64
 	Name  string
 	Price float64
+	Cost  retort.Decimal
 }
 
 var (
@@ -155,6 +157,7 @@ var (
 	ProductID    = retort.Col(Products, "id", func(p *Product) *int64 { return &p.ID }, retort.PrimaryKey())
 	ProductName  = retort.Col(Products, "name", func(p *Product) *string { return &p.Name })
 	ProductPrice = retort.Col(Products, "price", func(p *Product) *float64 { return &p.Price })
+	ProductCost  = retort.ColType(Products, "cost", func(p *Product) *retort.Decimal { return &p.Cost }, retort.Numeric(8, 2))
 
 	UserOrders   = rel.OneToMany(OrderUser, UserID, func(u *User) *rel.Many[Order] { return &u.Orders }, rel.Cascade(rel.DeleteOrphan))
 	OrderItems   = rel.OneToMany(ItemOrder, OrderID, func(o *Order) *rel.Many[Item] { return &o.Items }, rel.Cascade(rel.Delete))
@@ -207,12 +210,43 @@ var (
 		rel.AssocColumns("person_id", "friend_id"), rel.OrderBy(rel.Asc(PersonName)))
 )
 
+// Countries and cities: string keys the program supplies.
+
+type Country struct {
+	Code   string
+	Name   string
+	Cities rel.Many[City]
+}
+
+type City struct {
+	ID      int64
+	Country string
+	Name    string
+	Founded time.Time
+	In      rel.One[Country]
+}
+
+var (
+	Countries   = retort.NewTable[Country]("country")
+	CountryCode = retort.Col(Countries, "code", func(c *Country) *string { return &c.Code }, retort.PrimaryKey(), retort.Size(2))
+	CountryName = retort.Col(Countries, "name", func(c *Country) *string { return &c.Name })
+	Cities      = retort.NewTable[City]("city")
+	CityID      = retort.Col(Cities, "id", func(c *City) *int64 { return &c.ID }, retort.PrimaryKey())
+	CityCountry = retort.Col(Cities, "country", func(c *City) *string { return &c.Country }, retort.Size(2))
+	CityName    = retort.Col(Cities, "name", func(c *City) *string { return &c.Name })
+	CityFounded = retort.Col(Cities, "founded", func(c *City) *time.Time { return &c.Founded })
+
+	CityIn        = rel.ManyToOne(CityCountry, CountryCode, func(c *City) *rel.One[Country] { return &c.In })
+	CountryCities = CityIn.Backref(func(c *Country) *rel.Many[City] { return &c.Cities }, rel.OrderBy(rel.Desc(CityName)))
+)
+
 var allTables = []retort.Schema{
 	Parents, Children, Tags, ChildTags.Table(),
 	Bosses, Grunts, Nodes,
 	Users, Orders, Items, Products,
 	Authors, Books,
 	People, PersonFriends.Table(),
+	Countries, Cities,
 }
 
 // recorder keeps the SQL of every round trip.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/retort-orm/retort"
@@ -1019,6 +1020,76 @@ func TestReplaceAndCopies(t *testing.T) {
 		merged.Employer.Set(nil)
 		if got := employer(t, g); got != boss {
 			t.Errorf("the original's reference changed with the copy's: %v", got)
+		}
+	})
+}
+
+// TestStringKeysAndTypes: keys the program supplies (strings), and joined
+// targets with columns of every kind (a decimal, a time, NULL-able ones).
+func TestStringKeysAndTypes(t *testing.T) {
+	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		when := time.Date(1200, 1, 2, 0, 0, 0, 0, time.UTC)
+		fr := &Country{Code: "fr", Name: "France"}
+		fr.Cities.Add(&City{Name: "Lyon", Founded: when}, &City{Name: "Paris", Founded: when})
+		nl := &Country{Code: "nl", Name: "Netherlands"}
+		city := &City{Name: "Delft", Founded: when}
+		CityIn.Set(city, nl)
+		if err := session.AddAll(s, fr, nl); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if city.Country != "nl" {
+			t.Errorf("Delft's country: %q", city.Country)
+		}
+		for _, load := range []func(s *session.Session) ([]*Country, error){
+			func(s *session.Session) ([]*Country, error) {
+				return session.All(ctx, s, retort.Select(Countries).OrderBy(CountryCode.Asc()), rel.SelectIn(CountryCities))
+			},
+			func(s *session.Session) ([]*Country, error) {
+				return rel.All(ctx, s, retort.Select(Countries).OrderBy(CountryCode.Asc()), rel.Joined(CountryCities))
+			},
+		} {
+			cs, err := load(session.New(env.DB))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range cs {
+				for x := range c.Cities.All() {
+					if !x.Founded.Equal(when) {
+						t.Errorf("%s founded %v", x.Name, x.Founded)
+					}
+					got = append(got, c.Code+":"+x.Name)
+				}
+			}
+			if diff := cmp.Diff([]string{"fr:Paris", "fr:Lyon", "nl:Delft"}, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		}
+
+		// A decimal NOT NULL column read through a join.
+		p := &Product{Name: "pen", Cost: retort.MustDecimal("1.25")}
+		it := &Item{Qty: 3, Product: rel.OneOf(p)}
+		o := &Order{Note: "o", Items: rel.ManyOf(it)}
+		u := &User{Name: "u", Orders: rel.ManyOf(o)}
+		if err := session.Add(s, u); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		os, err := rel.All(ctx, session.New(env.DB), retort.Select(Orders), rel.Joined(OrderItems).Then(rel.Joined(ItemProductR)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		items, _ := os[0].Items.Get()
+		got, err := items[0].Product.Get()
+		if err != nil || got.Cost.String() != "1.25" || got.Name != "pen" {
+			t.Errorf("joined product: %+v, %v", got, err)
 		}
 	})
 }
