@@ -63,3 +63,9 @@ func TestSeedEnumRecipe(t *testing.T) {
 		return enumRecipe(ctx, env.DB, out)
 	})
 }
+
+func TestSeedEnumDiscriminator(t *testing.T) {
+	runSeed(t, "example_enum_inherit_test.go", "_enumDiscriminator", func(ctx context.Context, env *dbtest.Env, out *bytes.Buffer) error {
+		return enumDiscriminator(ctx, env.DB, out)
+	})
+}
