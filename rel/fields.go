@@ -211,6 +211,9 @@ func (m *Many[T]) state() *manyState[T] {
 // Add adds items that are not in the collection yet, at its end. A nil item
 // is ignored. With a linked relationship on the other side
 // ([ToMany.BackPopulates]) the other side follows at once (see [One.Set]).
+// On a many-to-many collection that is not loaded, adding an object that is
+// linked already inserts its association row again, which the database
+// refuses at the flush: load the collection first when in doubt.
 func (m *Many[T]) Add(items ...*T) {
 	st := m.state()
 	for _, x := range items {
@@ -228,7 +231,9 @@ func (m *Many[T]) Add(items ...*T) {
 
 // Remove removes items from the collection. On a collection that is not
 // loaded the removal is recorded all the same, and written at the next
-// flush.
+// flush; on a many-to-many, removing an object that is not linked then
+// fails the flush with an error matching session.ErrStale (an association
+// row was to be deleted and none was), as SQLAlchemy does.
 func (m *Many[T]) Remove(items ...*T) {
 	st := m.state()
 	for _, x := range items {

@@ -414,6 +414,16 @@ func TestManyToManyRows(t *testing.T) {
 			t.Errorf("links (-want +got):\n%s", diff)
 		}
 
+		// Removing, from a collection not loaded, a tag that is not linked
+		// fails the flush as stale.
+		s3 := session.New(env.DB)
+		y, _ := session.Get(ctx, s3, Children, c2.ID)
+		d, _ := session.Get(ctx, s3, Tags, tags[3].ID)
+		y.Tags.Remove(d)
+		if err := s3.Commit(ctx); !errors.Is(err, session.ErrStale) {
+			t.Errorf("removing a link that does not exist: %v", err)
+		}
+
 		// Deleting a tag deletes its rows (the foreign keys cascade).
 		if err := session.Delete(s2, e); err != nil {
 			t.Fatal(err)

@@ -23,7 +23,8 @@ const (
 	// the relationship for every object of that type in the session at once.
 	SelectInLoad
 	// JoinedLoad loads a relationship in the same statement as its owners,
-	// with a LEFT OUTER JOIN (through rel.All; see [Joined]).
+	// with a LEFT OUTER JOIN (through rel.All; see [Joined]). Read lazily, it
+	// loads as SelectInLoad does.
 	JoinedLoad
 	// RaiseLoad makes reading a relationship that was not loaded eagerly an
 	// error matching [ErrNotLoaded], for programs that forbid lazy loads.
