@@ -439,7 +439,7 @@ func openProfiles(ctx context.Context, impl string, target Target, size Size) (*
 				return gormProfiles(ctx, e.gorm, size)
 			}), nil
 		}
-		return e.newCase(profilesPlain+"; money as float64; report with Relation (JOIN)", nil, func(ctx context.Context) (Check, error) {
+		return e.newCase(profilesPlain+"; money as float64 (a Scanner type: bun cannot scan SQLite's integer NUMERIC values into float64); report with Relation (JOIN)", nil, func(ctx context.Context) (Check, error) {
 			return bunProfiles(ctx, e.bun, size)
 		}), nil
 	}

@@ -399,7 +399,7 @@ func openZoo(ctx context.Context, impl string, target Target, size Size) (*Case,
 		if impl == GORM {
 			return e.newCase("money as float64", nil, func(ctx context.Context) (Check, error) { return gormZoo(ctx, e.gorm, iters) }), nil
 		}
-		return e.newCase("money as float64", nil, func(ctx context.Context) (Check, error) { return bunZoo(ctx, e.bun, iters) }), nil
+		return e.newCase("money as float64 (a Scanner type, as for three-profiles)", nil, func(ctx context.Context) (Check, error) { return bunZoo(ctx, e.bun, iters) }), nil
 	}
 	return nil, errNoImpl
 }
