@@ -65,8 +65,10 @@
 // the *Employee it embeds), [GetPoly] returns the *Boss itself.
 //
 // Relationships and hooks registered on a class's table (session.Relate,
-// session.BeforeInsert, ...) see the objects of that class and of its
-// subclasses, as the table's Go type.
+// package rel, session.BeforeInsert, ...) see the objects of that class and
+// of its subclasses, as the table's Go type. The mapper is also a
+// session.WhereLoader: a package that loads objects of a class by a
+// predicate of its own should load through it, to read every table.
 //
 // # Querying
 //
@@ -106,6 +108,10 @@
 // cannot point at a Boss through its embedded Employee and stay the same
 // session object; point relationships at the class they need (Grunt →
 // Boss). session.Get and session.All on a hierarchy type work for rows of
-// exactly that type; use [Get], [GetPoly] and this package's queries, which
-// know the hierarchy.
+// exactly that type and read one table only; use [Get], [GetPoly] and this
+// package's queries, which know the hierarchy. Likewise a relationship
+// loader that reads only the target's table (rather than through
+// session.WhereLoader) leaves the base fields of a subclass target empty;
+// load the targets with this package first, and the relationship finds
+// them in the identity map.
 package inherit

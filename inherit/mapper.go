@@ -15,7 +15,10 @@ import (
 // objects, written base table first.
 type mapper struct{ h *hierarchy }
 
-var _ session.Mapper = (*mapper)(nil)
+var (
+	_ session.Mapper      = (*mapper)(nil)
+	_ session.WhereLoader = (*mapper)(nil)
+)
 
 // classTable presents n's table to the session: relationships and hooks
 // registered on it see the objects of n and its subclasses, as n's type.
@@ -181,6 +184,27 @@ func (m *mapper) Load(ctx context.Context, db retort.DB, keys []session.Key) ([]
 		return nil, err
 	}
 	sp := &spec{p: p, q: p.base, where: []retort.Expr[bool]{cond}, limit: -1}
+	return sp.run(ctx, plainRun(ctx, db))
+}
+
+// LoadWhere implements session.WhereLoader: the objects of typ's class
+// (and its subclasses) matching where, each as its most specific class, in
+// one query (the LEFT JOIN strategy).
+func (m *mapper) LoadWhere(ctx context.Context, db retort.DB, typ any, where retort.Expr[bool]) ([]any, error) {
+	p := m.h.plan()
+	var q *node
+	for _, n := range p.nodes {
+		if n.is(typ) {
+			q = n
+		}
+	}
+	if q == nil {
+		return nil, fmt.Errorf("inherit: load %T: not a class of the hierarchy of %q", typ, p.baseOps.name())
+	}
+	sp := &spec{p: p, q: q, limit: -1}
+	if where != nil {
+		sp.where = []retort.Expr[bool]{where}
+	}
 	return sp.run(ctx, plainRun(ctx, db))
 }
 

@@ -170,3 +170,17 @@ func KeyValues(k Key, n int) []any {
 	}
 	return k.Values[:min(n, len(k.Values)):min(n, len(k.Values))]
 }
+
+// WhereLoader is implemented by a Mapper whose objects span several tables
+// (package inherit's, for a class hierarchy). A package that loads objects
+// its own way (package rel, for a relationship's targets) should load
+// through it when the mapper has it, so that every table's columns are read
+// and each object is of its most specific class; reading the target's table
+// alone would register objects with the other tables' fields empty.
+type WhereLoader interface {
+	// LoadWhere returns the objects of the class whose Go type is typ's
+	// (a nil pointer such as (*Boss)(nil)), and of its subclasses, that
+	// match where, which may use the columns of that class's tables. The
+	// objects are not registered in any session.
+	LoadWhere(ctx context.Context, db retort.DB, typ any, where retort.Expr[bool]) ([]any, error)
+}
