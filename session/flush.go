@@ -116,6 +116,27 @@ func (s *Session) collect() *work {
 	return w
 }
 
+// afterFailure finishes restoring the session after a failed flush: objects
+// this flush's cascade brought in leave again, and pending objects take their
+// parents' keys again (cleared if the parents' rows were rolled back), so
+// no foreign key names a row that no longer exists.
+func (s *Session) afterFailure(cascaded []*state) {
+	for _, st := range cascaded {
+		if st.status == Pending {
+			st.status = Transient
+			s.left(st.obj, Transient)
+		}
+	}
+	for _, st := range s.objs {
+		if st.status != Pending {
+			continue
+		}
+		for _, r := range s.relsOf(st.m) {
+			r.Sync(st.obj)
+		}
+	}
+}
+
 // syncable reports whether all of st's parents already have keys, so that
 // its foreign keys can be filled before the flush decides what to write.
 func (s *Session) syncable(st *state) bool {
@@ -174,6 +195,13 @@ func orderMappers(first map[Mapper]int) []Mapper {
 		visit(m)
 	}
 	return out
+}
+
+// updatedHook is implemented by a mapper that changes an object once its
+// UPDATE is known to have succeeded (a version column); the change is made
+// only after the whole flush succeeded, so a failed flush leaves it undone.
+type updatedHook interface {
+	Updated(obj, snap any) error
 }
 
 // run is one flush being executed.
@@ -261,10 +289,11 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 	defer func() {
 		if err != nil {
 			if len(s.txs) > 0 {
-				_ = s.rollbackSavepoint(ctx)
+				_ = s.rollbackSavepointAfter(ctx, true)
 			} else {
-				_ = s.rollback(ctx)
+				_ = s.rollbackAfter(ctx, true)
 			}
+			s.afterFailure(cascaded)
 			err = fmt.Errorf("session: flush: %w", err)
 		}
 	}()
@@ -475,6 +504,11 @@ func (r *run) updates(m Mapper, sts []*state) error {
 		r.items = append(r.items, items...)
 		r.checked = true
 		r.done = append(r.done, func() error {
+			if u, ok := m.(updatedHook); ok {
+				if err := u.Updated(st.obj, st.snap); err != nil {
+					return err
+				}
+			}
 			st.snap = m.Snapshot(st.obj)
 			for _, rel := range rels {
 				rel.Flushed(st.obj)

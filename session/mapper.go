@@ -298,12 +298,20 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 		if r.RowsAffected != 1 {
 			return &StaleError{Op: "update", Key: key, Matched: r.RowsAffected, Expected: 1}
 		}
-		if version != nil {
-			return version.SetInt64(o, newVersion)
-		}
 		return nil
 	}}
 	return []retort.BatchItem{it}, nil
+}
+
+// Updated sets the version column of obj to the one its UPDATE wrote, once
+// the flush succeeded.
+func (m *Table[T]) Updated(obj, snap any) error {
+	version := versionOf(m.t)
+	if version == nil {
+		return nil
+	}
+	old, _ := retort.Int64Of(version.Value(snap.(*T)))
+	return version.SetInt64(obj.(*T), old+1)
 }
 
 // writeKeyMatch writes WHERE key = snapshot's key [AND version = old].

@@ -53,6 +53,7 @@ type saved struct {
 	hasKey, generated bool
 	flushed           bool
 	snap              any
+	added             bool // the object was added to the session inside the transaction
 }
 
 // ErrConcurrentUse is returned when two goroutines use one Session at once.
@@ -167,10 +168,16 @@ func (s *Session) record(st *state) {
 
 // restore undoes the journal back to length mark: objects return to their
 // state when the transaction (or savepoint) began, keeping the program's
-// in-memory changes so a later flush sends them again.
-func (s *Session) restore(mark int) {
+// in-memory changes so a later flush sends them again. After a failed flush
+// (failed set), objects added inside the transaction stay pending, since
+// they were pending before that flush; after a Rollback the program asked
+// for, they leave the session, as in SQLAlchemy.
+func (s *Session) restore(mark int, failed bool) {
 	for i := len(s.journal) - 1; i >= mark; i-- {
 		j := s.journal[i]
+		if failed && j.added && j.status == Transient {
+			j.status = Pending
+		}
 		st := j.st
 		if st.hasKey && s.ident[st.key] == st {
 			delete(s.ident, st.key)
@@ -248,6 +255,9 @@ func (s *Session) add(m Mapper, obj any) *state {
 	s.objs[obj] = st
 	delete(s.gone, obj)
 	s.record(st) // added inside a transaction: its rollback removes it
+	if n := len(s.journal); n > 0 && s.journal[n-1].st == st {
+		s.journal[n-1].added = true
+	}
 	st.status = Pending
 	for _, r := range s.relsOf(m) {
 		r.Attach(obj, s)
@@ -431,7 +441,7 @@ func (s *Session) Commit(ctx context.Context) error {
 	tx := s.tx
 	s.tx = nil
 	if err := tx.Commit(ctx); err != nil {
-		s.restore(0)
+		s.restore(0, true)
 		return fmt.Errorf("session: commit: %w", err)
 	}
 	s.committed()
@@ -464,7 +474,11 @@ func (s *Session) Rollback(ctx context.Context) error {
 	return s.rollback(ctx)
 }
 
-func (s *Session) rollback(ctx context.Context) error {
+func (s *Session) rollback(ctx context.Context) error { return s.rollbackAfter(ctx, false) }
+
+// rollbackAfter rolls back the whole transaction; failed tells restore that
+// a flush failed (see restore).
+func (s *Session) rollbackAfter(ctx context.Context, failed bool) error {
 	var err error
 	if s.tx != nil || len(s.txs) > 0 {
 		top := s.tx
@@ -474,7 +488,7 @@ func (s *Session) rollback(ctx context.Context) error {
 		err = top.Rollback(context.WithoutCancel(ctx))
 	}
 	s.tx, s.txs, s.marks = nil, nil, nil
-	s.restore(0)
+	s.restore(0, failed)
 	if err != nil {
 		return fmt.Errorf("session: rollback: %w", err)
 	}
@@ -556,13 +570,17 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 }
 
 func (s *Session) rollbackSavepoint(ctx context.Context) error {
+	return s.rollbackSavepointAfter(ctx, false)
+}
+
+func (s *Session) rollbackSavepointAfter(ctx context.Context, failed bool) error {
 	n := len(s.txs)
 	err := s.tx.Rollback(context.WithoutCancel(ctx))
 	s.tx = s.txs[n-1]
 	s.txs = s.txs[:n-1]
 	mark := s.marks[n-1]
 	s.marks = s.marks[:n-1]
-	s.restore(mark)
+	s.restore(mark, failed)
 	if err != nil {
 		return fmt.Errorf("session: rollback to savepoint: %w", err)
 	}
