@@ -57,5 +57,13 @@
 // program's model, for quick starts, demos and tests. A program with
 // several databases gives retort.CreateAll the tables each one needs.
 //
-// See the package example for the seed's parent, children and tags.
+// # Examples
+//
+// The package example runs the seed's parent, children and tags. Two more
+// build helpers of the same kind, in the examples only, for the seed
+// "Polymorphic Associations with SQLAlchemy": an ActiveRecord-style
+// Addressable (addressable_id and addressable_type columns with no foreign
+// key, on the session's relationship seam) and the normalized form (an
+// association table every addressable table refers to by a real foreign
+// key, with package rel's relationships).
 package magic
