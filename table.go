@@ -366,7 +366,9 @@ func (c *Column[T, V]) Get(obj *T) (V, bool) {
 // Set stores v in obj's field.
 func (c *Column[T, V]) Set(obj *T, v V) {
 	if c.getNull != nil {
-		*c.getNull(obj) = &v
+		p := new(V) // allocate only here: &v would make every call allocate
+		*p = v
+		*c.getNull(obj) = p
 		return
 	}
 	*c.get(obj) = v

@@ -792,3 +792,29 @@ func TestDeclarationErrors(t *testing.T) {
 	mustPanic(t, `already a class of this hierarchy`, func() { inherit.Sub(root, subs, embed, "sub2") })
 	mustPanic(t, `must not be generated: declare it with References`, func() { c.Tables() })
 }
+
+// The session's plain functions refuse what only package inherit can do,
+// with an error rather than a panic: a base-class Get whose row is a
+// subclass object, and a query that would read one table of a class.
+func TestSessionFunctionsRefuseHierarchies(t *testing.T) {
+	runDB(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		b := &Boss{Employee: Employee{Name: "Bea"}, GolfAverage: retort.MustDecimal("71")}
+		add(t, s, b)
+		mustCommit(t, s)
+		if _, err := session.Get(ctx, s, Employees, b.ID); err == nil || !strings.Contains(err.Error(), "inherit") {
+			t.Errorf("session.Get(Employees, boss id) in the identity map: %v, want an error naming package inherit", err)
+		}
+		if _, err := session.Get(ctx, session.New(env.DB), Employees, b.ID); err == nil {
+			t.Error("session.Get(Employees, boss id) loaded: want an error")
+		}
+		env.Count.Reset()
+		if _, err := session.All(ctx, s, retort.Select(Bosses)); err == nil || !strings.Contains(err.Error(), "inherit") {
+			t.Errorf("session.All(Select(Bosses)): %v, want an error naming package inherit", err)
+		}
+		if n := env.Count.RoundTrips(); n != 0 {
+			t.Errorf("the refused query sent %d round trips", n)
+		}
+	})
+}

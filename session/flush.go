@@ -49,26 +49,29 @@ func (s *Session) cascade() []*state {
 		}
 	}
 	slices.SortFunc(queue, func(a, b *state) int { return a.seq - b.seq })
+	// One closure of each kind per flush, not per object.
+	add := func(m Mapper, child any) {
+		if _, in := s.objs[child]; in {
+			return
+		}
+		st := s.add(m, child)
+		added = append(added, st)
+		queue = append(queue, st)
+	}
+	removed := func(orphan any) {
+		if o, in := s.objs[orphan]; in && o.status == Persistent {
+			_ = s.delete(orphan)
+		}
+	}
 	for i := 0; i < len(queue); i++ {
 		st := queue[i]
 		rels := s.relsOf(st.m)
 		for _, r := range rels {
-			r.Cascade(st.obj, func(m Mapper, child any) {
-				if _, in := s.objs[child]; in {
-					return
-				}
-				st := s.add(m, child)
-				added = append(added, st)
-				queue = append(queue, st)
-			})
+			r.Cascade(st.obj, add)
 		}
 		if st.status == Persistent {
 			for _, r := range rels {
-				r.Removed(st.obj, func(orphan any) {
-					if o, in := s.objs[orphan]; in && o.status == Persistent {
-						_ = s.delete(orphan)
-					}
-				})
+				r.Removed(st.obj, removed)
 			}
 		}
 	}
@@ -79,12 +82,18 @@ func (s *Session) cascade() []*state {
 func (s *Session) collect() *work {
 	w := &work{inserts: map[Mapper][]*state{}, updates: map[Mapper][]*state{}, deletes: map[Mapper][]*state{}}
 	seen := map[Mapper]int{}
+	parentsKeyed := true
+	visit := func(p any) {
+		if ps, in := s.objs[p]; in && ps.status == Pending {
+			parentsKeyed = false
+		}
+	}
 	for _, st := range s.objs {
 		switch st.status {
 		case Pending:
 			w.inserts[st.m] = append(w.inserts[st.m], st)
 		case Persistent:
-			if s.syncable(st) {
+			if s.syncable(st, visit, &parentsKeyed) {
 				for _, r := range s.relsOf(st.m) {
 					r.Sync(st.obj)
 				}
@@ -139,16 +148,13 @@ func (s *Session) afterFailure(cascaded []*state) {
 
 // syncable reports whether all of st's parents already have keys, so that
 // its foreign keys can be filled before the flush decides what to write.
-func (s *Session) syncable(st *state) bool {
-	ok := true
+// visit (made once per flush) clears *ok for a pending parent.
+func (s *Session) syncable(st *state, visit func(any), ok *bool) bool {
+	*ok = true
 	for _, r := range s.relsOf(st.m) {
-		r.Parents(st.obj, func(p any) {
-			if ps, in := s.objs[p]; in && ps.status == Pending {
-				ok = false
-			}
-		})
+		r.Parents(st.obj, visit)
 	}
-	return ok
+	return *ok
 }
 
 // orderMappers sorts mappers so that a mapper whose tables reference another

@@ -101,6 +101,26 @@ func (s *Session) query(ctx context.Context, item retort.BatchItem) error {
 	return retort.RunItem(ctx, s.DB(), item)
 }
 
+// typedObj returns obj as a *T, or an error when the session holds a
+// different Go type for that row: in a class hierarchy (package inherit) the
+// row of an Employee key may be a *Boss.
+func typedObj[T any](obj any, k Key) (*T, error) {
+	if t, ok := obj.(*T); ok {
+		return t, nil
+	}
+	return nil, fmt.Errorf("session: %s is held as a %T, not a %T (for a class hierarchy use package inherit's Get and Poly)", k, obj, (*T)(nil))
+}
+
+// singleTable refuses a plain query for objects whose mapper spans several
+// tables: reading one table would register objects with the others' fields
+// empty.
+func singleTable[T any](m Mapper) error {
+	if len(m.Tables()) > 1 {
+		return fmt.Errorf("session: %T is mapped across %d tables (a class hierarchy): query it with package inherit", (*T)(nil), len(m.Tables()))
+	}
+	return nil
+}
+
 // All runs q through the session: rows already in the identity map come
 // back as the objects loaded before (one Go pointer per row per session),
 // new rows are tracked. Pending changes are flushed first (autoflush).
@@ -125,6 +145,9 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 	if err != nil {
 		return nil, err
 	}
+	if err := singleTable[T](m); err != nil {
+		return nil, err
+	}
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
@@ -142,7 +165,12 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 			if err := scan(rows, obj); err != nil {
 				return err
 			}
-			out = append(out, s.Register(m, obj, cfg.PopulateExisting).(*T))
+			k, _ := m.Key(obj)
+			got, err := typedObj[T](s.Register(m, obj, cfg.PopulateExisting), k)
+			if err != nil {
+				return err
+			}
+			out = append(out, got)
 		}
 		return rows.Err()
 	}}
@@ -198,6 +226,9 @@ func Iter[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts
 	cfg := configure(opts)
 	return func(yield func(*T, error) bool) {
 		m, err := MapperOf[T]()
+		if err == nil {
+			err = singleTable[T](m)
+		}
 		if err != nil {
 			yield(nil, err)
 			return
@@ -224,8 +255,13 @@ func Iter[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts
 				yield(nil, err)
 				return
 			}
-			got := s.Register(m, obj, cfg.PopulateExisting).(*T)
+			k, _ := m.Key(obj)
+			got, err := typedObj[T](s.Register(m, obj, cfg.PopulateExisting), k)
 			s.leave()
+			if err != nil {
+				yield(nil, err)
+				return
+			}
 			if !yield(got, nil) {
 				return
 			}
@@ -252,7 +288,7 @@ func Get[T any](ctx context.Context, s *Session, t *retort.Table[T], key ...any)
 	}
 	if st, ok := s.ident[k]; ok {
 		if st.status == Persistent {
-			return st.obj.(*T), nil
+			return typedObj[T](st.obj, k)
 		}
 		return nil, fmt.Errorf("session: get %s: deleted in this session: %w", k, retort.ErrNoRows)
 	}
@@ -268,7 +304,7 @@ func Get[T any](ctx context.Context, s *Session, t *retort.Table[T], key ...any)
 	if len(objs) == 0 {
 		return nil, fmt.Errorf("session: get %s: %w", k, retort.ErrNoRows)
 	}
-	return s.Register(m, objs[0], false).(*T), nil
+	return typedObj[T](s.Register(m, objs[0], false), k)
 }
 
 // Refresh reloads obj's columns from the database, discarding its unflushed
@@ -314,8 +350,12 @@ func Merge[T any](ctx context.Context, s *Session, obj *T) (*T, error) {
 	k, hasKey := m.Key(obj)
 	if hasKey {
 		if st, ok := s.ident[k]; ok {
+			got, err := typedObj[T](st.obj, k)
+			if err != nil {
+				return nil, err
+			}
 			m.Restore(st.obj, obj)
-			return st.obj.(*T), nil
+			return got, nil
 		}
 		if s.autoflush {
 			if err := s.flush(ctx, nil, false); err != nil {
@@ -327,9 +367,12 @@ func Merge[T any](ctx context.Context, s *Session, obj *T) (*T, error) {
 			return nil, fmt.Errorf("session: merge %s: %w", k, err)
 		}
 		if len(objs) == 1 {
-			got := s.Register(m, objs[0], false)
+			got, err := typedObj[T](s.Register(m, objs[0], false), k)
+			if err != nil {
+				return nil, err
+			}
 			m.Restore(got, obj)
-			return got.(*T), nil
+			return got, nil
 		}
 	}
 	cp := m.Snapshot(obj).(*T)
