@@ -72,7 +72,9 @@ func retortBulk(ctx context.Context, db retort.DB, n int) (Check, error) {
 
 // rawBulkPG draws the keys from the sequence, then inserts every row with
 // one unnest() INSERT: keys known in advance, no reliance on the order of
-// RETURNING rows (PERFORMANCE.md).
+// RETURNING rows (PERFORMANCE.md). The sequence is named as a constant:
+// nextval(pg_get_serial_sequence(...)) resolves the name on every row and
+// was 5 to 8 times slower here.
 func rawBulkPG(ctx context.Context, e *rawEnv, n int) (Check, error) {
 	type item struct {
 		ID    int64
@@ -84,7 +86,7 @@ func rawBulkPG(ctx context.Context, e *rawEnv, n int) (Check, error) {
 	for i := range items {
 		items[i] = item{Name: bulkName(i), Qty: bulkQty(i), Price: bulkPrice(i)}
 	}
-	rows, err := e.pool.Query(ctx, `SELECT nextval(pg_get_serial_sequence('item', 'id')) FROM generate_series(1, $1)`, n)
+	rows, err := e.pool.Query(ctx, `SELECT nextval('item_id_seq') FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return Check{}, err
 	}

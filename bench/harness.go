@@ -60,6 +60,7 @@ type Check struct {
 	Sum  string
 }
 
+// String describes the check for error messages and the report.
 func (c Check) String() string { return fmt.Sprintf("%d rows, checksum %s", c.Rows, c.Sum) }
 
 // Case is one implementation of one workload, on a database of its own.

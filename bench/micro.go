@@ -240,7 +240,7 @@ var microOps = []*microOp{
 				}
 				if e.target.Postgres() {
 					// Keys drawn first, then one unnest() INSERT.
-					rows, err := e.pool.Query(ctx, `SELECT nextval(pg_get_serial_sequence('model', 'id')) FROM generate_series(1, 100)`)
+					rows, err := e.pool.Query(ctx, `SELECT nextval('model_id_seq') FROM generate_series(1, 100)`)
 					if err != nil {
 						return Check{}, err
 					}

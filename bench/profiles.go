@@ -378,6 +378,7 @@ func bunProfiles(ctx context.Context, db *bun.DB, size Size) (Check, error) {
 // into float64 ("can't scan 77 (int64) into float64").
 type bunMoney float64
 
+// Scan implements sql.Scanner.
 func (m *bunMoney) Scan(src any) error {
 	switch v := src.(type) {
 	case float64:
@@ -398,6 +399,7 @@ func (m *bunMoney) Scan(src any) error {
 	return nil
 }
 
+// Value implements driver.Valuer.
 func (m bunMoney) Value() (driver.Value, error) { return float64(m), nil }
 
 // ---- the workload ----
