@@ -239,27 +239,33 @@ var microOps = []*microOp{
 					objs[i] = newModel(k*100 + i)
 				}
 				if e.target.Postgres() {
-					// Keys drawn first, then one unnest() INSERT.
-					rows, err := e.pool.Query(ctx, `SELECT nextval('model_id_seq') FROM generate_series(1, 100)`)
+					// One INSERT of unnest()ed arrays; keys from the
+					// sequence, returned in input order (as in bulk-50k).
+					names, titles, faxes, webs := make([]string, 100), make([]string, 100), make([]string, 100), make([]string, 100)
+					ages, flags, counters := make([]int64, 100), make([]bool, 100), make([]int64, 100)
+					for i, o := range objs {
+						names[i], titles[i], faxes[i], webs[i], ages[i], flags[i], counters[i] = o.Name, o.Title, o.Fax, o.Web, o.Age, o.Flag, o.Counter
+					}
+					rows, err := e.pool.Query(ctx, `WITH v AS (SELECT nextval('model_id_seq') AS id, u.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bool[], $7::bigint[])
+							WITH ORDINALITY AS u (name, title, fax, web, age, flag, counter, ord)),
+						i AS (INSERT INTO model (id, name, title, fax, web, age, flag, counter) SELECT id, name, title, fax, web, age, flag, counter FROM v)
+						SELECT id FROM v ORDER BY ord`, names, titles, faxes, webs, ages, flags, counters)
 					if err != nil {
 						return Check{}, err
 					}
-					ids := make([]int64, 0, 100)
+					k := 0
 					var id int64
-					if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { ids = append(ids, id); return nil }); err != nil {
+					if _, err := pgx.ForEachRow(rows, []any{&id}, func() error {
+						if k < len(objs) {
+							objs[k].ID = id
+						}
+						k++
+						return nil
+					}); err != nil {
 						return Check{}, err
 					}
-					names, titles, faxes, webs := make([]string, 100), make([]string, 100), make([]string, 100), make([]string, 100)
-					ages, flags, counters := make([]int64, 100), make([]bool, 100), make([]int64, 100)
-					for i := range objs {
-						o := &objs[i]
-						o.ID = ids[i]
-						names[i], titles[i], faxes[i], webs[i], ages[i], flags[i], counters[i] = o.Name, o.Title, o.Fax, o.Web, o.Age, o.Flag, o.Counter
-					}
-					if _, err := e.pool.Exec(ctx, `INSERT INTO model (id, name, title, fax, web, age, flag, counter)
-						SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bool[], $8::bigint[])`,
-						ids, names, titles, faxes, webs, ages, flags, counters); err != nil {
-						return Check{}, err
+					if k != len(objs) {
+						return Check{}, checkf("%d keys for %d rows", k, len(objs))
 					}
 				} else {
 					if err := e.exec("BEGIN IMMEDIATE"); err != nil {
