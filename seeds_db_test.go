@@ -69,3 +69,9 @@ func TestSeedEnumDiscriminator(t *testing.T) {
 		return enumDiscriminator(ctx, env.DB, out)
 	})
 }
+
+func TestSeedThreeProfiles(t *testing.T) {
+	runSeed(t, "example_profiles_test.go", "_threeProfiles", func(ctx context.Context, env *dbtest.Env, out *bytes.Buffer) error {
+		return threeProfiles(ctx, env.DB, env.Count, out)
+	})
+}
