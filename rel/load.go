@@ -17,9 +17,11 @@ type step struct {
 	next []*step
 }
 
+// splitSteps separates the steps to join from the others. A Joined step
+// whose targets cannot be joined (a class hierarchy's) loads as SelectIn.
 func splitSteps(steps []*step) (joined, others []*step) {
 	for _, st := range steps {
-		if st.how == JoinedLoad {
+		if st.how == JoinedLoad && st.r.joinable() {
 			joined = append(joined, st)
 		} else {
 			others = append(others, st)

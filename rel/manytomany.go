@@ -513,6 +513,22 @@ func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owne
 	if len(keys) == 0 {
 		return targets, nil
 	}
+	if wl, ok := whereLoader[T](); ok {
+		pairs, err := r.loadLinksWhere(ctx, s, wl, keys, byKey, populate)
+		if err != nil {
+			return nil, err
+		}
+		fill(pairs)
+		endLoad(pre)
+		seen := map[*T]bool{}
+		for _, p := range pairs {
+			if !seen[p.obj] {
+				seen[p.obj] = true
+				targets = append(targets, p.obj)
+			}
+		}
+		return targets, nil
+	}
 	q := newStmt(s, populate)
 	aref := q.ref(r.assoc)
 	ref := q.ref(r.target.Name())
@@ -553,6 +569,65 @@ func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owne
 }
 
 func (r *m2m[O, T, KO, KT]) joiner() joiner { return (*m2mJoin[O, T, KO, KT])(r) }
+
+func (r *m2m[O, T, KO, KT]) joinable() bool { return joinable[T]() }
+
+// loadLinksWhere loads the links of the owners keyed by keys from the
+// association table, then their targets through wl: two queries per chunk.
+func (r *m2m[O, T, KO, KT]) loadLinksWhere(ctx context.Context, s *session.Session, wl session.WhereLoader, keys []KO,
+	byKey map[KO]*manyState[T], populate bool) ([]pair[T], error) {
+	type link struct {
+		o KO
+		t KT
+	}
+	var links []link
+	od, ok := r.scanOwner()
+	td, tk := r.scanTarget()
+	for start := 0; start < len(keys); start += chunkSize {
+		part := keys[start:min(len(keys), start+chunkSize)]
+		w := retort.NewWriter(s.Dialect())
+		w.WriteString("SELECT " + qcol(r.assoc, r.ownerCol) + ", " + qcol(r.assoc, r.targetCol) + " FROM " + retort.QuoteIdent(r.assoc) + " WHERE ")
+		w.Write(r.ownerIn(part))
+		if err := w.Err(); err != nil {
+			return nil, err
+		}
+		err := s.Query(ctx, retort.BatchItem{SQL: w.String(), Args: w.Args(), Rows: func(rows retort.Rows) error {
+			for rows.Next() {
+				if err := rows.Scan(od, td); err != nil {
+					return fmt.Errorf("rel: read %q: %w", r.assoc, err)
+				}
+				links = append(links, link{ok(), tk()})
+			}
+			return rows.Err()
+		}})
+		if err != nil {
+			return nil, fmt.Errorf("rel: load %s: %w", r.assoc, err)
+		}
+	}
+	var tkeys []KT
+	objs := map[KT]*T{}
+	for _, l := range links {
+		if _, dup := objs[l.t]; !dup {
+			objs[l.t] = nil
+			tkeys = append(tkeys, l.t)
+		}
+	}
+	in := func(ks []KT) retort.Expr[bool] { return r.tpk.In(ks...) }
+	err := loadWhere(ctx, s, wl, tkeys, in, populate, func(loaded, obj *T) {
+		k, _ := r.tpk.Get(loaded)
+		objs[k] = obj
+	})
+	if err != nil {
+		return nil, err
+	}
+	pairs := make([]pair[T], 0, len(links))
+	for _, l := range links {
+		if st, t := byKey[l.o], objs[l.t]; st != nil && t != nil {
+			pairs = append(pairs, pair[T]{st: st, obj: t})
+		}
+	}
+	return pairs, nil
+}
 
 // m2mJoin is a many-to-many as a joined node.
 type m2mJoin[O, T any, KO, KT comparable] m2m[O, T, KO, KT]

@@ -291,25 +291,30 @@ func (r *m2o[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 	if len(keys) == 0 {
 		return targets, nil
 	}
-	q := newStmt(s, populate)
-	ref := q.ref(r.target.Name())
-	q.addJoins(-1, ref, joins)
-	iq := &inQuery[T, K]{q: q, table: r.target, ref: ref, from: fromItem(r.target.Name(), ref),
-		in:    func(ks []K) retort.Expr[bool] { return r.pk.In(ks...) },
-		order: []string{qcol(ref, r.pk.Name())}}
 	found := map[K]bool{}
-	err := iq.run(ctx, keys, func(scanned, obj *T) error {
+	onRow := func(scanned, obj *T) {
 		k, _ := r.pk.Get(scanned)
 		if found[k] {
-			return nil // a repeated row of a join
+			return // a repeated row of a join
 		}
 		found[k] = true
 		for _, st := range need[k] {
 			st.obj, st.loaded = obj, true
 		}
 		collect(obj)
-		return nil
-	})
+	}
+	in := func(ks []K) retort.Expr[bool] { return r.pk.In(ks...) }
+	var err error
+	if wl, ok := whereLoader[T](); ok {
+		err = loadWhere(ctx, s, wl, keys, in, populate, onRow)
+	} else {
+		q := newStmt(s, populate)
+		ref := q.ref(r.target.Name())
+		q.addJoins(-1, ref, joins)
+		iq := &inQuery[T, K]{q: q, table: r.target, ref: ref, from: fromItem(r.target.Name(), ref), in: in,
+			order: []string{qcol(ref, r.pk.Name())}}
+		err = iq.run(ctx, keys, func(scanned, obj *T) error { onRow(scanned, obj); return nil })
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -324,6 +329,8 @@ func (r *m2o[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 }
 
 func (r *m2o[O, T, K]) joiner() joiner { return (*m2oJoin[O, T, K])(r) }
+
+func (r *m2o[O, T, K]) joinable() bool { return joinable[T]() }
 
 // m2oJoin is a many-to-one as a joined node.
 type m2oJoin[O, T any, K comparable] m2o[O, T, K]

@@ -440,22 +440,16 @@ func (r *o2m[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 	if len(keys) == 0 {
 		return targets, nil
 	}
-	q := newStmt(s, populate)
-	ref := q.ref(r.target.Name())
-	q.addJoins(-1, ref, joins)
 	pairs := make([]pair[T], 0, len(keys)*4)
-	iq := &inQuery[T, K]{q: q, table: r.target, ref: ref, from: fromItem(r.target.Name(), ref),
-		in:    func(ks []K) retort.Expr[bool] { return r.fk.In(ks...) },
-		order: r.orderTerms(ref)}
 	joined := len(joins) > 0
-	err := iq.run(ctx, keys, func(scanned, obj *T) error {
+	onRow := func(scanned, obj *T) {
 		k, _ := r.fk.Get(scanned)
 		st := byKey[k]
 		if st == nil {
-			return nil
+			return
 		}
 		if joined && len(pairs) > 0 && pairs[len(pairs)-1].obj == obj {
-			return nil // the same row again, for another joined row
+			return // the same row again, for another joined row
 		}
 		pairs = append(pairs, pair[T]{st: st, obj: obj})
 		if r.back != nil {
@@ -467,8 +461,18 @@ func (r *o2m[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 				one.obj, one.loaded = st.owner.(*O), true
 			}
 		}
-		return nil
-	})
+	}
+	in := func(ks []K) retort.Expr[bool] { return r.fk.In(ks...) }
+	var err error
+	if wl, ok := whereLoader[T](); ok {
+		err = loadWhere(ctx, s, wl, keys, in, populate, onRow)
+	} else {
+		q := newStmt(s, populate)
+		ref := q.ref(r.target.Name())
+		q.addJoins(-1, ref, joins)
+		iq := &inQuery[T, K]{q: q, table: r.target, ref: ref, from: fromItem(r.target.Name(), ref), in: in, order: r.orderTerms(ref)}
+		err = iq.run(ctx, keys, func(scanned, obj *T) error { onRow(scanned, obj); return nil })
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -481,6 +485,8 @@ func (r *o2m[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 }
 
 func (r *o2m[O, T, K]) joiner() joiner { return (*o2mJoin[O, T, K])(r) }
+
+func (r *o2m[O, T, K]) joinable() bool { return joinable[T]() }
 
 // o2mJoin is a one-to-many as a joined node.
 type o2mJoin[O, T any, K comparable] o2m[O, T, K]

@@ -189,6 +189,8 @@ type relImpl interface {
 	// owns reports whether obj is an owner of the relationship.
 	owns(obj any) bool
 	linkBack(other relImpl)
+	// joinable reports whether the targets can be read by a join.
+	joinable() bool
 }
 
 // Relation is a relationship from objects of O to objects of T: a
