@@ -86,6 +86,11 @@
 //   - [Load.Then] continues a path: orders, then their items, then each
 //     item's product, in one option.
 //
+// Targets that are classes of a joined-table hierarchy (package inherit)
+// span several tables: they load through their mapper (session.WhereLoader),
+// a Joined path to them loads as SelectIn does, and their collections keep
+// the order the mapper returns rather than [OrderBy]'s.
+//
 // The options are session.QueryOptions. A relationship's default strategy
 // ([Loading]) applies to every query through [All], and to lazy reads: a
 // relationship whose default is [SelectInLoad] loads for every object of the
