@@ -7,6 +7,7 @@ package retort_test
 // for a few seconds (.ci/run); `go test` runs the seeds.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -18,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/dbtest"
 )
 
 // hostileNames are identifiers that try to break out of quoting, in both
@@ -444,4 +446,118 @@ func TestNumericDecodeMinInt64(t *testing.T) {
 			t.Errorf("Decode(MinInt64) = %v, which does not parse: %v; want an error matching ErrDecimalRange", d, perr)
 		}
 	}
+}
+
+// hzRow is the Go type of the hostile tables TestHostileIdentifiers
+// creates.
+type hzRow struct {
+	ID    int64
+	Val   string
+	Other string
+}
+
+// hzCanary is a table the hostile names' statements must leave alone.
+type hzCanary struct {
+	ID   int64
+	Note string
+}
+
+var (
+	hzCanaries  = retort.NewTable[hzCanary]("hz_canary")
+	hzCanaryID  = retort.Col(hzCanaries, "id", func(c *hzCanary) *int64 { return &c.ID }, retort.PrimaryKey())
+	hzCanaryVal = retort.Col(hzCanaries, "note", func(c *hzCanary) *string { return &c.Note })
+)
+
+// Tables and columns named to break out of quoting (quotes, semicolons,
+// comments, placeholders of both dialects, backslashes, newlines, unicode,
+// reserved words) are created, written, read, updated, deleted from and
+// dropped on both databases; the catalog holds each name as given, the
+// values round-trip, and a canary table is untouched.
+func TestHostileIdentifiers(t *testing.T) {
+	names := []string{
+		`a"b`, `"`, `""`, `x" OR "1"="1`, `"; DROP TABLE hz_canary; --`, `'; DROP TABLE hz_canary; --`,
+		`x"); DROP TABLE "hz_canary"; --`, "a\x00b", "snow ☃ man", "🦫", "$1", "$2", "?", "?1", ":name", "@p1",
+		"--", "-- comment", "/*", "*/", "/* x */", "a\nb", "a\r\nb", `\`, `\"`, `a\`, "`", "[x]", ";", "a;b",
+		"\t", " ", "\u202e", "a.b", "public.hz_canary", "select", "order", "Mixed Case", "UPPER", "é",
+		strings.Repeat(`"`, 30), strings.Repeat("n", 63), strings.Repeat("é", 31) + "x", strings.Repeat("L", 100),
+	}
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, hzCanaries)
+		if err := retort.Insert(hzCanaries, &hzCanary{Note: "still here"}).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		for i, name := range names {
+			table := retort.NewTable[hzRow](name)
+			id := retort.Col(table, "id", func(r *hzRow) *int64 { return &r.ID }, retort.PrimaryKey())
+			// The column shares the table's name; a second one is named
+			// after another hostile name.
+			val := retort.Col(table, name, func(r *hzRow) *string { return &r.Val }, retort.Unique(), retort.Indexed())
+			other := retort.Col(table, names[(i+1)%len(names)]+" 2", func(r *hzRow) *string { return &r.Other })
+			stored := strings.ReplaceAll(name, "\x00", "") // QuoteIdent drops NUL, which neither database accepts
+			inCatalog := stored
+			if env.Dialect == retort.Postgres && len(inCatalog) > 63 {
+				inCatalog = inCatalog[:63] // PostgreSQL truncates names to 63 bytes (with a NOTICE)
+			}
+			if err := retort.CreateAll(ctx, env.DB, table); err != nil {
+				t.Errorf("%q: create: %v", name, err)
+				continue
+			}
+			if n := catalogCount(t, env, inCatalog); n != 1 {
+				t.Errorf("%q: %d tables of that name in the catalog, want 1", name, n)
+			}
+			row := &hzRow{Val: stored + "' OR '1'='1", Other: stored} // PostgreSQL text holds no NUL
+			if err := retort.Insert(table, row).Exec(ctx, env.DB); err != nil {
+				t.Errorf("%q: insert: %v", name, err)
+				continue
+			}
+			got, err := retort.Select(table).Where(val.Eq(row.Val), other.Eq(stored), id.Eq(row.ID)).One(ctx, env.DB)
+			if err != nil || *got != *row {
+				t.Errorf("%q: select: %+v, %v; want %+v", name, got, err, row)
+			}
+			if n, err := retort.Update(table).Set(val.To("changed")).Where(id.Eq(row.ID)).Exec(ctx, env.DB); err != nil || n != 1 {
+				t.Errorf("%q: update: %d rows, %v", name, n, err)
+			}
+			if n, err := retort.Select(table).Where(retort.Like(val, "chan%")).Count(ctx, env.DB); err != nil || n != 1 {
+				t.Errorf("%q: count: %d, %v", name, n, err)
+			}
+			if n, err := retort.Delete(table).Where(val.Eq("changed")).Exec(ctx, env.DB); err != nil || n != 1 {
+				t.Errorf("%q: delete: %d rows, %v", name, n, err)
+			}
+			if err := retort.DropAll(ctx, env.DB, table); err != nil {
+				t.Errorf("%q: drop: %v", name, err)
+			}
+			if n := catalogCount(t, env, inCatalog); n != 0 {
+				t.Errorf("%q: still in the catalog after DropAll", name)
+			}
+		}
+		canaries, err := retort.Select(hzCanaries).All(ctx, env.DB)
+		if err != nil || len(canaries) != 1 || canaries[0].Note != "still here" {
+			t.Errorf("canary table harmed: %v, %v", canaries, err)
+		}
+	})
+}
+
+// catalogCount counts the tables named name in the test's schema.
+func catalogCount(t *testing.T, env *dbtest.Env, name string) int64 {
+	t.Helper()
+	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`
+	if env.Dialect == retort.Postgres {
+		q = `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = current_schema() AND c.relname = $1`
+	}
+	rows, err := env.DB.Query(context.Background(), q, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var n int64
+	for rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
