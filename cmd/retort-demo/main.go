@@ -1,5 +1,13 @@
-// Command retort-demo shows Retort at work: it declares a small model,
-// creates its tables, writes, queries and prints.
+// Command retort-demo shows Retort at work: it declares small models,
+// creates their tables, writes, queries and prints. Its scenarios are the
+// basics and the seeds of the SQLAlchemy blog posts this project follows:
+//
+//	basics     tables, inserts, typed queries, updates, deletes
+//	zoo        the zoo benchmark's seven steps, with round trips and times
+//	enum       the Enum Recipe, and the enumeration as a discriminator
+//	profiles   three profiles: inheritance, a relationship, 11,000 objects
+//	magic      the Magic declarative layer (package magic)
+//	polyassoc  polymorphic associations, ActiveRecord style and normalized
 //
 // With no flags it runs on an in-memory SQLite database and needs no set-up:
 //
@@ -46,6 +54,10 @@ func main() {
 	}
 }
 
+// roundTrips counts the round trips to the database, for the scenarios that
+// report them.
+var roundTrips = &retort.Counter{}
+
 // demoSchema is the PostgreSQL schema the demo works in, so that it never
 // touches tables of the same name elsewhere in the database.
 const demoSchema = "retort_demo"
@@ -74,11 +86,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	var tracer retort.Tracer
+	var echoer retort.Tracer
 	if *echo {
-		tracer = retort.Echo(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+		echoer = retort.Echo(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	}
-	db, closeDB, err := open(ctx, *dsn, tracer, stdout)
+	db, closeDB, err := open(ctx, *dsn, retort.Tracers(roundTrips, echoer), stdout)
 	if err != nil {
 		return err
 	}

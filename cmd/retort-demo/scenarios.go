@@ -19,6 +19,11 @@ type scenario struct {
 // scenarios run in this order. Add new ones at the end.
 var scenarios = []scenario{
 	{"basics", "Basics: tables, inserts, typed queries, updates, deletes", basics},
+	{"zoo", "The zoo benchmark: insert, properties, expressions, aggregates, editing, multiview", zoo},
+	{"enum", "The Enum Recipe: codes, descriptions, parsing, a typed column, a discriminator", enumRecipe},
+	{"profiles", "Three profiles: joined-table inheritance, a relationship, the workload and the report", profiles},
+	{"magic", "Magic: a declarative layer of names, keys and relationship helpers", magicDemo},
+	{"polyassoc", "Polymorphic associations: ActiveRecord style, then normalized", polyAssoc},
 }
 
 // recreate drops tables and creates them again, empty.
