@@ -42,11 +42,16 @@ func (w *work) empty() bool {
 // and marks orphans for deletion.
 func (s *Session) cascade() []*state {
 	var added []*state
-	queue := make([]*state, 0, len(s.objs))
+	// Only objects with relationships can reach others: walk those alone
+	// (a session of plain tables skips the walk and its sort entirely).
+	var queue []*state
 	for _, st := range s.objs {
-		if st.status == Pending || st.status == Persistent {
+		if (st.status == Pending || st.status == Persistent) && len(s.relsOf(st.m)) > 0 {
 			queue = append(queue, st)
 		}
+	}
+	if len(queue) == 0 {
+		return nil
 	}
 	slices.SortFunc(queue, func(a, b *state) int { return a.seq - b.seq })
 	// One closure of each kind per flush, not per object.
