@@ -311,6 +311,9 @@ func (t numericType) Decode(src any) (Decimal, error) {
 	case []byte:
 		d, err = ParseDecimal(string(s))
 	case int64:
+		if s == math.MinInt64 { // its negation does not fit: it could not be written back
+			return Decimal{}, fmt.Errorf("%d: %w", s, ErrDecimalRange)
+		}
 		d = Decimal{units: s}
 	case float64:
 		if t.precision == 0 {

@@ -146,6 +146,9 @@ func decodeInt[I int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | ui
 		if s != math.Trunc(s) {
 			return 0, fmt.Errorf("%v is not an integer", s)
 		}
+		if s >= 0x1p63 || s < -0x1p63 { // int64(s) would be undefined (MinInt64 on amd64)
+			return 0, fmt.Errorf("%v: %w", s, ErrOutOfRange)
+		}
 		n = int64(s)
 	case string:
 		var err error
@@ -167,16 +170,25 @@ func decodeInt[I int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | ui
 }
 
 func decodeFloat[F float32 | float64](src any) (F, error) {
+	var f float64
 	switch s := src.(type) {
 	case float64:
-		return F(s), nil
+		f = s
 	case int64:
-		return F(s), nil
+		f = float64(s)
 	case string:
-		f, err := strconv.ParseFloat(s, 64)
-		return F(f), err
+		var err error
+		if f, err = strconv.ParseFloat(s, 64); err != nil {
+			return 0, err
+		}
+	default:
+		return 0, fmt.Errorf("cannot decode %T into float", src)
 	}
-	return 0, fmt.Errorf("cannot decode %T into float", src)
+	v := F(f)
+	if math.IsInf(float64(v), 0) && !math.IsInf(f, 0) { // beyond float32's range
+		return 0, fmt.Errorf("%v: %w", f, ErrOutOfRange)
+	}
+	return v, nil
 }
 
 func decodeBool(src any) (bool, error) {
