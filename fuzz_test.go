@@ -411,7 +411,6 @@ func FuzzNumeric(f *testing.F) {
 // A float beyond the range of int64 (a REAL read from SQLite into an int64
 // field, say) must be an error, not math.MinInt64.
 func TestDecodeHugeFloatIntoInt(t *testing.T) {
-	t.Skip("BUG: decodeInt converts a float64 beyond int64's range with int64(s), which gives math.MinInt64 on amd64 (see the report)")
 	for _, x := range []float64{1e19, -1e19, 9.3e18, math.Inf(1), math.Inf(-1), 1e300} {
 		typ, _ := retort.DefaultType[int64]()
 		if v, err := typ.Decode(x); err == nil {
@@ -426,7 +425,6 @@ func TestDecodeHugeFloatIntoInt(t *testing.T) {
 
 // A float64 beyond float32's range must be an error, not ±Inf.
 func TestDecodeFloat32Overflow(t *testing.T) {
-	t.Skip("BUG: decodeFloat[float32] converts a float64 beyond float32's range to ±Inf without an error (see the report)")
 	typ, _ := retort.DefaultType[float32]()
 	for _, x := range []float64{1e39, -1e39, math.MaxFloat64} {
 		if v, err := typ.Decode(x); err == nil {
@@ -439,7 +437,6 @@ func TestDecodeFloat32Overflow(t *testing.T) {
 // written and read again: math.MinInt64 units print as a number ParseDecimal
 // (and so a PostgreSQL round trip) refuses.
 func TestNumericDecodeMinInt64(t *testing.T) {
-	t.Skip("BUG: Numeric(0, 0).Decode(int64(math.MinInt64)) returns a Decimal whose String does not parse (see the report)")
 	d, err := retort.Numeric(0, 0).Decode(int64(math.MinInt64))
 	if err == nil {
 		if _, perr := retort.ParseDecimal(d.String()); perr != nil {
