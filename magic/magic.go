@@ -30,6 +30,7 @@ func (e *Entity) EntityID() *int64 { return &e.ID }
 // Keyed is satisfied by *T when T embeds [Entity].
 type Keyed[T any] interface {
 	*T
+	// EntityID returns a pointer to the key field; Entity's method.
 	EntityID() *int64
 }
 
