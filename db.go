@@ -11,16 +11,22 @@ import (
 // driver packages provide one. Begin on a transaction starts a nested
 // transaction (a SAVEPOINT).
 type DB interface {
+	// Dialect tells the root package how to write SQL for this database.
 	Dialect() Dialect
+	// Exec runs a statement that returns no rows.
 	Exec(ctx context.Context, sql string, args ...any) (Result, error)
+	// Query runs a statement that returns rows; close them when done.
 	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+	// Begin starts a transaction, or a savepoint inside one.
 	Begin(ctx context.Context) (Tx, error)
 }
 
 // Tx is a transaction, or a savepoint inside one.
 type Tx interface {
 	DB
+	// Commit commits the transaction (releases the savepoint).
 	Commit(ctx context.Context) error
+	// Rollback rolls back; after Commit or Rollback it does nothing.
 	Rollback(ctx context.Context) error
 }
 
@@ -34,9 +40,13 @@ type Result struct {
 // column types (and pointers to pointers for NULL-able columns), *any, and
 // database/sql.Scanner implementations.
 type Rows interface {
+	// Next advances to the next row, reporting false at the end or on error.
 	Next() bool
+	// Scan reads the current row into dest, one destination per column.
 	Scan(dest ...any) error
+	// Err is the error that ended the iteration, if any.
 	Err() error
+	// Close releases the result (and its connection); it is safe to repeat.
 	Close() error
 }
 
@@ -56,6 +66,7 @@ type Batcher interface {
 // statements and COMMIT in one round trip. The session commits through it
 // when present.
 type BatchCommitter interface {
+	// CommitBatch sends items, then COMMIT, in one round trip.
 	CommitBatch(ctx context.Context, items []BatchItem) error
 }
 
@@ -150,6 +161,7 @@ type TraceEvent struct {
 // Tracer observes round trips. Drivers call it after each one; it must be safe
 // for concurrent use.
 type Tracer interface {
+	// Trace receives one round trip once it is done.
 	Trace(ctx context.Context, ev TraceEvent)
 }
 

@@ -10,6 +10,7 @@ import (
 // Schema is a table as DDL sees it. *Table[T] implements it; CreateAll and
 // DropAll take a list of them.
 type Schema interface {
+	// Info describes the table: columns, keys, constraints, indexes.
 	Info() TableInfo
 }
 

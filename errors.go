@@ -35,6 +35,7 @@ type ColumnError struct {
 	Err    error
 }
 
+// Error names the table, the column and the value.
 func (e *ColumnError) Error() string {
 	v := ""
 	if e.Value != nil {
@@ -47,6 +48,7 @@ func (e *ColumnError) Error() string {
 	return fmt.Sprintf("retort: table %q column %q:%s %v", e.Table, e.Column, v, e.Err)
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *ColumnError) Unwrap() error { return e.Err }
 
 // ScanError is returned by a driver's Rows.Scan when destination Index could
@@ -56,7 +58,9 @@ type ScanError struct {
 	Err   error
 }
 
+// Error names the destination index and the cause.
 func (e *ScanError) Error() string { return fmt.Sprintf("scan column %d: %v", e.Index, e.Err) }
+// Unwrap returns the cause.
 func (e *ScanError) Unwrap() error { return e.Err }
 
 // columnScanError names the column a ScanError is about.

@@ -9,6 +9,7 @@ import (
 // Expression is anything that renders into a statement: columns, predicates,
 // literals, functions. Values are always written as bind parameters.
 type Expression interface {
+	// WriteSQL writes the expression's SQL text and arguments to w.
 	WriteSQL(w *Writer)
 }
 
@@ -17,6 +18,7 @@ type Expression interface {
 // reject UserName.Eq(5) or a string column compared with an int column.
 type Expr[V any] interface {
 	Expression
+	// ValueType is how values of the expression are decoded when selected.
 	ValueType() Type[V]
 }
 

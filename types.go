@@ -24,8 +24,12 @@ type Type[V any] interface {
 	// SQLType is the type name used in CREATE TABLE for d. size is the
 	// column's Size option, 0 when none was given.
 	SQLType(d Dialect, size int) string
+	// Encode turns v into a value a driver binds (see above); an error
+	// stops the statement before it is sent.
 	Encode(v V) (any, error)
+	// Decode turns a value the driver read into V; NULL never reaches it.
 	Decode(src any) (V, error)
+	// Equal reports whether a and b are the same value, for change tracking.
 	Equal(a, b V) bool
 }
 

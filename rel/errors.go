@@ -17,6 +17,7 @@ type NotLoadedError struct {
 	Reason       string
 }
 
+// Error names the relationship and the owner.
 func (e *NotLoadedError) Error() string {
 	s := "rel: "
 	if e.Relationship != "" {

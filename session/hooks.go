@@ -21,6 +21,7 @@ type StaleError struct {
 	Expected int64
 }
 
+// Error names the statement, the key and the rows matched.
 func (e *StaleError) Error() string {
 	return fmt.Sprintf("session: %s %s matched %d rows, expected %d: %v", e.Op, e.Key, e.Matched, e.Expected, ErrStale)
 }

@@ -22,11 +22,13 @@ type QueryConfig struct {
 // QueryOption configures one session query. Package rel provides options
 // that load relationships eagerly.
 type QueryOption interface {
+	// ConfigureQuery records the option in c.
 	ConfigureQuery(c *QueryConfig)
 }
 
 // Loader loads something for the objects a query returned.
 type Loader interface {
+	// Load loads into objs, which the query returned, through s.
 	Load(ctx context.Context, s *Session, objs []any) error
 }
 

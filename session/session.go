@@ -27,6 +27,7 @@ const (
 	Detached
 )
 
+// String returns "pending", "persistent" and so on.
 func (s Status) String() string {
 	return [...]string{"transient", "pending", "persistent", "deleted", "detached"}[s]
 }
