@@ -60,6 +60,7 @@ type ScanError struct {
 
 // Error names the destination index and the cause.
 func (e *ScanError) Error() string { return fmt.Sprintf("scan column %d: %v", e.Index, e.Err) }
+
 // Unwrap returns the cause.
 func (e *ScanError) Unwrap() error { return e.Err }
 
