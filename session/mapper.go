@@ -303,6 +303,13 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 	return []retort.BatchItem{it}, nil
 }
 
+// RevertVersion copies the version column of snap back into obj.
+func (m *Table[T]) RevertVersion(obj, snap any) {
+	if v := versionOf(m.t); v != nil {
+		v.Copy(obj.(*T), snap.(*T))
+	}
+}
+
 // Updated sets the version column of obj to the one its UPDATE wrote, once
 // the flush succeeded.
 func (m *Table[T]) Updated(obj, snap any) error {

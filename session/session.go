@@ -46,6 +46,13 @@ type state struct {
 	jgen      int // the journal generation st was last recorded in
 }
 
+// versionReverter is implemented by a mapper with a version column: a
+// rollback puts back the version an UPDATE of the rolled-back transaction
+// wrote into the object.
+type versionReverter interface {
+	RevertVersion(obj, snap any)
+}
+
 // saved is a state's fields before the open transaction changed them.
 type saved struct {
 	st                *state
@@ -185,6 +192,9 @@ func (s *Session) restore(mark int, failed bool) {
 		}
 		if st.generated && !j.generated {
 			st.m.ClearGenerated(st.obj)
+		}
+		if vr, ok := st.m.(versionReverter); ok && j.snap != nil && st.snap != j.snap {
+			vr.RevertVersion(st.obj, j.snap) // the UPDATE that set it was rolled back
 		}
 		st.status, st.key, st.hasKey, st.generated, st.flushed, st.snap = j.status, j.key, j.hasKey, j.generated, j.flushed, j.snap
 		if st.hasKey && (st.status == Persistent || st.status == Deleted) {
@@ -443,6 +453,7 @@ func (s *Session) Commit(ctx context.Context) error {
 	s.tx = nil
 	if err := tx.Commit(ctx); err != nil {
 		s.restore(0, true)
+		s.afterFailure(nil)
 		return fmt.Errorf("session: commit: %w", err)
 	}
 	s.committed()
