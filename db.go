@@ -221,7 +221,9 @@ type echo struct {
 }
 
 // HideArgs keeps bind values out of the log (for production logs that must
-// not hold personal data); the number of arguments is logged instead.
+// not hold personal data): the number of arguments is logged instead, and
+// error texts, which can quote a value, are replaced by a placeholder (the
+// error itself still reaches the caller).
 func HideArgs() EchoOption { return func(e *echo) { e.hideArgs = true } }
 
 // EchoLevel sets the level statements are logged at (default Debug; errors are
@@ -251,7 +253,13 @@ func (e *echo) Trace(ctx context.Context, ev TraceEvent) {
 	level := e.level
 	if ev.Err != nil {
 		level = slog.LevelError
-		attrs = append(attrs, slog.String("error", ev.Err.Error()))
+		msg := ev.Err.Error()
+		if e.hideArgs {
+			// A database error can quote the value it refused ("invalid
+			// input syntax for type bigint: ..."): keep it out too.
+			msg = "hidden by HideArgs"
+		}
+		attrs = append(attrs, slog.String("error", msg))
 	}
 	e.l.LogAttrs(ctx, level, "retort: sql", attrs...)
 }
