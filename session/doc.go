@@ -37,7 +37,10 @@
 // # Transactions
 //
 // The session opens its transaction at its first flush and keeps it until
-// [Session.Commit] or [Session.Rollback]. [Session.Begin] starts a nested
+// [Session.Commit] or [Session.Rollback]. Until then its queries run outside
+// any transaction: for a read-modify-write that must see one snapshot (under
+// SERIALIZABLE, say), call [Session.Begin] before reading. A Commit that fails
+// while a savepoint is open rolls back only the savepoint: call Rollback. [Session.Begin] starts a nested
 // transaction (a SAVEPOINT). [Run] commits or rolls back around a function.
 // [Versioned] adds optimistic locking: an UPDATE or DELETE that matches no
 // row fails the flush with an error matching [ErrStale].
