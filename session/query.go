@@ -127,19 +127,7 @@ func singleTable[T any](m Mapper) error {
 // back as the objects loaded before (one Go pointer per row per session),
 // new rows are tracked. Pending changes are flushed first (autoflush).
 func All[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts ...QueryOption) ([]*T, error) {
-	cfg := configure(opts)
-	out, err := all(ctx, s, q, cfg)
-	if err != nil || len(cfg.Loaders) == 0 || len(out) == 0 {
-		return out, err
-	}
-	list := make([]any, len(out))
-	for i, o := range out {
-		list[i] = o
-	}
-	if err := s.RunLoaders(ctx, cfg.Loaders, list); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return queryFuncOf(q.Table())(ctx, s, q, configure(opts))
 }
 
 func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg QueryConfig) ([]*T, error) {
