@@ -28,14 +28,43 @@ func (s *Session) Flush(ctx context.Context) error {
 
 // work is what one flush must write.
 type work struct {
-	inserts map[Mapper][]*state
-	updates map[Mapper][]*state
-	deletes map[Mapper][]*state
-	order   []Mapper
+	byMapper []*mapperWork // in order of each mapper's first object
+	last     *mapperWork
+	order    []*mapperWork // parents before children
+}
+
+// mapperWork is what one flush must write for one mapper.
+type mapperWork struct {
+	m                         Mapper
+	first                     int // seq of the mapper's first object
+	inserts, updates, deletes []*state
+}
+
+// of returns m's work, made on first use (a flush has few mappers: a linear
+// search after the last one used is cheaper than a map).
+func (w *work) of(st *state) *mapperWork {
+	if w.last != nil && w.last.m == st.m {
+		return w.last
+	}
+	for _, mw := range w.byMapper {
+		if mw.m == st.m {
+			w.last = mw
+			return mw
+		}
+	}
+	mw := &mapperWork{m: st.m, first: st.seq}
+	w.byMapper = append(w.byMapper, mw)
+	w.last = mw
+	return mw
 }
 
 func (w *work) empty() bool {
-	return len(w.inserts) == 0 && len(w.updates) == 0 && len(w.deletes) == 0
+	for _, mw := range w.byMapper {
+		if len(mw.inserts)+len(mw.updates)+len(mw.deletes) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // cascade adds the objects that the session's objects' relationships reach,
@@ -45,15 +74,14 @@ func (s *Session) cascade() []*state {
 	// Only objects with relationships can reach others: walk those alone
 	// (a session of plain tables skips the walk and its sort entirely).
 	var queue []*state
-	for _, st := range s.objs {
-		if (st.status == Pending || st.status == Persistent) && len(s.relsOf(st.m)) > 0 {
+	for _, st := range s.states() {
+		if st.in && (st.status == Pending || st.status == Persistent) && len(st.rels) > 0 {
 			queue = append(queue, st)
 		}
 	}
 	if len(queue) == 0 {
 		return nil
 	}
-	slices.SortFunc(queue, func(a, b *state) int { return a.seq - b.seq })
 	// One closure of each kind per flush, not per object.
 	add := func(m Mapper, child any) {
 		if _, in := s.objs[child]; in {
@@ -70,7 +98,7 @@ func (s *Session) cascade() []*state {
 	}
 	for i := 0; i < len(queue); i++ {
 		st := queue[i]
-		rels := s.relsOf(st.m)
+		rels := st.rels
 		for _, r := range rels {
 			r.Cascade(st.obj, add)
 		}
@@ -85,48 +113,46 @@ func (s *Session) cascade() []*state {
 
 // collect gathers the flush's work.
 func (s *Session) collect() *work {
-	w := &work{inserts: map[Mapper][]*state{}, updates: map[Mapper][]*state{}, deletes: map[Mapper][]*state{}}
-	seen := map[Mapper]int{}
+	w := &work{}
 	parentsKeyed := true
 	visit := func(p any) {
 		if ps, in := s.objs[p]; in && ps.status == Pending {
 			parentsKeyed = false
 		}
 	}
-	for _, st := range s.objs {
+	for _, st := range s.states() {
+		if !st.in {
+			continue
+		}
 		switch st.status {
 		case Pending:
-			w.inserts[st.m] = append(w.inserts[st.m], st)
+			mw := w.of(st)
+			mw.inserts = append(mw.inserts, st)
 		case Persistent:
-			if s.syncable(st, visit, &parentsKeyed) {
-				for _, r := range s.relsOf(st.m) {
+			if len(st.rels) == 0 {
+				// nothing to sync
+			} else if s.syncable(st, visit, &parentsKeyed) {
+				for _, r := range st.rels {
 					r.Sync(st.obj)
 				}
 			} else {
 				// A parent is new: Sync once it has its key, in the flush.
-				w.updates[st.m] = append(w.updates[st.m], st)
+				mw := w.of(st)
+				mw.updates = append(mw.updates, st)
 				break
 			}
 			if st.m.Changed(st.obj, st.snap) {
-				w.updates[st.m] = append(w.updates[st.m], st)
+				mw := w.of(st)
+				mw.updates = append(mw.updates, st)
 			}
 		case Deleted:
 			if !st.flushed {
-				w.deletes[st.m] = append(w.deletes[st.m], st)
+				mw := w.of(st)
+				mw.deletes = append(mw.deletes, st)
 			}
-		default:
-			continue
-		}
-		if old, ok := seen[st.m]; !ok || st.seq < old {
-			seen[st.m] = st.seq
 		}
 	}
-	for _, m := range []map[Mapper][]*state{w.inserts, w.updates, w.deletes} {
-		for _, sts := range m {
-			slices.SortFunc(sts, func(a, b *state) int { return a.seq - b.seq })
-		}
-	}
-	w.order = orderMappers(seen)
+	w.order = orderMappers(w.byMapper)
 	return w
 }
 
@@ -141,11 +167,11 @@ func (s *Session) afterFailure(cascaded []*state) {
 			s.left(st.obj, Transient)
 		}
 	}
-	for _, st := range s.objs {
-		if st.status != Pending {
+	for _, st := range s.states() {
+		if !st.in || st.status != Pending {
 			continue
 		}
-		for _, r := range s.relsOf(st.m) {
+		for _, r := range st.rels {
 			r.Sync(st.obj)
 		}
 	}
@@ -156,7 +182,7 @@ func (s *Session) afterFailure(cascaded []*state) {
 // visit (made once per flush) clears *ok for a pending parent.
 func (s *Session) syncable(st *state, visit func(any), ok *bool) bool {
 	*ok = true
-	for _, r := range s.relsOf(st.m) {
+	for _, r := range st.rels {
 		r.Parents(st.obj, visit)
 	}
 	return *ok
@@ -164,33 +190,32 @@ func (s *Session) syncable(st *state, visit func(any), ok *bool) bool {
 
 // orderMappers sorts mappers so that a mapper whose tables reference another
 // mapper's tables comes after it; ties (and cycles) keep first-use order.
-func orderMappers(first map[Mapper]int) []Mapper {
-	ms := make([]Mapper, 0, len(first))
-	for m := range first {
-		ms = append(ms, m)
+func orderMappers(ms []*mapperWork) []*mapperWork {
+	// ms is in order of first use already: objects are walked in seq order.
+	if len(ms) == 1 {
+		return ms
 	}
-	slices.SortFunc(ms, func(a, b Mapper) int { return first[a] - first[b] })
-	owner := map[string]Mapper{}
-	for _, m := range ms {
-		for _, t := range m.Tables() {
-			owner[t.Info().Name] = m
+	owner := map[string]*mapperWork{}
+	for _, mw := range ms {
+		for _, t := range mw.m.Tables() {
+			owner[t.Info().Name] = mw
 		}
 	}
-	deps := map[Mapper][]Mapper{}
-	for _, m := range ms {
-		for _, t := range m.Tables() {
+	deps := map[*mapperWork][]*mapperWork{}
+	for _, mw := range ms {
+		for _, t := range mw.m.Tables() {
 			for _, fk := range t.Info().ForeignKeys {
-				if p, ok := owner[fk.RefTable]; ok && p != m {
-					deps[m] = append(deps[m], p)
+				if p, ok := owner[fk.RefTable]; ok && p != mw {
+					deps[mw] = append(deps[mw], p)
 				}
 			}
 		}
 	}
-	var out []Mapper
-	done := map[Mapper]bool{}
-	visiting := map[Mapper]bool{}
-	var visit func(m Mapper)
-	visit = func(m Mapper) {
+	var out []*mapperWork
+	done := map[*mapperWork]bool{}
+	visiting := map[*mapperWork]bool{}
+	var visit func(m *mapperWork)
+	visit = func(m *mapperWork) {
 		if done[m] || visiting[m] {
 			return // a cycle: first-use order decides
 		}
@@ -308,16 +333,16 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 			err = fmt.Errorf("session: flush: %w", err)
 		}
 	}()
-	for _, m := range w.order {
-		if err := r.inserts(m, w.inserts[m]); err != nil {
+	for _, mw := range w.order {
+		if err := r.inserts(mw.m, mw.inserts); err != nil {
 			return err
 		}
-		if err := r.updates(m, w.updates[m]); err != nil {
+		if err := r.updates(mw.m, mw.updates); err != nil {
 			return err
 		}
 	}
-	for _, m := range slices.Backward(w.order) {
-		if err := r.deletes(m, w.deletes[m]); err != nil {
+	for _, mw := range slices.Backward(w.order) {
+		if err := r.deletes(mw.m, mw.deletes); err != nil {
 			return err
 		}
 	}

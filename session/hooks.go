@@ -88,7 +88,11 @@ func Relate[T any](t *retort.Table[T], r Relationship) {
 // relsOf returns the relationships of a mapper's tables, cached for the
 // session (they are registered at declaration time).
 func (s *Session) relsOf(m Mapper) []Relationship {
+	if m == s.lastM {
+		return s.lastRels
+	}
 	if rs, ok := s.rels[m]; ok {
+		s.lastM, s.lastRels = m, rs
 		return rs
 	}
 	if s.rels == nil {
@@ -96,6 +100,7 @@ func (s *Session) relsOf(m Mapper) []Relationship {
 	}
 	rs := relationships(m)
 	s.rels[m] = rs
+	s.lastM, s.lastRels = m, rs
 	return rs
 }
 

@@ -66,11 +66,11 @@ func (s *Session) Register(m Mapper, obj any, populate bool) any {
 		}
 		return st.obj
 	}
-	s.seq++
-	st := &state{obj: obj, m: m, status: Persistent, key: k, hasKey: true, snap: m.Snapshot(obj), seq: s.seq}
-	s.objs[obj] = st
+	st := s.newState(obj, m, Persistent)
+	st.key, st.hasKey, st.snap = k, true, m.Snapshot(obj)
+	s.join(st)
 	s.ident[k] = st
-	for _, r := range s.relsOf(m) {
+	for _, r := range st.rels {
 		r.Attach(obj, s)
 	}
 	return obj

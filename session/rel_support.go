@@ -1,22 +1,15 @@
 package session
 
-import "slices"
-
 // Objects returns the persistent objects of the session that m maps, in the
 // order they entered it. Package rel uses it to load a relationship for every
 // object of a type at once (a relationship whose default strategy is eager,
 // read lazily).
 func (s *Session) Objects(m Mapper) []any {
-	var sts []*state
-	for _, st := range s.objs {
-		if st.m == m && st.status == Persistent {
-			sts = append(sts, st)
+	var out []any
+	for _, st := range s.states() {
+		if st.in && st.m == m && st.status == Persistent {
+			out = append(out, st.obj)
 		}
-	}
-	slices.SortFunc(sts, func(a, b *state) int { return a.seq - b.seq })
-	out := make([]any, len(sts))
-	for i, st := range sts {
-		out[i] = st.obj
 	}
 	return out
 }
