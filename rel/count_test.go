@@ -84,7 +84,7 @@ func TestStatementsOneToMany(t *testing.T) {
 			{"joined", 1, func(s *session.Session) ([]*Parent, error) {
 				return rel.All(ctx, s, q, rel.Joined(ParentChildren))
 			}},
-			{"joined through session.All", 2, func(s *session.Session) ([]*Parent, error) {
+			{"joined through session.All", 1, func(s *session.Session) ([]*Parent, error) {
 				return session.All(ctx, s, q, rel.Joined(ParentChildren))
 			}},
 		}
@@ -176,6 +176,9 @@ func TestStatementsManyToMany(t *testing.T) {
 			}},
 			{"joined", 1, func(s *session.Session) ([]*Child, error) {
 				return rel.All(ctx, s, q, rel.Joined(ChildTags))
+			}},
+			{"joined through session.All", 1, func(s *session.Session) ([]*Child, error) {
+				return session.All(ctx, s, q, rel.Joined(ChildTags))
 			}},
 		}
 		for _, c := range cases {
@@ -290,6 +293,9 @@ func TestStatementsPath(t *testing.T) {
 			{"joined", 1, func(s *session.Session) ([]*User, error) {
 				return rel.All(ctx, s, q, rel.Joined(UserOrders).Then(rel.Joined(OrderItems)))
 			}},
+			{"joined through session.All", 1, func(s *session.Session) ([]*User, error) {
+				return session.All(ctx, s, q, rel.Joined(UserOrders).Then(rel.Joined(OrderItems)))
+			}},
 			{"joined then selectin", 2, func(s *session.Session) ([]*User, error) {
 				return rel.All(ctx, s, q, rel.Joined(UserOrders).Then(rel.SelectIn(OrderItems)))
 			}},
@@ -384,7 +390,7 @@ func TestStatementsManyToOne(t *testing.T) {
 				return session.All(ctx, s, q, rel.SelectIn(OrderItems).Then(rel.SelectIn(ItemProductR)))
 			}},
 			{"joined", false, 1, func(s *session.Session) ([]*Order, error) {
-				return rel.All(ctx, s, q, rel.Joined(OrderItems).Then(rel.Joined(ItemProductR)))
+				return session.All(ctx, s, q, rel.Joined(OrderItems).Then(rel.Joined(ItemProductR)))
 			}},
 		}
 		for _, c := range cases {

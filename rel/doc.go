@@ -78,9 +78,7 @@
 //
 //   - [SelectIn] loads a relationship for all the objects of a query with
 //     one more query, WHERE key IN (...);
-//   - [Joined] loads it in the query's own statement with a LEFT OUTER JOIN
-//     (through [All], [Single] and [First]; through session.All it loads as
-//     SelectIn does);
+//   - [Joined] loads it in the query's own statement with a LEFT OUTER JOIN;
 //   - [Raise] makes reading it unloaded an error, [Lazy] restores lazy
 //     loading;
 //   - [Load.Then] continues a path: orders, then their items, then each
@@ -91,8 +89,12 @@
 // a Joined path to them loads as SelectIn does, and their collections keep
 // the order the mapper returns rather than [OrderBy]'s.
 //
-// The options are session.QueryOptions. A relationship's default strategy
-// ([Loading]) applies to every query through [All], and to lazy reads: a
-// relationship whose default is [SelectInLoad] loads for every object of the
-// owner's type in the session at the first Load.
+// The options are session.QueryOptions, given to session.All, One and First.
+// Every table that owns relationships gets a session interceptor
+// (session.Intercept) from this package, so a relationship's default
+// strategy ([Loading]) applies to every session query of its owner's type,
+// and Joined paths join into the query's own statement. [All], [Single] and
+// [First] are the same functions under this package's name. Defaults apply
+// to lazy reads too: a relationship whose default is [SelectInLoad] loads
+// for every object of the owner's type in the session at the first Load.
 package rel

@@ -115,7 +115,7 @@ func ExampleSelectIn() {
 }
 
 // Joined loads a relationship in the query's own statement, with a LEFT
-// OUTER JOIN; rel.All returns each boss once.
+// OUTER JOIN; session.All returns each boss once, and LIMIT counts bosses.
 func ExampleJoined() {
 	ctx := context.Background()
 	var count retort.Counter
@@ -125,7 +125,7 @@ func ExampleJoined() {
 
 	count.Reset()
 	s := session.New(db)
-	bosses, err := rel.All(ctx, s, retort.Select(Bosses).OrderBy(BossName.Desc()).Limit(2), rel.Joined(BossEmployees))
+	bosses, err := session.All(ctx, s, retort.Select(Bosses).OrderBy(BossName.Desc()).Limit(2), rel.Joined(BossEmployees))
 	if err != nil {
 		log.Fatal(err)
 	}

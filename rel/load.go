@@ -60,8 +60,8 @@ func runSteps(ctx context.Context, s *session.Session, objs []any, steps []*step
 
 // Load is a query option that loads a relationship (and, with
 // [Load.Then], relationships of its targets) for the objects a query
-// returns. Give it to session.All, One and First, or to [All], [One] and
-// [Single] and [First], which can also join.
+// returns. Give it to session.All, One and First (or [All], [Single] and
+// [First], the same functions).
 type Load[O, T any] struct{ st *step }
 
 // Path is a loading option that starts at objects of O: a *Load[O, T] for
@@ -80,12 +80,13 @@ func newLoad[O, T any](r Relation[O, T], how Strategy) *Load[O, T] {
 // whose targets the session already holds needs no query for them.
 func SelectIn[O, T any](r Relation[O, T]) *Load[O, T] { return newLoad(r, SelectInLoad) }
 
-// Joined loads r with a LEFT OUTER JOIN in the query's own statement when
-// the query runs through [All], [Single] or [First]: parents and children come
-// back in one statement, and each parent once. Nested Joined paths join
-// further. Through session.All (which runs its statement before any option
-// can join) it loads like [SelectIn], with one more query in which its
-// nested Joined paths are joined.
+// Joined loads r with a LEFT OUTER JOIN in the query's own statement:
+// parents and children come back in one statement, and each parent once.
+// Nested Joined paths join further. It works through session.All, One and
+// First (and [All], [Single], [First], which are the same): this package
+// installs a session interceptor (session.Intercept) on every table that
+// owns relationships. After a [SelectIn] path, a Joined path is joined into
+// that path's query.
 func Joined[O, T any](r Relation[O, T]) *Load[O, T] { return newLoad(r, JoinedLoad) }
 
 // Lazy makes r load lazily for the objects a query returns, whatever its
@@ -124,45 +125,40 @@ func (l *Load[O, T]) Load(ctx context.Context, s *session.Session, objs []any) e
 	return runSteps(ctx, s, objs, []*step{l.st}, false)
 }
 
-// All runs q through the session as session.All does, and loads
-// relationships: those of the options (this package's, with Joined paths
-// joined into q's statement) and those of T whose default strategy is
-// SelectInLoad or JoinedLoad. Other options (session.PopulateExisting,
-// loaders of other packages) work as with session.All.
+// All is session.All: every session query of objects whose table owns
+// relationships runs through this package (see [Joined]), so session.All,
+// One and First load relationships as All, [Single] and [First] do. It is
+// kept for programs that read better naming the package that loads.
 //
-// With joins, q becomes a derived table: SELECT ... FROM (q numbered with
-// row_number()) LEFT OUTER JOIN ..., so that its WHERE, ORDER BY, LIMIT and
-// OFFSET apply to the parents, not to the joined rows.
+// With this package's options, Joined paths are joined into q's statement,
+// other paths load after it; relationships of T whose default strategy
+// ([Loading]) is SelectInLoad or JoinedLoad load too, unless an option names
+// them. Other options (session.PopulateExisting, loaders of other packages)
+// work as usual.
 func All[T any](ctx context.Context, s *session.Session, q *retort.SelectQuery[T], opts ...session.QueryOption) ([]*T, error) {
-	var cfg session.QueryConfig
-	for _, o := range opts {
-		o.ConfigureQuery(&cfg)
+	return session.All(ctx, s, q, opts...)
+}
+
+// intercept is the session interceptor of every table that owns
+// relationships: it takes this package's options out of cfg's loaders, adds
+// the relationships' default strategies, joins the Joined paths into q's
+// statement (or lets next run it), then loads the other paths and runs the
+// other loaders.
+func intercept[T any](ctx context.Context, s *session.Session, q *retort.SelectQuery[T], cfg session.QueryConfig, next session.QueryFunc[T]) ([]*T, error) {
+	if !joinable[T]() {
+		return next(ctx, s, q, cfg) // a class hierarchy's: session.All refuses it
 	}
-	var steps []*step
-	var others []session.Loader
-	named := map[relImpl]bool{}
-	for _, l := range cfg.Loaders {
-		if p, ok := l.(interface{ path() *step }); ok {
-			steps = append(steps, p.path())
-			named[p.path().r] = true
-			continue
-		}
-		others = append(others, l)
-	}
-	for _, r := range relsOf(q.Table()) {
-		if how := r.info().strategy; !named[r] && (how == SelectInLoad || how == JoinedLoad) {
-			steps = append(steps, &step{r: r, how: how})
-		}
+	steps, others := queryPlan(cfg.Loaders, relsOf(q.Table()))
+	if len(steps) == 0 {
+		return next(ctx, s, q, cfg)
 	}
 	joined, _ := splitSteps(steps)
 	var out []*T
 	var err error
 	if len(joined) == 0 {
-		var sopts []session.QueryOption
-		if cfg.PopulateExisting {
-			sopts = append(sopts, session.PopulateExisting())
-		}
-		out, err = session.All(ctx, s, q, sopts...)
+		plain := cfg
+		plain.Loaders = nil
+		out, err = next(ctx, s, q, plain)
 	} else {
 		out, err = allJoined(ctx, s, q, joined, cfg.PopulateExisting)
 	}
@@ -182,34 +178,42 @@ func All[T any](ctx context.Context, s *session.Session, q *retort.SelectQuery[T
 	return out, nil
 }
 
-// Single is [All] expecting exactly one object (session.One's counterpart:
-// [One] is the reference type): an error matching retort.ErrNoRows or
-// retort.ErrTooManyRows otherwise.
-func Single[T any](ctx context.Context, s *session.Session, q *retort.SelectQuery[T], opts ...session.QueryOption) (*T, error) {
-	objs, err := All(ctx, s, q.Limit(2), opts...)
-	if err != nil {
-		return nil, err
+// queryPlan separates this package's paths among loaders from the other
+// loaders, and adds the eager default strategies of rels (the relationships
+// of the queried objects) that no path names.
+func queryPlan(loaders []session.Loader, rels []relImpl) (steps []*step, others []session.Loader) {
+	var named map[relImpl]bool
+	for _, l := range loaders {
+		if p, ok := l.(interface{ path() *step }); ok {
+			st := p.path()
+			steps = append(steps, st)
+			if named == nil {
+				named = map[relImpl]bool{}
+			}
+			named[st.r] = true
+			continue
+		}
+		others = append(others, l)
 	}
-	switch len(objs) {
-	case 0:
-		return nil, fmt.Errorf("rel: single %q: %w", q.Table().Name(), retort.ErrNoRows)
-	case 1:
-		return objs[0], nil
+	for _, r := range rels {
+		if how := r.info().strategy; !named[r] && (how == SelectInLoad || how == JoinedLoad) {
+			steps = append(steps, &step{r: r, how: how})
+		}
 	}
-	return nil, fmt.Errorf("rel: single %q: %w", q.Table().Name(), retort.ErrTooManyRows)
+	return steps, others
 }
 
-// First is [All] with LIMIT 1, returning the object or an error matching
-// retort.ErrNoRows.
+// Single is session.One (named so because [One] is the reference type):
+// exactly one object, or an error matching retort.ErrNoRows or
+// retort.ErrTooManyRows. Relationships load as with [All].
+func Single[T any](ctx context.Context, s *session.Session, q *retort.SelectQuery[T], opts ...session.QueryOption) (*T, error) {
+	return session.One(ctx, s, q, opts...)
+}
+
+// First is session.First: [All] with LIMIT 1, returning the object or an
+// error matching retort.ErrNoRows.
 func First[T any](ctx context.Context, s *session.Session, q *retort.SelectQuery[T], opts ...session.QueryOption) (*T, error) {
-	objs, err := All(ctx, s, q.Limit(1), opts...)
-	if err != nil {
-		return nil, err
-	}
-	if len(objs) == 0 {
-		return nil, fmt.Errorf("rel: first %q: %w", q.Table().Name(), retort.ErrNoRows)
-	}
-	return objs[0], nil
+	return session.First(ctx, s, q, opts...)
 }
 
 // rootRef is the reference of the numbered query in a joined statement.

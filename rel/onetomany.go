@@ -205,6 +205,10 @@ func (r *o2m[O, T, K]) Cascade(obj any, add func(session.Mapper, any)) {
 	}
 	keep := st.changes[:0]
 	for _, c := range st.changes {
+		if !c.add && r.deleteOrphan && r.pendingOrphan(s, st, o, c.item) {
+			s.Expunge(c.item) // never inserted: nothing to delete
+			continue
+		}
 		if c.add {
 			if ownerNew || !st.contains(c.item) {
 				continue // every object is synced, or it was removed again
@@ -218,6 +222,32 @@ func (r *o2m[O, T, K]) Cascade(obj any, add func(session.Mapper, any)) {
 	}
 	clear(st.changes[len(keep):])
 	st.changes = keep
+}
+
+// pendingOrphan reports whether x, removed from o's collection, is a
+// pending object of s that no other owner took: with DeleteOrphan it leaves
+// the session instead of being inserted (SQLAlchemy expunges it).
+func (r *o2m[O, T, K]) pendingOrphan(s *session.Session, st *manyState[T], o *O, x *T) bool {
+	if s == nil || s.StatusOf(x) != session.Pending || st.contains(x) {
+		return false
+	}
+	if r.back != nil {
+		if one := r.back.field(x).own(); one != nil && one.loaded && one.obj != nil {
+			return false // another owner
+		}
+	}
+	if r.npending.Load() > 0 {
+		if _, ok := r.pending.Load(x); ok {
+			return false // added to another owner's collection
+		}
+	}
+	if k, ok := r.fk.Get(x); ok {
+		var zero K
+		if ko, _ := r.pk.Get(o); k != zero && (!hasKey(r.owner, o) || k != ko) {
+			return false // its foreign key names another owner
+		}
+	}
+	return true
 }
 
 // Parents implements session.Relationship (nothing: see o2mChild).

@@ -18,13 +18,14 @@ const (
 	// session already holds.
 	LazyLoad Strategy = iota
 	// SelectInLoad loads a relationship for many objects with one extra
-	// query, WHERE key IN (...). As a relationship's default, rel.All
-	// applies it to every query of the owner's type, and a lazy Load loads
-	// the relationship for every object of that type in the session at once.
+	// query, WHERE key IN (...). As a relationship's default, it applies to
+	// every session query of the owner's type (session.All, One, First), and
+	// a lazy Load loads the relationship for every object of that type in
+	// the session at once.
 	SelectInLoad
 	// JoinedLoad loads a relationship in the same statement as its owners,
-	// with a LEFT OUTER JOIN (through rel.All; see [Joined]). Read lazily, it
-	// loads as SelectInLoad does.
+	// with a LEFT OUTER JOIN (see [Joined]); as a default, in every session
+	// query of the owner's type. Read lazily, it loads as SelectInLoad does.
 	JoinedLoad
 	// RaiseLoad makes reading a relationship that was not loaded eagerly an
 	// error matching [ErrNotLoaded], for programs that forbid lazy loads.
@@ -295,10 +296,15 @@ func (r *ToMany[O, T]) Table() retort.Schema { return r.r.schema() }
 // relsKey keeps a table's relationships (as owner), for default loading.
 type relsKey struct{}
 
+// register records r as a relationship of t's objects. The first
+// relationship of t installs the session interceptor that loads
+// relationships for every query of t's objects.
 func register[O any](t *retort.Table[O], r relImpl) {
 	var rs []relImpl
 	if v, ok := t.Extension(relsKey{}); ok {
 		rs = v.([]relImpl)
+	} else {
+		session.Intercept(t, intercept[O])
 	}
 	t.SetExtension(relsKey{}, append(rs[:len(rs):len(rs)], r))
 }
