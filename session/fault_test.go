@@ -1037,7 +1037,7 @@ func TestFaultRestoresVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := session.New(env.DB)
-		a, err := session.One(ctx, s, retort.Select(Authors))
+		a, err := session.One(ctx, s, retort.Select(Authors).Where(AuthorName.Eq("versioned")))
 		if err != nil || a.Version != 1 {
 			t.Fatalf("load: %+v %v", a, err)
 		}
@@ -1094,7 +1094,8 @@ func TestFaultKeepsObjectsAddedBetweenFlushes(t *testing.T) {
 }
 
 // A COMMIT that fails after a successful flush (the context is cancelled in
-// an AfterFlush hook; the flush has an UPDATE, so COMMIT travels alone)
+// an AfterFlush hook; the flush has a DELETE whose row count the client
+// checks, so COMMIT travels alone)
 // restores what that flush wrote into objects, as a failed flush does: the
 // version of an updated object, the generated key of a new parent and the
 // foreign key its new child took from it.
@@ -1103,15 +1104,24 @@ func TestFaultCommitFailureRestores(t *testing.T) {
 		env.Create(t, tables...)
 		seed := session.New(env.DB)
 		_ = session.Add(seed, &Author{Name: "versioned"})
+		doomed := &Author{Name: "doomed"}
+		_ = session.Add(seed, doomed)
 		if err := seed.Commit(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		s := session.New(env.DB, session.AfterFlush(func(context.Context, *session.Session) error { cancel(); return nil }))
-		a, err := session.One(ctx, s, retort.Select(Authors))
+		a, err := session.One(ctx, s, retort.Select(Authors).Where(AuthorName.Eq("versioned")))
 		if err != nil || a.Version != 1 {
 			t.Fatalf("load: %+v %v", a, err)
+		}
+		d, err := session.Get(ctx, s, Authors, doomed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Delete(s, d); err != nil {
+			t.Fatal(err)
 		}
 		a.Email = ptr("changed")
 		newAuthor := &Author{Name: "new"}
@@ -1127,6 +1137,9 @@ func TestFaultCommitFailureRestores(t *testing.T) {
 		}
 		if err := s.Commit(context.Background()); err != nil {
 			t.Fatalf("retry: %v", err)
+		}
+		if s.StatusOf(d) != session.Detached {
+			t.Errorf("the deleted author is %v after the retry, want detached", s.StatusOf(d))
 		}
 		if a.Version != 2 || book.AuthorID != newAuthor.ID || newAuthor.ID == 0 {
 			t.Errorf("after the retry: version %d, book's author_id %d, new author %d", a.Version, book.AuthorID, newAuthor.ID)

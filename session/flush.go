@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/retort-orm/retort"
 )
@@ -253,6 +255,56 @@ type run struct {
 	// matched by an UPDATE or DELETE): the server cannot see that check, so
 	// COMMIT must not travel in the same batch.
 	checked bool
+	stale   []Key // keys of UPDATEs the server checks, by marker index
+}
+
+// staleMarker starts the text a server-checked UPDATE fails with when it
+// matches no row (see serverChecked).
+const staleMarker = "retort_stale "
+
+// updateChecker is implemented by a mapper whose UPDATE statements are
+// plain single-table UPDATEs of one row, which the flush can wrap so that
+// the server checks the row count (package session's Table mapper).
+type updateChecker interface {
+	checkableUpdates() bool
+}
+
+// serverChecked wraps it, an UPDATE of the row with key k on PostgreSQL, so
+// that the server fails it (and the transaction) when it matches no row:
+// the statement then needs no check by the client, and COMMIT can travel in
+// the same round trip. The error's text carries a marker that staleError
+// turns back into a StaleError for k.
+func (r *run) serverChecked(it retort.BatchItem, k Key) retort.BatchItem {
+	n := len(it.Args) + 1
+	marker := staleMarker + strconv.Itoa(len(r.stale)) + " "
+	r.stale = append(r.stale, k)
+	it.SQL = `WITH "retort_u" AS (` + it.SQL + ` RETURNING 1) SELECT CASE WHEN count(*) = 1 THEN 1 ELSE ($` +
+		strconv.Itoa(n) + `::text || count(*))::int END FROM "retort_u"`
+	it.Args = append(slices.Clip(it.Args), marker)
+	return it
+}
+
+// staleError returns the StaleError a server-checked UPDATE's failure
+// stands for, or err itself.
+func (r *run) staleError(err error) error {
+	if err == nil || len(r.stale) == 0 {
+		return err
+	}
+	msg := err.Error()
+	i := strings.Index(msg, staleMarker)
+	if i < 0 {
+		return err
+	}
+	f := strings.Fields(msg[i+len(staleMarker):])
+	if len(f) < 2 {
+		return err
+	}
+	idx, err1 := strconv.Atoi(f[0])
+	matched, err2 := strconv.ParseInt(strings.TrimRight(f[1], `"`), 10, 64)
+	if err1 != nil || err2 != nil || idx < 0 || idx >= len(r.stale) {
+		return err
+	}
+	return &StaleError{Op: "update", Key: r.stale[idx], Matched: matched, Expected: 1}
 }
 
 // send runs the queued statements: one round trip on PostgreSQL.
@@ -260,7 +312,7 @@ func (r *run) send() error {
 	err := retort.RunItems(r.ctx, r.db, r.items)
 	r.items = r.items[:0]
 	clear(r.unsent)
-	return err
+	return r.staleError(err)
 }
 
 // waitForParents sends the queued statements if obj needs a key that one of
@@ -389,7 +441,7 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 		err := bc.CommitBatch(ctx, r.items)
 		r.items = r.items[:0]
 		if err != nil {
-			return err
+			return r.staleError(err)
 		}
 		s.tx = nil
 		if err := settle(); err != nil {
@@ -563,8 +615,12 @@ func (r *run) updates(m Mapper, sts []*state) error {
 			return err
 		}
 		s.record(st)
+		if c, ok := m.(updateChecker); ok && c.checkableUpdates() && r.d == retort.Postgres && len(items) == 1 {
+			items[0] = r.serverChecked(items[0], st.key)
+		} else {
+			r.checked = true
+		}
 		r.items = append(r.items, items...)
-		r.checked = true
 		r.done = append(r.done, func() error {
 			if u, ok := m.(updatedHook); ok {
 				if err := u.Updated(st.obj, st.snap); err != nil {

@@ -303,6 +303,8 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 	return []retort.BatchItem{it}, nil
 }
 
+func (m *Table[T]) checkableUpdates() bool { return true }
+
 // RevertVersion copies the version column of snap back into obj.
 func (m *Table[T]) RevertVersion(obj, snap any) {
 	if v := versionOf(m.t); v != nil {

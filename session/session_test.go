@@ -138,7 +138,7 @@ func TestChangeTracking(t *testing.T) {
 		var updates []string
 		for _, q := range rec.take() {
 			for _, part := range strings.Split(q, ";\n") {
-				if strings.HasPrefix(part, "UPDATE") {
+				if strings.HasPrefix(part, "UPDATE") || strings.HasPrefix(part, `WITH "retort_u"`) {
 					updates = append(updates, part)
 				}
 			}
@@ -148,9 +148,13 @@ func TestChangeTracking(t *testing.T) {
 			`UPDATE "book" SET "pages" = ? WHERE "book"."id" = ?`,
 		}
 		if env.Dialect == retort.Postgres {
+			// The server checks each UPDATE matched its row (so that COMMIT
+			// can go in the same round trip): the statement fails otherwise.
 			for i := range want {
 				n := 0
 				want[i] = replaceEach(want[i], "?", func() string { n++; return fmt.Sprintf("$%d", n) })
+				want[i] = `WITH "retort_u" AS (` + want[i] + ` RETURNING 1) SELECT CASE WHEN count(*) = 1 THEN 1 ELSE ($` +
+					fmt.Sprint(n+1) + `::text || count(*))::int END FROM "retort_u"`
 			}
 		}
 		if diff := cmp.Diff(want, updates); diff != "" {
@@ -419,7 +423,7 @@ func TestOptimisticLocking(t *testing.T) {
 			t.Fatalf("stale update: %v, want ErrStale", err)
 		}
 		var se *session.StaleError
-		if !errors.As(err, &se) || se.Key.Table != "author" {
+		if !errors.As(err, &se) || se.Key.Table != "author" || se.Key.Int != a2.ID || se.Op != "update" || se.Matched != 0 || se.Expected != 1 {
 			t.Errorf("StaleError: %#v", se)
 		}
 		if n, _ := retort.Select(Authors).Where(AuthorName.Eq(extra.Name)).Count(ctx, env.DB); n != 0 {
@@ -725,5 +729,40 @@ func TestConcurrentSessions(t *testing.T) {
 		close(start)
 		misuse.Wait()
 		_ = found // detection is best effort: it depends on the goroutines overlapping
+	})
+}
+
+// An update's COMMIT travels with the UPDATE on PostgreSQL: the server
+// checks that the row matched, so the client need not see the count first.
+// A unit of work that loads a row and changes it costs two round trips.
+func TestUpdateCommitsInOneRoundTrip(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s0 := session.New(env.DB)
+		_ = session.Add(s0, &Book{Author: &Author{Name: "rt"}, Title: "t", Pages: 1})
+		if err := s0.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		env.Count.Reset()
+		s := session.New(env.DB)
+		b, err := session.One(ctx, s, retort.Select(Books).Where(BookTitle.Eq("t")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Pages = 2
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := int64(2)
+		if env.Dialect == retort.SQLite {
+			want = 4 // in process: SELECT, BEGIN, UPDATE, COMMIT each count
+		}
+		if got := env.Count.RoundTrips(); got != want {
+			t.Errorf("load, change, commit: %d round trips, want %d", got, want)
+		}
+		got, err := retort.Select(Books).Where(BookTitle.Eq("t")).One(ctx, env.DB)
+		if err != nil || got.Pages != 2 {
+			t.Errorf("after commit: %+v %v", got, err)
+		}
 	})
 }
