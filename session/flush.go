@@ -235,6 +235,12 @@ func orderMappers(ms []*mapperWork) []*mapperWork {
 	return out
 }
 
+// batchSnapshotter is implemented by a mapper that snapshots many objects
+// at once in one allocation (the session's Table).
+type batchSnapshotter interface {
+	snapshotAll(objs []any) []any
+}
+
 // updatedHook is implemented by a mapper that changes an object once its
 // UPDATE is known to have succeeded (a version column); the change is made
 // only after the whole flush succeeded, so a failed flush leaves it undone.
@@ -249,7 +255,7 @@ type run struct {
 	db     retort.DB
 	d      retort.Dialect
 	items  []retort.BatchItem
-	unsent map[any]bool // objects whose generated keys come with unsent items
+	unsent []*state // states whose generated keys come with unsent items (their unsent is set)
 	done   []func() error
 	// checked is set when an item's result is checked by the client (rows
 	// matched by an UPDATE or DELETE): the server cannot see that check, so
@@ -311,7 +317,10 @@ func (r *run) staleError(err error) error {
 func (r *run) send() error {
 	err := retort.RunItems(r.ctx, r.db, r.items)
 	r.items = r.items[:0]
-	clear(r.unsent)
+	for _, st := range r.unsent {
+		st.unsent = false
+	}
+	r.unsent = r.unsent[:0]
 	return r.staleError(err)
 }
 
@@ -324,7 +333,7 @@ func (r *run) waitForParents(obj any, rels []Relationship) error {
 	need := false
 	for _, rel := range rels {
 		rel.Parents(obj, func(p any) {
-			if r.unsent[p] {
+			if ps, ok := r.s.objs[p]; ok && ps.unsent {
 				need = true
 			}
 		})
@@ -373,7 +382,7 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 			st.status = status
 		}
 	}
-	r := &run{s: s, ctx: ctx, db: s.tx, d: s.db.Dialect(), unsent: map[any]bool{}}
+	r := &run{s: s, ctx: ctx, db: s.tx, d: s.db.Dialect()}
 	defer func() {
 		if err != nil {
 			if len(s.txs) > 0 {
@@ -477,7 +486,7 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 	rels := r.s.relsOf(m)
 	for _, st := range sts {
 		if st.hasKey {
-			if other, ok := s.ident[st.key]; ok && other != st {
+			if other, ok := s.ident.get(st.key); ok && other != st {
 				return fmt.Errorf("new object %s has the key of an object already in the session", st.key)
 			}
 		}
@@ -508,7 +517,8 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 			s.record(st)
 			if !st.hasKey {
 				st.generated = true
-				r.unsent[st.obj] = true
+				st.unsent = true
+				r.unsent = append(r.unsent, st)
 			}
 		}
 		r.items = append(r.items, items...)
@@ -570,15 +580,27 @@ func (r *run) levels(m Mapper, sts []*state, rels []Relationship) ([][]*state, e
 // inserted settles inserted objects once their statements succeeded.
 func (r *run) inserted(m Mapper, level []*state, rels []Relationship) error {
 	s := r.s
-	for _, st := range level {
+	var snaps []any
+	if b, ok := m.(batchSnapshotter); ok {
+		objs := make([]any, len(level))
+		for i, st := range level {
+			objs[i] = st.obj
+		}
+		snaps = b.snapshotAll(objs)
+	}
+	for i, st := range level {
 		k, ok := m.Key(st.obj)
 		if !ok {
 			return fmt.Errorf("no key for a new row of %s", m.IdentityTable())
 		}
 		st.key, st.hasKey = k, true
 		st.status = Persistent
-		st.snap = m.Snapshot(st.obj)
-		s.ident[k] = st
+		if snaps != nil {
+			st.snap = snaps[i]
+		} else {
+			st.snap = m.Snapshot(st.obj)
+		}
+		s.ident.set(k, st)
 		for _, rel := range rels {
 			rel.Flushed(st.obj)
 		}
@@ -662,9 +684,7 @@ func (r *run) deletes(m Mapper, sts []*state) error {
 	r.done = append(r.done, func() error {
 		for _, st := range sts {
 			st.flushed = true
-			if s.ident[st.key] == st {
-				delete(s.ident, st.key)
-			}
+			s.ident.drop(st.key, st)
 			if err := runHooks(r.ctx, m, afterDelete, st.obj); err != nil {
 				return err
 			}

@@ -188,6 +188,21 @@ func (m *Table[T]) Snapshot(obj any) any {
 	return snap
 }
 
+// snapshotAll is Snapshot for many objects, in one allocation.
+func (m *Table[T]) snapshotAll(objs []any) []any {
+	buf := make([]T, len(objs))
+	out := make([]any, len(objs))
+	for i, obj := range objs {
+		o := obj.(*T)
+		buf[i] = *o
+		for _, c := range m.deep {
+			c.Copy(&buf[i], o)
+		}
+		out[i] = &buf[i]
+	}
+	return out
+}
+
 // Restore implements Mapper.
 func (m *Table[T]) Restore(obj, snap any) {
 	o, s := obj.(*T), snap.(*T)

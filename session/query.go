@@ -55,11 +55,16 @@ func configure(opts []QueryOption) QueryConfig {
 // when populate is true). Packages that load objects their own way
 // (inherit, rel) call it; most programs use All, One, First and Get.
 func (s *Session) Register(m Mapper, obj any, populate bool) any {
+	return s.register(m, obj, populate, m.Snapshot)
+}
+
+// register is Register taking snapshots of new objects with snapshot.
+func (s *Session) register(m Mapper, obj any, populate bool, snapshot func(any) any) any {
 	k, ok := m.Key(obj)
 	if !ok {
 		return obj
 	}
-	if st, in := s.ident[k]; in {
+	if st, in := s.ident.get(k); in {
 		if populate && st.status == Persistent {
 			m.Restore(st.obj, obj)
 			st.snap = m.Snapshot(st.obj)
@@ -67,9 +72,9 @@ func (s *Session) Register(m Mapper, obj any, populate bool) any {
 		return st.obj
 	}
 	st := s.newState(obj, m, Persistent)
-	st.key, st.hasKey, st.snap = k, true, m.Snapshot(obj)
+	st.key, st.hasKey, st.snap = k, true, snapshot(obj)
 	s.join(st)
-	s.ident[k] = st
+	s.ident.set(k, st)
 	for _, r := range st.rels {
 		r.Attach(obj, s)
 	}
@@ -78,7 +83,7 @@ func (s *Session) Register(m Mapper, obj any, populate bool) any {
 
 // Lookup returns the object with key k from the identity map, without SQL.
 func (s *Session) Lookup(k Key) (any, bool) {
-	st, ok := s.ident[k]
+	st, ok := s.ident.get(k)
 	if !ok || st.status != Persistent {
 		return nil, false
 	}
@@ -150,13 +155,35 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 	var out []*T
 	item := retort.BatchItem{SQL: sqlText, Args: args, Rows: func(rows retort.Rows) error {
 		scan := t.RowScanner()
+		// Objects and their snapshots are allocated in growing blocks, not
+		// one by one.
+		var objs, snaps []T
+		snapshot := m.Snapshot
+		if tm, ok := m.(*Table[T]); ok {
+			snapshot = func(obj any) any {
+				if len(snaps) == cap(snaps) {
+					snaps = make([]T, 0, blockSize(cap(snaps)))
+				}
+				snaps = append(snaps, *obj.(*T))
+				snap := &snaps[len(snaps)-1]
+				for _, c := range tm.deep {
+					c.Copy(snap, obj.(*T))
+				}
+				return snap
+			}
+		}
+		var zero T
 		for rows.Next() {
-			obj := new(T)
+			if len(objs) == cap(objs) {
+				objs = make([]T, 0, blockSize(cap(objs)))
+			}
+			objs = append(objs, zero)
+			obj := &objs[len(objs)-1]
 			if err := scan(rows, obj); err != nil {
 				return err
 			}
 			k, _ := m.Key(obj)
-			got, err := typedObj[T](s.Register(m, obj, cfg.PopulateExisting), k)
+			got, err := typedObj[T](s.register(m, obj, cfg.PopulateExisting, snapshot), k)
 			if err != nil {
 				return err
 			}
@@ -168,6 +195,13 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 		return nil, fmt.Errorf("session: query %q: %w", t.Name(), err)
 	}
 	return out, nil
+}
+
+// blockSize is the capacity of the next block of objects a query reads:
+// small for the first rows (a query of one row allocates one object), up
+// to 256.
+func blockSize(prev int) int {
+	return min(max(2*prev, 1), 256)
 }
 
 // RunLoaders runs loaders over objs (for packages with queries of their own).
@@ -276,7 +310,7 @@ func Get[T any](ctx context.Context, s *Session, t *retort.Table[T], key ...any)
 	if err != nil {
 		return nil, fmt.Errorf("session: get %q: %w", t.Name(), err)
 	}
-	if st, ok := s.ident[k]; ok {
+	if st, ok := s.ident.get(k); ok {
 		if st.status == Persistent {
 			return typedObj[T](st.obj, k)
 		}
@@ -339,7 +373,7 @@ func Merge[T any](ctx context.Context, s *Session, obj *T) (*T, error) {
 	}
 	k, hasKey := m.Key(obj)
 	if hasKey {
-		if st, ok := s.ident[k]; ok {
+		if st, ok := s.ident.get(k); ok {
 			got, err := typedObj[T](st.obj, k)
 			if err != nil {
 				return nil, err

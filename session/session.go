@@ -47,6 +47,7 @@ type state struct {
 	rels      []Relationship // the relationships of m's tables
 	in        bool           // s.objs holds st for obj
 	listed    bool           // st is in s.order
+	unsent    bool           // flushing: the key comes with statements not sent yet
 }
 
 // versionReverter is implemented by a mapper with a version column: a
@@ -83,7 +84,7 @@ type Session struct {
 	txs       []retort.Tx // enclosing transactions of savepoints
 	marks     []int       // journal length at each savepoint
 	objs      map[any]*state
-	ident     map[Key]*state
+	ident     identMap
 	seq       int
 	journal   []saved
 	jgen      int // bumped when the journal starts afresh: states record once per generation
@@ -120,7 +121,7 @@ func AfterFlush(fn func(ctx context.Context, s *Session) error) Option {
 // New returns a session over db. It opens a transaction at its first flush
 // (or Begin) and keeps it until Commit or Rollback.
 func New(db retort.DB, opts ...Option) *Session {
-	s := &Session{db: db, objs: map[any]*state{}, ident: map[Key]*state{}, autoflush: true, jgen: 1}
+	s := &Session{db: db, objs: map[any]*state{}, autoflush: true, jgen: 1}
 	for _, o := range opts {
 		o(s)
 	}
@@ -196,8 +197,8 @@ func (s *Session) restore(mark int, failed bool) {
 			j.status = Pending
 		}
 		st := j.st
-		if st.hasKey && s.ident[st.key] == st {
-			delete(s.ident, st.key)
+		if st.hasKey {
+			s.ident.drop(st.key, st)
 		}
 		if st.generated && !j.generated {
 			st.m.ClearGenerated(st.obj)
@@ -207,7 +208,7 @@ func (s *Session) restore(mark int, failed bool) {
 		}
 		st.status, st.key, st.hasKey, st.generated, st.flushed, st.snap = j.status, j.key, j.hasKey, j.generated, j.flushed, j.snap
 		if st.hasKey && (st.status == Persistent || st.status == Deleted) {
-			s.ident[st.key] = st
+			s.ident.set(st.key, st)
 		}
 		if st.status == Transient || st.status == Detached {
 			s.left(st.obj, st.status)
@@ -416,8 +417,8 @@ func (s *Session) Expunge(obj any) {
 		return
 	}
 	s.record(st)
-	if st.hasKey && s.ident[st.key] == st {
-		delete(s.ident, st.key)
+	if st.hasKey {
+		s.ident.drop(st.key, st)
 	}
 	if st.status == Pending {
 		st.status = Transient
@@ -666,7 +667,7 @@ func (s *Session) rollbackSavepointAfter(ctx context.Context, failed bool) error
 func (s *Session) Close(ctx context.Context) error {
 	err := s.Rollback(ctx)
 	s.objs = map[any]*state{}
-	s.ident = map[Key]*state{}
+	s.ident = identMap{}
 	s.gone = nil
 	s.order, s.dead, s.unsorted, s.block = nil, 0, false, nil
 	return err
