@@ -286,7 +286,7 @@ func (s *Session) add(m Mapper, obj any) *state {
 // newState makes the state of an object entering the session.
 func (s *Session) newState(obj any, m Mapper, status Status) *state {
 	if len(s.block) == cap(s.block) {
-		s.block = make([]state, 0, 256)
+		s.block = make([]state, 0, blockSize(cap(s.block))) // small sessions stay small
 	}
 	s.seq++
 	s.block = append(s.block, state{obj: obj, m: m, status: status, seq: s.seq, rels: s.relsOf(m)})
