@@ -25,7 +25,11 @@
 // flush that a query triggers (autoflush) travels in the same batch as the
 // query, BEGIN travels with the first statement, and COMMIT with the last
 // flush. A round trip is split only where a child needs a key the database
-// has not generated yet.
+// has not generated yet. So that COMMIT can travel with UPDATEs, PostgreSQL
+// itself checks that each UPDATE matched its row: the statement is wrapped
+// in a CTE whose SELECT fails otherwise, and the failure comes back as a
+// [StaleError]. A DELETE's row count is checked by the program, so a commit
+// whose flush deletes rows costs a round trip of its own.
 //
 // If a flush fails (a constraint violation, a cancelled context, a dropped
 // connection, a stale row), the transaction is rolled back and every object
