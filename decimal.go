@@ -134,25 +134,36 @@ func (d Decimal) Units() int64 { return d.units }
 
 // String renders d with exactly Scale digits after the point.
 func (d Decimal) String() string {
+	var buf [24]byte
+	return string(d.appendTo(buf[:0]))
+}
+
+// appendTo appends d as String renders it.
+func (d Decimal) appendTo(b []byte) []byte {
 	u := d.units
-	neg := u < 0
 	var abs uint64
-	if neg {
+	if u < 0 {
+		b = append(b, '-')
 		abs = uint64(-(u + 1)) + 1
 	} else {
 		abs = uint64(u)
 	}
-	s := strconv.FormatUint(abs, 10)
-	if d.scale > 0 {
-		if len(s) <= int(d.scale) {
-			s = strings.Repeat("0", int(d.scale)-len(s)+1) + s
+	var buf [20]byte
+	digits := strconv.AppendUint(buf[:0], abs, 10)
+	scale := int(d.scale)
+	if scale == 0 {
+		return append(b, digits...)
+	}
+	if len(digits) <= scale {
+		b = append(b, '0', '.')
+		for range scale - len(digits) {
+			b = append(b, '0')
 		}
-		s = s[:len(s)-int(d.scale)] + "." + s[len(s)-int(d.scale):]
+		return append(b, digits...)
 	}
-	if neg {
-		s = "-" + s
-	}
-	return s
+	b = append(b, digits[:len(digits)-scale]...)
+	b = append(b, '.')
+	return append(b, digits[len(digits)-scale:]...)
 }
 
 // Float64 returns the nearest float64.
@@ -290,16 +301,39 @@ func (t numericType) SQLType(d Dialect, _ int) string {
 }
 
 func (t numericType) Encode(v Decimal) (any, error) {
+	if err := t.check(v); err != nil {
+		return nil, err
+	}
+	return v.String(), nil
+}
+
+// check reports an error when v does not fit the column's precision and
+// scale.
+func (t numericType) check(v Decimal) error {
 	if t.precision > 0 {
 		r, err := v.Rescale(t.scale)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if digits := len(strconv.FormatInt(abs64(r.units), 10)); digits > t.precision {
-			return nil, fmt.Errorf("%s has more than %d digits: %w", v, t.precision, ErrDecimalRange)
+		digits := decimalDigits(uint64(abs64(r.units)))
+		if r.units == math.MinInt64 {
+			digits++ // counted with its sign, as it always was
+		}
+		if digits > t.precision {
+			return fmt.Errorf("%s has more than %d digits: %w", v, t.precision, ErrDecimalRange)
 		}
 	}
-	return v.String(), nil
+	return nil
+}
+
+// decimalDigits is the number of decimal digits of u (1 for 0).
+func decimalDigits(u uint64) int {
+	n := 1
+	for u >= 10 {
+		u /= 10
+		n++
+	}
+	return n
 }
 
 func (t numericType) Decode(src any) (Decimal, error) {

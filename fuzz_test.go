@@ -143,7 +143,8 @@ func fzStatements(table, column, v string, n int64) map[string]func(retort.Diale
 }
 
 // flatten lists a statement's arguments, with array arguments (PostgreSQL
-// inserts, = ANY) spread out.
+// inserts, = ANY) spread out; an array literal (a string in braces, as
+// PostgreSQL inserts send most columns) is read back into its elements.
 func flatten(args []any) []any {
 	var out []any
 	for _, a := range args {
@@ -151,9 +152,64 @@ func flatten(args []any) []any {
 			out = append(out, flatten(xs)...)
 			continue
 		}
+		if s, ok := a.(string); ok && strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			if elems, ok := readArrayLiteral(s); ok {
+				out = append(out, elems...)
+				continue
+			}
+		}
 		out = append(out, a)
 	}
 	return out
+}
+
+// readArrayLiteral reads a one-dimensional PostgreSQL array literal as
+// PostgreSQL does: elements separated by commas, double-quoted ones with
+// backslash escapes, NULL unquoted. Unquoted elements are kept as text.
+func readArrayLiteral(s string) ([]any, bool) {
+	s = s[1 : len(s)-1]
+	var out []any
+	if s == "" {
+		return out, true
+	}
+	for {
+		if strings.HasPrefix(s, `"`) {
+			var b strings.Builder
+			i := 1
+			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' {
+					i++
+					if i == len(s) {
+						return nil, false
+					}
+				}
+				b.WriteByte(s[i])
+			}
+			if i == len(s) {
+				return nil, false
+			}
+			out = append(out, b.String())
+			s = s[i+1:]
+		} else {
+			end := strings.IndexByte(s, ',')
+			if end < 0 {
+				end = len(s)
+			}
+			if e := s[:end]; e == "NULL" {
+				out = append(out, nil)
+			} else {
+				out = append(out, e)
+			}
+			s = s[end:]
+		}
+		if s == "" {
+			return out, true
+		}
+		if s[0] != ',' {
+			return nil, false
+		}
+		s = s[1:]
+	}
 }
 
 // FuzzStatementSQL compiles statements whose table name, column name and

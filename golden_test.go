@@ -81,9 +81,30 @@ var stmtCases = []stmtCase{
 	{"delete", "DELETE with a condition", retort.Delete(Orders).Where(OrderUserID.In(1, 2)).SQL},
 	{"insert generated key", "PostgreSQL draws keys in a CTE and returns (ordinal, key); SQLite inserts one row at a time",
 		retort.Insert(Orders, &Order{UserID: 1, Total: retort.MustDecimal("9.99")}, &Order{ID: 40, UserID: 2, Note: ptr("gift")}).SQL},
-	{"insert composite key", "no generated key: a plain INSERT ... SELECT FROM unnest", retort.Insert(Taggings, &Tagging{OrderID: 1, Tag: "red", Weight: 3}).SQL},
+	{"insert composite key", "no generated key: a plain INSERT ... SELECT FROM unnest; on PostgreSQL most columns travel as array literals",
+		retort.Insert(Taggings, &Tagging{OrderID: 1, Tag: "red", Weight: 3}, &Tagging{OrderID: 1, Tag: `a "b" \ c,{d}`, Weight: 4}).SQL},
+	{"insert one row without generated key", "one row (Items, as Exec and the session send it): a plain INSERT ... VALUES",
+		itemSQL(retort.Insert(Taggings, &Tagging{OrderID: 1, Tag: "red", Weight: 3}))},
+	{"insert one row generated key", "one row: INSERT ... VALUES without the key column, RETURNING the key on PostgreSQL",
+		itemSQL(retort.Insert(Orders, &Order{UserID: 1, Total: retort.MustDecimal("9.99"), Note: ptr("gift")}))},
+	{"insert one row given key", "one row whose key is given: every column, nothing returned",
+		itemSQL(retort.Insert(Orders, &Order{ID: 40, UserID: 2, Total: retort.MustDecimal("-0.50")}))},
 	{"injection by value", "a value is never part of the SQL text", retort.Select(Users).Where(UserName.Eq("x'); DROP TABLE users; --")).SQL},
 	{"injection by name", "names are quoted with inner quotes doubled", retort.Select(Hostiles).Where(HostileValue.Eq("v")).SQL},
+}
+
+// itemSQL is the statement and arguments of the only batch item of an insert.
+func itemSQL[T any](q *retort.InsertQuery[T]) func(retort.Dialect) (string, []any, error) {
+	return func(d retort.Dialect) (string, []any, error) {
+		items, err := q.Items(d)
+		if err != nil {
+			return "", nil, err
+		}
+		if len(items) != 1 {
+			return "", nil, fmt.Errorf("%d items, want 1", len(items))
+		}
+		return items[0].SQL, items[0].Args, nil
+	}
 }
 
 func TestGoldenStatements(t *testing.T) {

@@ -15,12 +15,24 @@ func (q *InsertQuery[T]) Items(d Dialect) ([]BatchItem, error) {
 	if len(q.objs) == 0 {
 		return nil, nil
 	}
+	t := q.t
+	s := t.sql(d)
+	if !s.insertIsRow && !q.single(s, len(q.objs)) {
+		return q.pgItems()
+	}
 	rows, err := q.encode()
 	if err != nil {
 		return nil, err
 	}
-	t := q.t
-	s := t.sql(d)
+	if !s.insertIsRow { // PostgreSQL, one row
+		sqlText, args, returns := q.oneRow(s, rows[0])
+		it := BatchItem{SQL: sqlText, Args: args}
+		if returns {
+			obj := q.objs[0]
+			it.Rows = func(r Rows) error { return q.assignKey(r, obj) }
+		}
+		return []BatchItem{it}, nil
+	}
 	var items []BatchItem
 	if s.insertIsRow {
 		autoIdx := -1
@@ -42,23 +54,60 @@ func (q *InsertQuery[T]) Items(d Dialect) ([]BatchItem, error) {
 		}
 		return items, nil
 	}
-	for start := 0; start < len(rows); start += pgInsertChunk {
-		chunk := rows[start:min(len(rows), start+pgInsertChunk)]
-		objs := q.objs[start : start+len(chunk)]
-		it := BatchItem{SQL: s.insert, Args: q.pgArgs(chunk)}
+	return items, nil
+}
+
+// pgItems is Items for PostgreSQL and several rows: one statement per chunk.
+func (q *InsertQuery[T]) pgItems() ([]BatchItem, error) {
+	if err := q.prepare(); err != nil {
+		return nil, err
+	}
+	chunks, err := q.pgChunks()
+	if err != nil {
+		return nil, err
+	}
+	t := q.t
+	s := t.sql(Postgres)
+	items := make([]BatchItem, len(chunks))
+	for k, args := range chunks {
+		start := k * pgInsertChunk
+		objs := q.objs[start:min(len(q.objs), start+pgInsertChunk)]
+		items[k] = BatchItem{SQL: s.insert, Args: args}
 		if t.auto != nil {
-			it.Rows = func(r Rows) error { return q.assignKeys(r, objs) }
+			items[k].Rows = func(r Rows) error { return q.assignKeys(r, objs) }
 		}
-		items = append(items, it)
 	}
 	return items, nil
+}
+
+// assignKey reads the generated key PostgreSQL's one-row insert returns.
+func (q *InsertQuery[T]) assignKey(r Rows, obj *T) error {
+	t := q.t
+	n := 0
+	var id int64
+	for r.Next() {
+		if err := r.Scan(&id); err != nil {
+			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		}
+		n++
+	}
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+	}
+	if n != 1 {
+		return fmt.Errorf("retort: insert %q: %d keys returned for one row", t.name, n)
+	}
+	if err := t.auto.SetInt64(obj, id); err != nil {
+		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+	}
+	return nil
 }
 
 // assignKeys reads (ordinal, key) rows of the PostgreSQL insert.
 func (q *InsertQuery[T]) assignKeys(r Rows, objs []*T) error {
 	t := q.t
+	var ord, id int64
 	for r.Next() {
-		var ord, id int64
 		if err := r.Scan(&ord, &id); err != nil {
 			return fmt.Errorf("retort: insert %q: %w", t.name, err)
 		}

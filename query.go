@@ -17,6 +17,12 @@ type tableSQL struct {
 	insert      string   // the batch INSERT statement
 	insertHead  string   // insert up to where ON CONFLICT goes
 	insertIsRow bool     // insert takes one row's values (SQLite)
+	// PostgreSQL's INSERT of one row: VALUES, without the generated key
+	// column and RETURNING it (or every column when the table has no
+	// generated key); insertOneKeyed has every column, for a row whose key
+	// is given.
+	insertOne      string
+	insertOneKeyed string
 }
 
 func (t *Table[T]) sql(d Dialect) *tableSQL {
@@ -44,6 +50,9 @@ func (t *Table[T]) sql(d Dialect) *tableSQL {
 	}
 	if t == o {
 		s.insert, s.insertHead, s.insertIsRow = o.insertSQL(d)
+		if d == Postgres {
+			s.insertOne, s.insertOneKeyed = o.insertOneSQL()
+		}
 	}
 	t.cache[d] = s
 	return s
@@ -361,8 +370,80 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 	return head + ` RETURNING 1) SELECT "k"."retort_ord", "k"."id" FROM "k"`, head, false
 }
 
-// SQL returns the statement Exec sends (for the first chunk of rows, on
-// PostgreSQL; for the first row, on SQLite).
+// insertOneSQL builds PostgreSQL's single-row INSERT statements: a plain
+// INSERT ... VALUES costs the server less than unnesting arrays in a CTE.
+// With a generated key, the first leaves the key column out (its default
+// draws the key) and returns the key; the second names every column, for a
+// row whose key is given.
+func (t *Table[T]) insertOneSQL() (one, keyed string) {
+	build := func(skipAuto bool) string {
+		var b strings.Builder
+		b.WriteString("INSERT INTO ")
+		appendIdent(&b, t.name)
+		b.WriteString(" (")
+		n := 0
+		for _, c := range t.cols {
+			if skipAuto && c == t.auto {
+				continue
+			}
+			if n > 0 {
+				b.WriteString(", ")
+			}
+			appendIdent(&b, c.Name())
+			n++
+		}
+		b.WriteString(") VALUES (")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("$" + strconv.Itoa(i+1))
+		}
+		b.WriteString(")")
+		if n == 0 { // the key is the only column
+			b.Reset()
+			b.WriteString("INSERT INTO ")
+			appendIdent(&b, t.name)
+			b.WriteString(" DEFAULT VALUES")
+		}
+		if skipAuto {
+			b.WriteString(" RETURNING ")
+			appendIdent(&b, t.auto.Name())
+		}
+		return b.String()
+	}
+	if t.auto == nil {
+		return build(false), ""
+	}
+	return build(true), build(false)
+}
+
+// oneRow returns PostgreSQL's statement for inserting the single encoded
+// row r, its arguments, and whether it returns a generated key.
+func (q *InsertQuery[T]) oneRow(s *tableSQL, r []any) (string, []any, bool) {
+	t := q.t
+	if t.auto == nil {
+		return s.insertOne, r, false
+	}
+	ai := indexOf(t.cols, t.auto)
+	if r[ai] != nil {
+		return s.insertOneKeyed, r, false
+	}
+	args := make([]any, 0, len(r)-1)
+	args = append(args, r[:ai]...)
+	return s.insertOne, append(args, r[ai+1:]...), true
+}
+
+// single reports whether the PostgreSQL insert of n rows uses the one-row
+// statement.
+func (q *InsertQuery[T]) single(s *tableSQL, n int) bool {
+	return n == 1 && !s.insertIsRow && q.conflict == nil
+}
+
+// SQL returns the statement Exec sends for several rows (for the first chunk
+// of rows, on PostgreSQL: the arrays of every column; for the first row, on
+// SQLite). On PostgreSQL, Exec and Items insert a single row with a plain
+// INSERT ... VALUES instead (see Items for its statement).
 func (q *InsertQuery[T]) SQL(d Dialect) (string, []any, error) {
 	s := q.t.sql(d)
 	rows, err := q.encode()
@@ -378,7 +459,27 @@ func (q *InsertQuery[T]) SQL(d Dialect) (string, []any, error) {
 	if s.insertIsRow {
 		return s.insert, rows[0], nil
 	}
-	return s.insert, q.pgArgs(rows[:min(len(rows), pgInsertChunk)]), nil
+	args, err := q.pgArgs(q.objs[:min(len(rows), pgInsertChunk)])
+	return s.insert, args, err
+}
+
+// prepare checks that no object is nil and applies Go defaults.
+func (q *InsertQuery[T]) prepare() error {
+	var defaults []ColumnOf[T]
+	for _, c := range q.t.cols {
+		if c.hasDefault() {
+			defaults = append(defaults, c)
+		}
+	}
+	for i, obj := range q.objs {
+		if obj == nil {
+			return fmt.Errorf("retort: insert %q: object %d is nil", q.t.name, i)
+		}
+		for _, c := range defaults {
+			c.applyDefault(obj)
+		}
+	}
+	return nil
 }
 
 // encode applies Go defaults and encodes every value of every object, so that
@@ -408,20 +509,58 @@ func (q *InsertQuery[T]) encode() ([][]any, error) {
 	return rows, nil
 }
 
-func (q *InsertQuery[T]) pgArgs(rows [][]any) []any {
-	cols := q.t.cols
+// pgArgs returns the parameters of PostgreSQL's insert of objs (prepared):
+// one array per column, an array literal where the values have a text form
+// (see appendArray), and the table and key column names for the sequence.
+// Every value is checked first.
+func (q *InsertQuery[T]) pgArgs(objs []*T) ([]any, error) {
+	t := q.t
+	cols := t.cols
 	args := make([]any, len(cols), len(cols)+2)
-	for j := range cols {
-		arr := make([]any, len(rows))
-		for i, r := range rows {
-			arr[i] = r[j]
+	var buf []byte
+	for j, c := range cols {
+		auto := c == t.auto
+		var ok bool
+		var err error
+		buf, ok, err = c.appendArray(buf[:0], objs, auto)
+		if err != nil {
+			return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
+		}
+		if ok {
+			args[j] = string(buf)
+			continue
+		}
+		arr := make([]any, len(objs))
+		for i, obj := range objs {
+			if auto && c.IsZero(obj) {
+				continue // NULL: the database generates it
+			}
+			v, err := c.Bind(obj)
+			if err != nil {
+				return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
+			}
+			arr[i] = v
 		}
 		args[j] = arr
 	}
-	if q.t.auto != nil {
-		args = append(args, QuoteIdent(q.t.name), q.t.auto.Name())
+	if t.auto != nil {
+		args = append(args, QuoteIdent(t.name), t.auto.Name())
 	}
-	return args
+	return args, nil
+}
+
+// pgChunks returns the parameters of PostgreSQL's insert of q's objects
+// (prepared), one set per chunk of rows.
+func (q *InsertQuery[T]) pgChunks() ([][]any, error) {
+	var out [][]any
+	for start := 0; start < len(q.objs); start += pgInsertChunk {
+		args, err := q.pgArgs(q.objs[start:min(len(q.objs), start+pgInsertChunk)])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, args)
+	}
+	return out, nil
 }
 
 // Exec inserts the objects and writes generated keys back into them. Several
@@ -431,13 +570,20 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 	if len(q.objs) == 0 {
 		return nil
 	}
-	rows, err := q.encode()
-	if err != nil {
-		return err
-	}
 	t := q.t
 	d := db.Dialect()
 	s := t.sql(d)
+	// Every value is checked and encoded before any SQL is sent.
+	var rows [][]any
+	var chunks [][]any
+	if s.insertIsRow || q.conflict != nil || q.single(s, len(q.objs)) {
+		rows, err = q.encode()
+	} else if err = q.prepare(); err == nil {
+		chunks, err = q.pgChunks()
+	}
+	if err != nil {
+		return err
+	}
 	if t.auto != nil {
 		var generated []*T
 		for _, obj := range q.objs {
@@ -472,23 +618,41 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 			}
 			return nil
 		}
-		for start := 0; start < len(rows); start += pgInsertChunk {
-			chunk := rows[start:min(len(rows), start+pgInsertChunk)]
-			args := q.pgArgs(chunk)
+		if rows != nil { // one row
+			sqlText, args, returns := q.oneRow(s, rows[0])
+			if !returns {
+				if _, err := db.Exec(ctx, sqlText, args...); err != nil {
+					return fmt.Errorf("retort: insert %q: %w", t.name, err)
+				}
+				return nil
+			}
+			r, err := db.Query(ctx, sqlText, args...)
+			if err != nil {
+				return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			}
+			err = q.assignKey(r, q.objs[0])
+			if cerr := r.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("retort: insert %q: %w", t.name, cerr)
+			}
+			return err
+		}
+		for k, args := range chunks {
+			start := k * pgInsertChunk
+			objs := q.objs[start:min(len(q.objs), start+pgInsertChunk)]
 			if t.auto == nil {
 				if _, err := db.Exec(ctx, s.insert, args...); err != nil {
 					return fmt.Errorf("retort: insert %q: %w", t.name, err)
 				}
 				continue
 			}
-			if err := q.readKeys(ctx, db, s.insert, args, q.objs[start:start+len(chunk)], false); err != nil {
+			if err := q.readKeys(ctx, db, s.insert, args, objs, false); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	_, inTx := db.(Tx)
-	single := len(rows) == 1 || (!s.insertIsRow && len(rows) <= pgInsertChunk)
+	single := len(q.objs) == 1 || (!s.insertIsRow && len(q.objs) <= pgInsertChunk)
 	if inTx || single {
 		return run(db)
 	}
@@ -504,8 +668,8 @@ func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, sqlText string, ar
 		return fmt.Errorf("retort: insert %q: %w", t.name, err)
 	}
 	defer r.Close()
+	var ord, id int64
 	for r.Next() {
-		var ord, id int64
 		if err := r.Scan(&ord, &id); err != nil {
 			return fmt.Errorf("retort: insert %q: %w", t.name, err)
 		}

@@ -197,6 +197,11 @@ type ColumnOf[T any] interface {
 	SetValue(obj *T, v any) error
 	// applyDefault sets a Go-side default into obj when the field is zero.
 	applyDefault(obj *T)
+	// hasDefault reports whether the column has a Go-side default.
+	hasDefault() bool
+	// appendArray appends the column's values in objs as a PostgreSQL
+	// array literal (see pgarray.go).
+	appendArray(b []byte, objs []*T, auto bool) ([]byte, bool, error)
 }
 
 // Column is a typed column of table T holding values of Go type V. A
@@ -405,21 +410,12 @@ func (c *Column[T, V]) Bind(obj *T) (any, error) {
 
 // encode checks v against the column and encodes it for a write.
 func (c *Column[T, V]) encode(v V) (any, error) {
-	if c.opts.size > 0 {
-		if n, ok := runeLen(v); ok && n > c.opts.size {
-			return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v,
-				Err: fmt.Errorf("%w: %d characters, the column holds %d", ErrTooLong, n, c.opts.size)}
-		}
+	if err := c.check(v); err != nil {
+		return nil, err
 	}
 	if c.native {
 		if b, ok := any(v).([]byte); ok && b == nil && c.getNull == nil {
 			return []byte{}, nil // nil is empty in a NOT NULL column, on both databases
-		}
-		if u, ok := any(v).(uint64); ok && u > 1<<63-1 {
-			return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: ErrOutOfRange}
-		}
-		if u, ok := any(v).(uint); ok && uint64(u) > 1<<63-1 {
-			return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: ErrOutOfRange}
 		}
 		return v, nil
 	}
@@ -428,6 +424,30 @@ func (c *Column[T, V]) encode(v V) (any, error) {
 		return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: err}
 	}
 	return e, nil
+}
+
+// check makes the checks a write makes before encoding: the column's size,
+// and the range of unsigned integers of the built-in types.
+func (c *Column[T, V]) check(v V) error {
+	if c.opts.size > 0 {
+		if n, ok := runeLen(v); ok && n > c.opts.size {
+			return &ColumnError{Table: c.table.name, Column: c.name, Value: v,
+				Err: fmt.Errorf("%w: %d characters, the column holds %d", ErrTooLong, n, c.opts.size)}
+		}
+	}
+	if c.native {
+		switch u := any(v).(type) {
+		case uint64:
+			if u > 1<<63-1 {
+				return &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: ErrOutOfRange}
+			}
+		case uint:
+			if uint64(u) > 1<<63-1 {
+				return &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: ErrOutOfRange}
+			}
+		}
+	}
+	return nil
 }
 
 // arg encodes a value used in a predicate (no size check).
@@ -558,6 +578,8 @@ func (c *Column[T, V]) SetInt64(obj *T, id int64) error {
 	}
 	return setInt(any(c.get(obj)), id)
 }
+
+func (c *Column[T, V]) hasDefault() bool { return c.defValue != nil }
 
 func (c *Column[T, V]) applyDefault(obj *T) {
 	if c.defValue != nil && c.IsZero(obj) {

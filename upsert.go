@@ -181,7 +181,10 @@ func (q *InsertQuery[T]) conflictSQL(d Dialect, rows [][]any) (string, []any, er
 	case d == SQLite:
 		args = rows[0]
 	default:
-		args = q.pgArgs(rows[:min(len(rows), pgInsertChunk)])
+		var err error
+		if args, err = q.pgArgs(q.objs[:min(len(rows), pgInsertChunk)]); err != nil {
+			return "", nil, err
+		}
 	}
 	return stmt, append(args[:len(args):len(args)], extra...), nil
 }
@@ -221,8 +224,12 @@ func (q *InsertQuery[T]) execConflict(ctx context.Context, db DB, rows [][]any) 
 		return nil
 	}
 	for start := 0; start < len(rows); start += pgInsertChunk {
-		chunk := rows[start:min(len(rows), start+pgInsertChunk)]
-		args := append(q.pgArgs(chunk), extra...)
+		chunk := q.objs[start:min(len(rows), start+pgInsertChunk)]
+		args, err := q.pgArgs(chunk)
+		if err != nil {
+			return err
+		}
+		args = append(args, extra...)
 		if t.auto == nil {
 			if _, err := db.Exec(ctx, stmt, args...); err != nil {
 				return fmt.Errorf("retort: insert %q: %w", t.name, err)

@@ -124,19 +124,19 @@ SELECT "users"."name" FROM "users" FOR SHARE NOWAIT
 
 -- upsert do nothing: skipped rows return no key, so their objects keep a zero key
 WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::varchar(20)[], $3::text[], $4::integer[], $5::double precision[], $6::boolean[], $7::bytea[], $8::timestamptz[], $9::numeric(12,2)[], $10::text[], $11::smallint[]) WITH ORDINALITY AS "v" ("id", "name", "email", "age", "score", "active", "avatar", "joined", "balance", "nick", "level", "retort_ord")), "k" AS (SELECT COALESCE("v"."id", nextval((SELECT pg_get_serial_sequence($12, $13)::regclass))) AS "id", "v"."retort_ord" FROM "v"), "i" AS (INSERT INTO "users" ("id", "name", "email", "age", "score", "active", "avatar", "joined", "balance", "nick", "level") SELECT "k"."id", "v"."name", "v"."email", "v"."age", "v"."score", "v"."active", "v"."avatar", "v"."joined", "v"."balance", "v"."nick", "v"."level" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord" ON CONFLICT ("email") DO NOTHING RETURNING "id", "email") SELECT "k"."retort_ord", "i"."id" FROM "i" JOIN "k" ON "k"."id" = "i"."id"
--- args: [NULL], ["ann"], ["a@x"], [0 (int32)], [0 (float64)], [false (bool)], [[] ([]uint8)], [0001-01-01T00:00:00Z], ["0"], [NULL], [1 (int8)], "\"users\"", "id"
+-- args: "{NULL}", "{\"ann\"}", "{\"a@x\"}", "{0}", "{0}", "{f}", [[] ([]uint8)], [0001-01-01T00:00:00Z], "{0}", "{NULL}", "{1}", "\"users\"", "id"
 
 -- upsert do update: updated rows are matched to their objects by the conflict columns
 WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::varchar(20)[], $3::text[], $4::integer[], $5::double precision[], $6::boolean[], $7::bytea[], $8::timestamptz[], $9::numeric(12,2)[], $10::text[], $11::smallint[]) WITH ORDINALITY AS "v" ("id", "name", "email", "age", "score", "active", "avatar", "joined", "balance", "nick", "level", "retort_ord")), "k" AS (SELECT COALESCE("v"."id", nextval((SELECT pg_get_serial_sequence($12, $13)::regclass))) AS "id", "v"."retort_ord" FROM "v"), "i" AS (INSERT INTO "users" ("id", "name", "email", "age", "score", "active", "avatar", "joined", "balance", "nick", "level") SELECT "k"."id", "v"."name", "v"."email", "v"."age", "v"."score", "v"."active", "v"."avatar", "v"."joined", "v"."balance", "v"."nick", "v"."level" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord" ON CONFLICT ("email") DO UPDATE SET "name" = excluded."name", "age" = ("users"."age" + CAST($14 AS integer)), "level" = $15 RETURNING "id", "email") SELECT "k"."retort_ord", "i"."id" FROM "i" JOIN "k" ON "k"."id" = "i"."id" UNION ALL SELECT "v"."retort_ord", "i"."id" FROM "i" JOIN "v" ON "v"."email" = "i"."email" WHERE NOT EXISTS (SELECT 1 FROM "k" WHERE "k"."id" = "i"."id")
--- args: [NULL], ["ann"], ["a@x"], [0 (int32)], [0 (float64)], [false (bool)], [[] ([]uint8)], [0001-01-01T00:00:00Z], ["0"], [NULL], [1 (int8)], "\"users\"", "id", 1 (int32), 5 (int8)
+-- args: "{NULL}", "{\"ann\"}", "{\"a@x\"}", "{0}", "{0}", "{f}", [[] ([]uint8)], [0001-01-01T00:00:00Z], "{0}", "{NULL}", "{1}", "\"users\"", "id", 1 (int32), 5 (int8)
 
 -- upsert without generated key: a composite key: no key to return
 INSERT INTO "tagging" ("order_id", "tag", "weight") SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[]) ON CONFLICT ("order_id", "tag") DO UPDATE SET "weight" = ("tagging"."weight" + excluded."weight")
--- args: [1 (int64)], ["red"], [2 (uint16)]
+-- args: "{1}", "{\"red\"}", "{2}"
 
 -- upsert any conflict: DO NOTHING without conflict columns
 INSERT INTO "tagging" ("order_id", "tag", "weight") SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[]) ON CONFLICT DO NOTHING
--- args: [1 (int64)], ["red"], [0 (uint16)]
+-- args: "{1}", "{\"red\"}", "{0}"
 
 -- update returning objects: RETURNING every column
 UPDATE "users" SET "age" = $1 WHERE "users"."name" = $2 RETURNING "users"."id", "users"."name", "users"."email", "users"."age", "users"."score", "users"."active", "users"."avatar", "users"."joined", "users"."balance", "users"."nick", "users"."level"

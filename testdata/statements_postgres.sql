@@ -60,11 +60,23 @@ DELETE FROM "orders" WHERE "orders"."user_id" = ANY($1)
 
 -- insert generated key: PostgreSQL draws keys in a CTE and returns (ordinal, key); SQLite inserts one row at a time
 WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::numeric[], $4::text[]) WITH ORDINALITY AS "v" ("id", "user_id", "total", "note", "retort_ord")), "k" AS (SELECT COALESCE("v"."id", nextval((SELECT pg_get_serial_sequence($5, $6)::regclass))) AS "id", "v"."retort_ord" FROM "v"), "i" AS (INSERT INTO "orders" ("id", "user_id", "total", "note") SELECT "k"."id", "v"."user_id", "v"."total", "v"."note" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord" RETURNING 1) SELECT "k"."retort_ord", "k"."id" FROM "k"
--- args: [NULL, 40 (int64)], [1 (int64), 2 (int64)], ["9.99", "0"], [NULL, "gift"], "\"orders\"", "id"
+-- args: "{NULL,40}", "{1,2}", "{9.99,0}", "{NULL,\"gift\"}", "\"orders\"", "id"
 
--- insert composite key: no generated key: a plain INSERT ... SELECT FROM unnest
+-- insert composite key: no generated key: a plain INSERT ... SELECT FROM unnest; on PostgreSQL most columns travel as array literals
 INSERT INTO "tagging" ("order_id", "tag", "weight") SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[])
--- args: [1 (int64)], ["red"], [3 (uint16)]
+-- args: "{1,1}", "{\"red\",\"a \\\"b\\\" \\\\ c,{d}\"}", "{3,4}"
+
+-- insert one row without generated key: one row (Items, as Exec and the session send it): a plain INSERT ... VALUES
+INSERT INTO "tagging" ("order_id", "tag", "weight") VALUES ($1, $2, $3)
+-- args: 1 (int64), "red", 3 (uint16)
+
+-- insert one row generated key: one row: INSERT ... VALUES without the key column, RETURNING the key on PostgreSQL
+INSERT INTO "orders" ("user_id", "total", "note") VALUES ($1, $2, $3) RETURNING "id"
+-- args: 1 (int64), "9.99", "gift"
+
+-- insert one row given key: one row whose key is given: every column, nothing returned
+INSERT INTO "orders" ("id", "user_id", "total", "note") VALUES ($1, $2, $3, $4)
+-- args: 40 (int64), 2 (int64), "-0.50", NULL
 
 -- injection by value: a value is never part of the SQL text
 SELECT "users"."id", "users"."name", "users"."email", "users"."age", "users"."score", "users"."active", "users"."avatar", "users"."joined", "users"."balance", "users"."nick", "users"."level" FROM "users" WHERE "users"."name" = $1

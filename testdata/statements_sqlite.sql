@@ -62,9 +62,21 @@ DELETE FROM "orders" WHERE "orders"."user_id" IN (?, ?)
 INSERT INTO "orders" ("id", "user_id", "total", "note") VALUES (?, ?, ?, ?)
 -- args: NULL, 1 (int64), "9.99", NULL
 
--- insert composite key: no generated key: a plain INSERT ... SELECT FROM unnest
+-- insert composite key: no generated key: a plain INSERT ... SELECT FROM unnest; on PostgreSQL most columns travel as array literals
 INSERT INTO "tagging" ("order_id", "tag", "weight") VALUES (?, ?, ?)
 -- args: 1 (int64), "red", 3 (uint16)
+
+-- insert one row without generated key: one row (Items, as Exec and the session send it): a plain INSERT ... VALUES
+INSERT INTO "tagging" ("order_id", "tag", "weight") VALUES (?, ?, ?)
+-- args: 1 (int64), "red", 3 (uint16)
+
+-- insert one row generated key: one row: INSERT ... VALUES without the key column, RETURNING the key on PostgreSQL
+INSERT INTO "orders" ("id", "user_id", "total", "note") VALUES (?, ?, ?, ?)
+-- args: NULL, 1 (int64), "9.99", "gift"
+
+-- insert one row given key: one row whose key is given: every column, nothing returned
+INSERT INTO "orders" ("id", "user_id", "total", "note") VALUES (?, ?, ?, ?)
+-- args: 40 (int64), 2 (int64), "-0.50", NULL
 
 -- injection by value: a value is never part of the SQL text
 SELECT "users"."id", "users"."name", "users"."email", "users"."age", "users"."score", "users"."active", "users"."avatar", "users"."joined", "users"."balance", "users"."nick", "users"."level" FROM "users" WHERE "users"."name" = ?

@@ -50,7 +50,7 @@ SELECT "child"."id", "child"."name", "child"."parent_id" FROM "child" ORDER BY "
 SELECT "child_tag"."child_id", "tag"."id", "tag"."name" FROM "child_tag" JOIN "tag" ON "tag"."id" = "child_tag"."tag_id" WHERE "child_tag"."child_id" = ANY($1) ORDER BY "tag"."name", "tag"."id"
 -- args: [[1 2]]
 BEGIN;
-WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::varchar(50)[]) WITH ORDINALITY AS "v" ("id", "name", "retort_ord")), "k" AS (SELECT COALESCE("v"."id", nextval((SELECT pg_get_serial_sequence($3, $4)::regclass))) AS "id", "v"."retort_ord" FROM "v"), "i" AS (INSERT INTO "tag" ("id", "name") SELECT "k"."id", "v"."name" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord" RETURNING 1) SELECT "k"."retort_ord", "k"."id" FROM "k"
+INSERT INTO "tag" ("name") VALUES ($1) RETURNING "id"
 -- args: []
 INSERT INTO "child_tag" ("child_id", "tag_id") SELECT * FROM unnest($1::bigint[], $2::bigint[]);
 DELETE FROM "child_tag" WHERE ("child_id", "tag_id") IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))
