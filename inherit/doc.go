@@ -70,6 +70,15 @@
 // session.WhereLoader: a package that loads objects of a class by a
 // predicate of its own should load through it, to read every table.
 //
+// [All], [First] and [One] run through session.RunAny, so package rel
+// loads relationships for them as for session.All: default strategies
+// apply, and a Joined path is joined into the query's own statement (the
+// query, its columns aliased, becomes a derived table). A Joined path whose
+// target is a class of a hierarchy is one statement too: rel LEFT JOINs the
+// class's table, and the mapper joins its base and subclass tables
+// (JoinTarget). [Poly] does not apply default strategies, and loads Joined
+// paths as SelectIn does.
+//
 // # Querying
 //
 // [Select] queries a class: its tables are joined along the key, and
@@ -104,10 +113,12 @@
 //
 // Go has no subtype polymorphism for struct pointers: a *Boss is not an
 // *Employee. A relationship whose target is a base class (a field of type
-// *Employee or rel.Many[Employee]) can only hold *Employee values, so it
-// cannot point at a Boss through its embedded Employee and stay the same
-// session object; point relationships at the class they need (Grunt →
-// Boss). session.Get and session.All on a hierarchy type work for rows of
+// rel.One[Employee] or rel.Many[Employee]) holds *Employee values: for a
+// Boss row, loaded by package rel, the *Employee its *Boss embeds, which rel
+// maps back to the *Boss for the session. A new Boss cannot be saved
+// through such a reference (the session would see a new Employee): add it
+// to the session first, or point relationships at the class they need
+// (Grunt → Boss). session.Get and session.All on a hierarchy type work for rows of
 // exactly that type and read one table only; use [Get], [GetPoly] and this
 // package's queries, which know the hierarchy. Likewise a relationship
 // loader that reads only the target's table (rather than through

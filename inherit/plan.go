@@ -2,6 +2,7 @@ package inherit
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -213,11 +214,18 @@ func joinOn(b *strings.Builder, n, other *node) {
 type shape struct {
 	q      *node
 	prefix string   // SELECT list FROM ... JOIN ...
+	exprs  []string // the select list's expressions
+	alias  []string // an alias for each (see joinRoot.JoinSQL)
+	from   string   // " FROM ... JOIN ..."
 	path   []*node  // the base ... q
 	desc   []*node  // q's subclasses, in insert order (polymorphic shape only)
 	pos    []int    // by node.index: position in desc, or -1
 	tables []string // the table of each selected column, for errors
 	cols   []string // and its name
+
+	once sync.Once
+	// aliasedPrefix is prefix with the aliases, built at first use.
+	aliasedPrefix string
 }
 
 func newShape(p *plan, q *node, poly bool) *shape {
@@ -238,31 +246,33 @@ func newShape(p *plan, q *node, poly bool) *shape {
 	}
 	var b strings.Builder
 	b.WriteString("SELECT ")
-	first := true
-	col := func(table, name string) {
-		if !first {
+	add := func(expr, table, name, alias string) {
+		if len(s.exprs) > 0 {
 			b.WriteString(", ")
 		}
-		first = false
-		qualified(&b, table, name)
+		b.WriteString(expr)
+		s.exprs = append(s.exprs, expr)
+		s.alias = append(s.alias, alias)
 		s.tables = append(s.tables, table)
 		s.cols = append(s.cols, name)
 	}
+	col := func(n *node, i int) {
+		name := n.ops.meta()[i].name
+		add(qref(n.ops.name(), name), n.ops.name(), name, aliasOf(p, q, n, i, len(s.exprs)))
+	}
 	for _, n := range s.path {
 		for _, i := range p.info[n.index].nonKey {
-			col(n.ops.name(), n.ops.meta()[i].name)
+			col(n, i)
 		}
 	}
 	for _, n := range s.desc {
-		b.WriteString(", (")
-		qualified(&b, n.ops.name(), n.ops.meta()[n.ops.pk()[0]].name)
-		b.WriteString(" IS NOT NULL)")
-		s.tables = append(s.tables, n.ops.name())
-		s.cols = append(s.cols, "(row present)")
+		add("("+qref(n.ops.name(), n.ops.meta()[n.ops.pk()[0]].name)+" IS NOT NULL)", n.ops.name(), "(row present)",
+			"retort_c"+strconv.Itoa(len(s.exprs)))
 		for _, i := range p.info[n.index].nonKey {
-			col(n.ops.name(), n.ops.meta()[i].name)
+			col(n, i)
 		}
 	}
+	fromStart := b.Len()
 	b.WriteString(" FROM ")
 	b.WriteString(retort.QuoteIdent(p.base.ops.name()))
 	for _, n := range s.path[1:] {
@@ -278,6 +288,7 @@ func newShape(p *plan, q *node, poly bool) *shape {
 		joinOn(&b, n, p.base)
 	}
 	s.prefix = b.String()
+	s.from = s.prefix[fromStart:]
 	return s
 }
 

@@ -164,29 +164,34 @@ func one[T any](what string, objs []*T) (*T, error) {
 // loaded before. It returns one *T per row, as [Query.All] does. Options are
 // the session's query options (PopulateExisting, loaders); loaders receive
 // the *T values.
+//
+// The query runs through session.RunAny, so that package rel loads the
+// relationships of T as it does for session.All: their default strategies
+// apply, and Joined paths are joined into the query's own statement.
 func All[T any, D comparable](ctx context.Context, s *session.Session, q *Query[T, D], opts ...session.QueryOption) ([]*T, error) {
 	sp := q.spec()
-	cfg := configure(opts)
-	objs, err := sp.run(ctx, sessionRun(ctx, s, sp.p, cfg.PopulateExisting))
+	objs, err := session.RunAny(ctx, s, q.c.t, &joinRoot{sp: sp, s: s}, configure(opts),
+		func(ctx context.Context, s *session.Session, _ any, cfg session.QueryConfig) ([]any, error) {
+			return allAny(ctx, s, sp, cfg)
+		})
 	if err != nil {
 		return nil, err
 	}
-	out, err := viewsOf[T](sp, objs)
-	if err != nil || len(cfg.Loaders) == 0 || len(out) == 0 {
-		return out, err
-	}
-	list := make([]any, len(out))
-	for i, o := range out {
-		list[i] = o
-	}
-	if err := s.RunLoaders(ctx, cfg.Loaders, list); err != nil {
-		return nil, err
+	out := make([]*T, len(objs))
+	for i, obj := range objs {
+		t, ok := obj.(*T)
+		if !ok {
+			return nil, fmt.Errorf("inherit: select %s: got a %T, not a %T", q.c, obj, t)
+		}
+		out[i] = t
 	}
 	return out, nil
 }
 
 // Poly runs q through the session s, as [All] does, and returns each row as
 // its most specific class (see [Query.Poly]). Loaders receive those objects.
+// Relationships' default strategies do not apply (the objects are of
+// several classes), and package rel's Joined options load as SelectIn.
 func Poly[T any, D comparable](ctx context.Context, s *session.Session, q *Query[T, D], opts ...session.QueryOption) ([]any, error) {
 	sp := q.spec()
 	cfg := configure(opts)
@@ -311,8 +316,13 @@ func (sp *spec) shape() *shape {
 }
 
 func (sp *spec) sql(d retort.Dialect) (string, []any, error) {
+	return sp.sqlWith(d, sp.shape().prefix)
+}
+
+// sqlWith compiles the query with prefix, its SELECT ... FROM ... JOIN.
+func (sp *spec) sqlWith(d retort.Dialect, prefix string) (string, []any, error) {
 	w := retort.NewWriter(d)
-	w.WriteString(sp.shape().prefix)
+	w.WriteString(prefix)
 	if len(sp.where) > 0 {
 		w.WriteString(" WHERE ")
 		if len(sp.where) == 1 {
@@ -548,6 +558,19 @@ type loader struct {
 // tables the object is complete; otherwise, for a row of a subclass, only
 // the queried class's part is loaded (the object is of the queried class).
 func (l *loader) scan(rows retort.Rows) (any, *node, error) {
+	dests := l.prepare(l.dests[:0], false)
+	l.dests = dests
+	if err := rows.Scan(dests...); err != nil {
+		l.fixes = l.fixes[:0]
+		return nil, nil, scanError(l.sh.tables, l.sh.cols, err)
+	}
+	return l.complete()
+}
+
+// prepare appends the destinations of a row to dests: the queried class's
+// columns (tolerant of NULL when tolerant is set, as in a LEFT JOIN), then
+// each subclass's flag and columns.
+func (l *loader) prepare(dests []any, tolerant bool) []any {
 	p, sh, q := l.p, l.sh, l.sh.q
 	if l.objQ == nil {
 		l.objQ = q.newObj()
@@ -556,10 +579,14 @@ func (l *loader) scan(rows retort.Rows) (any, *node, error) {
 		l.tmp = make([]any, len(sh.desc))
 		l.flags = make([]bool, len(sh.desc))
 	}
+	l.fixes = l.fixes[:0]
 	lq := q.levels(l.objQ)
-	dests := l.dests[:0]
 	for _, c := range sh.path {
-		dests = c.ops.dests(lq[c.depth], p.info[c.index].nonKey, dests)
+		if tolerant {
+			dests = c.ops.tolerantDests(lq[c.depth], p.info[c.index].nonKey, dests, &l.fixes)
+		} else {
+			dests = c.ops.dests(lq[c.depth], p.info[c.index].nonKey, dests)
+		}
 	}
 	for j, c := range sh.desc {
 		if l.tmp[j] == nil {
@@ -568,15 +595,18 @@ func (l *loader) scan(rows retort.Rows) (any, *node, error) {
 		dests = append(dests, &l.flags[j])
 		dests = c.ops.tolerantDests(l.tmp[j], p.info[c.index].nonKey, dests, &l.fixes)
 	}
-	l.dests = dests
-	if err := rows.Scan(dests...); err != nil {
-		l.fixes = l.fixes[:0]
-		return nil, nil, scanError(sh.tables, sh.cols, err)
-	}
+	return dests
+}
+
+// complete turns the row scanned into the destinations of prepare into the
+// object and its class.
+func (l *loader) complete() (any, *node, error) {
+	p, sh, q := l.p, l.sh, l.sh.q
 	for _, f := range l.fixes {
 		f.fix()
 	}
 	l.fixes = l.fixes[:0]
+	lq := q.levels(l.objQ)
 	cls, _ := p.h.classOf(p, lq[0])
 	disc := p.baseOps.meta()[p.discIx].name
 	if cls == nil {

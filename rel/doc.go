@@ -85,9 +85,15 @@
 //     item's product, in one option.
 //
 // Targets that are classes of a joined-table hierarchy (package inherit)
-// span several tables: they load through their mapper (session.WhereLoader),
-// a Joined path to them loads as SelectIn does, and their collections keep
-// the order the mapper returns rather than [OrderBy]'s.
+// span several tables: SelectIn and lazy loads read them through their
+// mapper (session.WhereLoader), and those collections keep the order the
+// mapper returns rather than [OrderBy]'s; a Joined path LEFT JOINs the
+// class's table and the mapper joins its base and subclass tables, in the
+// same statement. Queries of a class hierarchy (inherit.All, First, One)
+// load relationships as session.All does, defaults and Joined paths
+// included: the class's query becomes the derived table the paths join to.
+// A target of a subclass of the relationship's class is held as the T it
+// embeds.
 //
 // The options are session.QueryOptions, given to session.All, One and First.
 // Every table that owns relationships gets a session interceptor

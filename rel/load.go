@@ -145,7 +145,7 @@ func All[T any](ctx context.Context, s *session.Session, q *retort.SelectQuery[T
 // statement (or lets next run it), then loads the other paths and runs the
 // other loaders.
 func intercept[T any](ctx context.Context, s *session.Session, q *retort.SelectQuery[T], cfg session.QueryConfig, next session.QueryFunc[T]) ([]*T, error) {
-	if !joinable[T]() {
+	if _, ok := whereLoader[T](); ok {
 		return next(ctx, s, q, cfg) // a class hierarchy's: session.All refuses it
 	}
 	steps, others := queryPlan(cfg.Loaders, relsOf(q.Table()))
@@ -222,34 +222,73 @@ const rootRef = "retort_q"
 // allJoined runs q with steps joined, in one statement.
 func allJoined[T any](ctx context.Context, s *session.Session, q *retort.SelectQuery[T], steps []*step, populate bool) ([]*T, error) {
 	t := q.Table()
+	if err := startAt[T](steps); err != nil {
+		return nil, err
+	}
 	sqlText, args, err := q.SQL(s.Dialect())
 	if err != nil {
 		return nil, err
 	}
+	cols := columnNames(t, rootRef)
+	objs, err := runJoined(ctx, s, t.Name(), sqlText, args, cols, cols, steps, populate,
+		func(st *stmt, slots []any) func() (any, error) {
+			root := newRootScan(st, t, slots)
+			return func() (any, error) {
+				_, obj := root.take()
+				return obj, nil
+			}
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, len(objs))
+	for i, o := range objs {
+		out[i] = o.(*T)
+	}
+	return out, nil
+}
+
+// startAt checks that every step starts at objects of T.
+func startAt[T any](steps []*step) error {
 	for _, st := range steps {
 		if !st.r.owns(new(T)) {
-			return nil, fmt.Errorf("rel: %s does not start at %T objects", st.r.info().name, new(T))
+			return fmt.Errorf("rel: %s does not start at %T objects", st.r.info().name, new(T))
 		}
 	}
+	return nil
+}
+
+// runJoined runs the query sqlText (with args) as a derived table, numbered,
+// with steps LEFT OUTER JOINed to it, in one statement, and returns its
+// objects, each once. cols are the query's columns to read, qualified by
+// rootRef (names names them for errors); newRoot binds slots to them and
+// returns what reads each new row's object.
+func runJoined(ctx context.Context, s *session.Session, table, sqlText string, args []any, cols, names []string, steps []*step,
+	populate bool, newRoot func(st *stmt, slots []any) func() (any, error)) ([]any, error) {
 	st := newStmt(s, populate)
 	st.used[rootRef] = true
 	st.used["retort_s"] = true
-	st.addJoins(-1, rootRef, steps)
-	cols := columnNames(t, rootRef)
-	slots, err := st.prepare(append([]string{qcol(rootRef, "retort_n")}, cols...))
+	if err := st.addJoins(-1, rootRef, steps); err != nil {
+		return nil, err
+	}
+	slots, err := st.prepare(append([]string{qcol(rootRef, "retort_n")}, names...))
 	if err != nil {
 		return nil, err
 	}
 	var n int64
 	slots[0] = &n
-	root := newRootScan(st, t, slots[1:])
-	var out []*T
+	take := newRoot(st, slots[1:])
+	var out []any
 	prev := int64(-1)
-	var cur *T
+	var cur any
 	read := func() (any, error) {
 		if n != prev {
 			prev = n
-			_, cur = root.take()
+			obj, err := take()
+			if err != nil {
+				return nil, err
+			}
+			cur = obj
 			out = append(out, cur)
 		}
 		return cur, nil
@@ -263,7 +302,7 @@ func allJoined[T any](ctx context.Context, s *session.Session, q *retort.SelectQ
 	b.WriteString(st.joins.String())
 	b.WriteString(" ORDER BY " + strings.Join(append([]string{qcol(rootRef, "retort_n")}, st.order...), ", "))
 	if err := st.exec(ctx, b.String(), args, read); err != nil {
-		return nil, fmt.Errorf("rel: query %q: %w", t.Name(), err)
+		return nil, fmt.Errorf("rel: query %q: %w", table, err)
 	}
 	st.finish()
 	return out, nil

@@ -532,7 +532,9 @@ func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owne
 	q := newStmt(s, populate)
 	aref := q.ref(r.assoc)
 	ref := q.ref(r.target.Name())
-	q.addJoins(-1, ref, joins)
+	if err := q.addJoins(-1, ref, joins); err != nil {
+		return nil, err
+	}
 	dest, ownerKey := r.scanOwner()
 	order := r.orderTerms(ref)
 	if len(joins) > 0 {
@@ -644,12 +646,8 @@ func (j *m2mJoin[O, T, KO, KT]) join(q *stmt, ownerRef string) string {
 	return ref
 }
 
-func (j *m2mJoin[O, T, KO, KT]) columns() (string, []string) {
-	return j.target.Name(), colNames(j.target)
-}
-
-func (j *m2mJoin[O, T, KO, KT]) newScanner(q *stmt, slots []any) (rowScanner, error) {
-	return newNullScan(q, j.target, slots)
+func (j *m2mJoin[O, T, KO, KT]) part(q *stmt, ref string) (part, error) {
+	return targetPart(q, j.target, ref)
 }
 
 func (j *m2mJoin[O, T, KO, KT]) nodeOrder(ref string) []string { return j.orderTerms(ref) }

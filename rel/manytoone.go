@@ -174,15 +174,19 @@ func (r *m2o[O, T, K]) setFor(owner *O, obj *T) {
 // Cascade implements session.Relationship.
 func (r *m2o[O, T, K]) Cascade(obj any, add func(session.Mapper, any)) {
 	st := r.bind(obj.(*O))
-	if st.obj != nil && (st.sess == nil || st.sess.StatusOf(st.obj) != session.Detached) {
-		add(mapperOf[T](), st.obj)
+	if st.obj == nil {
+		return
+	}
+	t := sessionObject(st.sess, st.obj)
+	if st.sess == nil || st.sess.StatusOf(t) != session.Detached {
+		add(mapperOf[T](), t)
 	}
 }
 
 // Parents implements session.Relationship.
 func (r *m2o[O, T, K]) Parents(obj any, visit func(any)) {
 	if st := r.field(obj.(*O)).own(); st != nil && st.obj != nil {
-		visit(st.obj)
+		visit(sessionObject(st.sess, st.obj))
 	}
 }
 
@@ -310,7 +314,9 @@ func (r *m2o[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 	} else {
 		q := newStmt(s, populate)
 		ref := q.ref(r.target.Name())
-		q.addJoins(-1, ref, joins)
+		if err := q.addJoins(-1, ref, joins); err != nil {
+			return nil, err
+		}
 		iq := &inQuery[T, K]{q: q, table: r.target, ref: ref, from: fromItem(r.target.Name(), ref), in: in,
 			order: []string{qcol(ref, r.pk.Name())}}
 		err = iq.run(ctx, keys, func(scanned, obj *T) error { onRow(scanned, obj); return nil })
@@ -344,12 +350,8 @@ func (j *m2oJoin[O, T, K]) join(q *stmt, ownerRef string) string {
 	return ref
 }
 
-func (j *m2oJoin[O, T, K]) columns() (string, []string) {
-	return j.target.Name(), colNames(j.target)
-}
-
-func (j *m2oJoin[O, T, K]) newScanner(q *stmt, slots []any) (rowScanner, error) {
-	return newNullScan(q, j.target, slots)
+func (j *m2oJoin[O, T, K]) part(q *stmt, ref string) (part, error) {
+	return targetPart(q, j.target, ref)
 }
 
 func (j *m2oJoin[O, T, K]) begin(s *session.Session, owner any) bool {
@@ -377,12 +379,3 @@ func (j *m2oJoin[O, T, K]) end(owner any) {
 }
 
 func (j *m2oJoin[O, T, K]) nodeOrder(string) []string { return nil }
-
-func colNames[T any](t *retort.Table[T]) []string {
-	cols := t.Columns()
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = c.Name()
-	}
-	return out
-}

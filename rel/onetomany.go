@@ -499,7 +499,9 @@ func (r *o2m[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 	} else {
 		q := newStmt(s, populate)
 		ref := q.ref(r.target.Name())
-		q.addJoins(-1, ref, joins)
+		if err := q.addJoins(-1, ref, joins); err != nil {
+			return nil, err
+		}
 		iq := &inQuery[T, K]{q: q, table: r.target, ref: ref, from: fromItem(r.target.Name(), ref), in: in, order: r.orderTerms(ref)}
 		err = iq.run(ctx, keys, func(scanned, obj *T) error { onRow(scanned, obj); return nil })
 	}
@@ -530,10 +532,8 @@ func (j *o2mJoin[O, T, K]) join(q *stmt, ownerRef string) string {
 	return ref
 }
 
-func (j *o2mJoin[O, T, K]) columns() (string, []string) { return j.target.Name(), colNames(j.target) }
-
-func (j *o2mJoin[O, T, K]) newScanner(q *stmt, slots []any) (rowScanner, error) {
-	return newNullScan(q, j.target, slots)
+func (j *o2mJoin[O, T, K]) part(q *stmt, ref string) (part, error) {
+	return targetPart(q, j.target, ref)
 }
 
 func (j *o2mJoin[O, T, K]) nodeOrder(ref string) []string { return j.orderTerms(ref) }

@@ -305,6 +305,7 @@ func register[O any](t *retort.Table[O], r relImpl) {
 		rs = v.([]relImpl)
 	} else {
 		session.Intercept(t, intercept[O])
+		session.InterceptAny(t, interceptAny(t))
 	}
 	t.SetExtension(relsKey{}, append(rs[:len(rs):len(rs)], r))
 }
@@ -372,7 +373,7 @@ func lookup[T any, K comparable](s *session.Session, k K) *T {
 		return nil
 	}
 	if obj, ok := s.Lookup(key); ok {
-		if t, ok := obj.(*T); ok {
+		if t, ok := asTarget[T](obj); ok {
 			return t
 		}
 	}

@@ -34,6 +34,7 @@ type stmt struct {
 // node is one joined relationship in a statement.
 type node struct {
 	j       joiner
+	part    part
 	parent  int // the node whose objects own this one's; -1: the root
 	ncols   int
 	scan    rowScanner
@@ -46,13 +47,13 @@ type node struct {
 // joiner is a relationship that can be joined into a statement.
 type joiner interface {
 	info() *base
-	// join writes the LEFT OUTER JOIN clauses that reach the target from
-	// the owner (referred to as ownerRef) and returns the target's
+	// join writes the LEFT OUTER JOIN clauses that reach the target's table
+	// from the owner (referred to as ownerRef) and returns the target's
 	// reference.
 	join(q *stmt, ownerRef string) string
-	// columns are the target's columns.
-	columns() (table string, cols []string)
-	newScanner(q *stmt, slots []any) (rowScanner, error)
+	// part returns how the target's objects are read, their table joined as
+	// ref (a class hierarchy's part joins its other tables).
+	part(q *stmt, ref string) (part, error)
 	// begin starts loading owner's relationship; false when it is loaded
 	// already (then the statement leaves it alone).
 	begin(s *session.Session, owner any) bool
@@ -65,6 +66,47 @@ type joiner interface {
 // rowScanner turns a row's columns of one node into an object.
 type rowScanner interface {
 	row() (any, error) // nil when the join matched nothing
+}
+
+// part is the columns of a statement that hold the objects of one node.
+type part interface {
+	cols() []string  // select-list expressions
+	names() []string // table.column of each, for errors
+	scanner(q *stmt, slots []any) (rowScanner, error)
+}
+
+// tablePart reads the objects of a table joined as ref.
+type tablePart[T any] struct {
+	t   *retort.Table[T]
+	ref string
+}
+
+func (p tablePart[T]) cols() []string { return columnNames(p.t, p.ref) }
+
+func (p tablePart[T]) names() []string { return columnNames(p.t, p.t.Name()) }
+
+func (p tablePart[T]) scanner(q *stmt, slots []any) (rowScanner, error) {
+	return newNullScan(q, p.t, slots)
+}
+
+// targetPart returns how a joined statement reads the objects of T, whose
+// table t is joined as ref: the table's columns, or, for a class hierarchy
+// (package inherit), its part, which joins the class's other tables.
+func targetPart[T any](q *stmt, t *retort.Table[T], ref string) (part, error) {
+	pj, ok := mapperOf[T]().(polyJoiner)
+	if !ok {
+		return tablePart[T]{t: t, ref: ref}, nil
+	}
+	v, err := pj.JoinTarget(q.s, (*T)(nil), ref, q.ref, q.populate)
+	if err != nil {
+		return nil, err
+	}
+	pp, ok := v.(polyPart)
+	if !ok {
+		return nil, fmt.Errorf("rel: join %q: the mapper's part %T cannot be read", t.Name(), v)
+	}
+	q.joins.WriteString(pp.JoinClauses())
+	return polyPartOf{pp}, nil
 }
 
 func newStmt(s *session.Session, populate bool) *stmt {
@@ -100,22 +142,29 @@ func qcol(ref, col string) string { return retort.QuoteIdent(ref) + "." + retort
 // addJoins joins the joined steps (and, recursively, theirs) to the owner
 // referred to as ownerRef. Their other steps run after the statement (see
 // runSteps).
-func (q *stmt) addJoins(parent int, ownerRef string, steps []*step) {
+func (q *stmt) addJoins(parent int, ownerRef string, steps []*step) error {
 	for _, st := range steps {
 		j := st.r.joiner()
 		ref := j.join(q, ownerRef)
-		table, cols := j.columns()
-		n := &node{j: j, parent: parent, ncols: len(cols), seen: map[any]struct{}{}, began: map[any]bool{}}
+		p, err := j.part(q, ref)
+		if err != nil {
+			return err
+		}
+		cols := p.cols()
+		n := &node{j: j, part: p, parent: parent, ncols: len(cols), seen: map[any]struct{}{}, began: map[any]bool{}}
 		for _, c := range cols {
 			q.list.WriteString(", ")
-			q.list.WriteString(qcol(ref, c))
-			q.names = append(q.names, qcol(table, c))
+			q.list.WriteString(c)
 		}
+		q.names = append(q.names, p.names()...)
 		q.order = append(q.order, j.nodeOrder(ref)...)
 		joined, _ := splitSteps(st.next)
 		q.nodes = append(q.nodes, n)
-		q.addJoins(len(q.nodes)-1, ref, joined)
+		if err := q.addJoins(len(q.nodes)-1, ref, joined); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // prepare allocates the row's destinations: rootNames for the root's, then
@@ -129,7 +178,7 @@ func (q *stmt) prepare(rootNames []string) ([]any, error) {
 	q.names = append(rootNames[:len(rootNames):len(rootNames)], q.names...)
 	off := len(rootNames)
 	for _, n := range q.nodes {
-		sc, err := n.j.newScanner(q, q.dests[off:off+n.ncols])
+		sc, err := n.part.scanner(q, q.dests[off:off+n.ncols])
 		if err != nil {
 			return nil, err
 		}
@@ -239,6 +288,7 @@ func (r *rootScan[T]) take() (scanned, obj *T) {
 	return scanned, obj
 }
 
+// columnNames returns t's columns qualified by ref.
 func columnNames[T any](t *retort.Table[T], ref string) []string {
 	cols := t.Columns()
 	out := make([]string, len(cols))

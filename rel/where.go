@@ -19,7 +19,8 @@ func whereLoader[T any]() (session.WhereLoader, bool) {
 // loadWhere loads the objects of T matching in(keys), a chunk of keys at a
 // time, through wl, after flushing the session (as a query autoflushes), and
 // registers them. fn receives each object as read and the session's object
-// for its row. Objects of subclasses of T are not T values and are left out.
+// for its row, both as *T: for an object of a subclass of T, the T it
+// embeds.
 func loadWhere[T any, K comparable](ctx context.Context, s *session.Session, wl session.WhereLoader, keys []K,
 	in func([]K) retort.Expr[bool], populate bool, fn func(loaded, obj *T)) error {
 	if err := s.Flush(ctx); err != nil {
@@ -34,17 +35,28 @@ func loadWhere[T any, K comparable](ctx context.Context, s *session.Session, wl 
 			return fmt.Errorf("rel: load %T: %w", zero, err)
 		}
 		for _, x := range objs {
-			if t, ok := x.(*T); ok {
-				fn(t, s.Register(m, t, populate).(*T))
+			got, ok := asTarget[T](s.Register(m, x, populate))
+			if !ok {
+				continue
 			}
+			loaded, ok := asTarget[T](x)
+			if !ok {
+				continue
+			}
+			fn(loaded, got)
 		}
 	}
 	return nil
 }
 
 // joinable reports whether T's objects can be read by a join: those of a
-// WhereLoader cannot (they are loaded as with SelectIn instead).
+// WhereLoader only when it is a polyJoiner (as package inherit's mapper is);
+// otherwise they load as with SelectIn.
 func joinable[T any]() bool {
-	_, ok := whereLoader[T]()
-	return !ok
+	m := mapperOf[T]()
+	if _, ok := m.(session.WhereLoader); !ok {
+		return true
+	}
+	_, ok := m.(polyJoiner)
+	return ok
 }

@@ -1,0 +1,12 @@
+-- joined into a hierarchy: the target's own table, then its base table LEFT JOINed, a flag telling whether a row was joined
+SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."title", ("chief"."id" IS NOT NULL), "staffer"."id", "staffer"."name", "staffer"."kind" FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (SELECT "project"."id", "project"."title" FROM "project" WHERE "project"."title" = ?) AS "retort_s") AS "retort_q" LEFT OUTER JOIN "chief_project" ON "chief_project"."project_id" = "retort_q"."id" LEFT OUTER JOIN "chief" ON "chief"."id" = "chief_project"."chief_id" LEFT OUTER JOIN "staffer" ON "staffer"."id" = "chief"."id" ORDER BY "retort_q"."retort_n", "chief"."id"
+-- args: [p1]
+
+-- joined from a hierarchy: the class's query, its columns aliased (its own table's by their names), as the derived table
+SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."retort_c1", "retort_q"."retort_c2", "retort_q"."chief_id", ("chief"."id" IS NOT NULL), "staffer"."id", "staffer"."name", "staffer"."kind" FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (SELECT "staffer"."id" AS "id", "staffer"."name" AS "retort_c1", "staffer"."kind" AS "retort_c2", "minion"."chief_id" AS "chief_id" FROM "staffer" JOIN "minion" ON "minion"."id" = "staffer"."id" WHERE "staffer"."name" = ? LIMIT ?) AS "retort_s") AS "retort_q" LEFT OUTER JOIN "chief" ON "chief"."id" = "retort_q"."chief_id" LEFT OUTER JOIN "staffer" ON "staffer"."id" = "chief"."id" ORDER BY "retort_q"."retort_n"
+-- args: [c1-m1 1]
+
+-- joined from and into a hierarchy, two levels: aliases for the second staffer and minion tables
+SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."retort_c1", "retort_q"."retort_c2", ("minion"."id" IS NOT NULL), "staffer"."id", "staffer"."name", "staffer"."kind", "minion"."chief_id", ("chief"."id" IS NOT NULL), "staffer_2"."id", "staffer_2"."name", "staffer_2"."kind" FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (SELECT "staffer"."id" AS "id", "staffer"."name" AS "retort_c1", "staffer"."kind" AS "retort_c2" FROM "staffer" JOIN "chief" ON "chief"."id" = "staffer"."id" WHERE "staffer"."name" = ?) AS "retort_s") AS "retort_q" LEFT OUTER JOIN "minion" ON "minion"."chief_id" = "retort_q"."id" LEFT OUTER JOIN "staffer" ON "staffer"."id" = "minion"."id" LEFT OUTER JOIN "chief" ON "chief"."id" = "minion"."chief_id" LEFT OUTER JOIN "staffer" AS "staffer_2" ON "staffer_2"."id" = "chief"."id" ORDER BY "retort_q"."retort_n", "minion"."id"
+-- args: [c2]
+
