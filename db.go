@@ -63,10 +63,12 @@ type Batcher interface {
 }
 
 // BatchCommitter is implemented by a transaction that can send its last
-// statements and COMMIT in one round trip. The session commits through it
+// statements and COMMIT together: in one round trip on PostgreSQL; on
+// SQLite, which runs statements one at a time, each item's callback runs
+// before COMMIT and a failing one stops it. The session commits through it
 // when present.
 type BatchCommitter interface {
-	// CommitBatch sends items, then COMMIT, in one round trip.
+	// CommitBatch runs items, then COMMIT.
 	CommitBatch(ctx context.Context, items []BatchItem) error
 }
 

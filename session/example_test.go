@@ -24,6 +24,8 @@ var (
 )
 
 // A session turns changes to Go objects into as few statements as it can.
+// A unit of work of one statement runs it alone: SQLite makes a single
+// statement atomic, so it needs no BEGIN and COMMIT.
 func Example() {
 	ctx := context.Background()
 	show := false
@@ -64,14 +66,10 @@ func Example() {
 		log.Fatal(err)
 	}
 	// Output:
-	// SQL: BEGIN IMMEDIATE
 	// SQL: INSERT INTO "pet" ("id", "name", "age") VALUES (?, ?, ?)
-	// SQL: COMMIT
 	// rex has key 1
 	// same object: true
-	// SQL: BEGIN IMMEDIATE
 	// SQL: UPDATE "pet" SET "age" = ? WHERE "pet"."id" = ?
-	// SQL: COMMIT
 }
 
 // A failed flush leaves the session as it was, so the program can fix the

@@ -601,13 +601,14 @@ func TestFaultConstraintMidFlush(t *testing.T) {
 // A context cancelled at each phase of a flush: before BEGIN (in a
 // BeforeFlush hook), between the parents' and the children's round trips (in
 // a BeforeInsert hook), while a statement runs (PostgreSQL: a trigger
-// sleeps), and at COMMIT (in an AfterFlush hook: the flush has updates, so
-// COMMIT travels alone).
+// sleeps), and at COMMIT (in an AfterFlush hook of an explicit Flush; the
+// Commit that follows has nothing to flush, so COMMIT travels alone).
 func TestFaultCancelPhases(t *testing.T) {
 	type armed struct {
-		opts  []session.Option
-		db    retort.DB // the session's database; env.DB when nil
-		clear func()    // removes the cause before the retry
+		opts       []session.Option
+		db         retort.DB // the session's database; env.DB when nil
+		clear      func()    // removes the cause before the retry
+		flushFirst bool      // Flush, then Commit (whose COMMIT then travels alone)
 	}
 	type phase struct {
 		name   string
@@ -634,7 +635,7 @@ func TestFaultCancelPhases(t *testing.T) {
 			return armed{db: db, clear: func() { <-done; drop() }}
 		}},
 		{name: "at commit", arm: func(t *testing.T, _ *dbtest.Env, cancel context.CancelFunc) armed {
-			return armed{opts: []session.Option{session.AfterFlush(func(context.Context, *session.Session) error { cancel(); return nil })}}
+			return armed{flushFirst: true, opts: []session.Option{session.AfterFlush(func(context.Context, *session.Session) error { cancel(); return nil })}}
 		}},
 	}
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
@@ -656,7 +657,13 @@ func TestFaultCancelPhases(t *testing.T) {
 				w := prepareWork(t, context.Background(), s, 50)
 				f := before(t, env.DB, s, faultMaxID, w.all())
 				start := time.Now()
-				err := s.Commit(ctx)
+				var err error
+				if a.flushFirst {
+					err = s.Flush(ctx)
+				}
+				if err == nil {
+					err = s.Commit(ctx)
+				}
 				if a.clear != nil {
 					a.clear()
 				}
@@ -1094,8 +1101,8 @@ func TestFaultKeepsObjectsAddedBetweenFlushes(t *testing.T) {
 }
 
 // A COMMIT that fails after a successful flush (the context is cancelled in
-// an AfterFlush hook; the flush has a DELETE whose row count the client
-// checks, so COMMIT travels alone)
+// the AfterFlush hook of an explicit Flush; the Commit that follows has
+// nothing to flush, so COMMIT travels alone)
 // restores what that flush wrote into objects, as a failed flush does: the
 // version of an updated object, the generated key of a new parent and the
 // foreign key its new child took from it.
@@ -1127,6 +1134,9 @@ func TestFaultCommitFailureRestores(t *testing.T) {
 		newAuthor := &Author{Name: "new"}
 		book := &Book{Author: newAuthor, Title: "new book"}
 		_ = session.Add(s, book)
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
 		err = s.Commit(ctx)
 		if !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "session: commit") {
 			t.Fatalf("commit: %v, want a failed COMMIT matching context.Canceled", err)

@@ -451,7 +451,10 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 		r.items = append(r.items, t)
 	}
 	bc, canCommit := s.tx.(retort.BatchCommitter)
-	if commit && canCommit && len(s.txs) == 0 && !r.checked {
+	// SQLite runs items one at a time and checks each before COMMIT; a
+	// PostgreSQL pipeline cannot, so there an item the client checks keeps
+	// COMMIT for a round trip of its own.
+	if commit && canCommit && len(s.txs) == 0 && (!r.checked || r.d == retort.SQLite) {
 		err := bc.CommitBatch(ctx, r.items)
 		r.items = r.items[:0]
 		if err != nil {

@@ -164,17 +164,17 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 	return r, nil
 }
 
-// Begin takes a connection and starts an IMMEDIATE transaction on it.
+// Begin takes a connection for a transaction. BEGIN IMMEDIATE runs with the
+// transaction's first statement: a transaction that commits a single
+// statement through CommitBatch (a unit of work of one INSERT or UPDATE)
+// runs it alone, atomically, without BEGIN and COMMIT; one that runs
+// nothing runs nothing.
 func (db *DB) Begin(ctx context.Context) (retort.Tx, error) {
 	c, err := db.take(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.exec(ctx, "BEGIN IMMEDIATE", nil); err != nil {
-		db.pool.Put(c.conn)
-		return nil, err
-	}
-	return &Tx{c: c, release: func() { db.pool.Put(c.conn) }}, nil
+	return &Tx{c: c, lazy: true, release: func() { db.pool.Put(c.conn) }}, nil
 }
 
 func (db *DB) take(ctx context.Context) (*conn, error) {
@@ -197,7 +197,20 @@ type Tx struct {
 	c       *conn
 	depth   int
 	done    bool
+	lazy    bool   // BEGIN IMMEDIATE is still to run (top level only)
 	release func() // returns the connection to the pool (top level only)
+}
+
+// begin runs the BEGIN IMMEDIATE that Begin put off.
+func (tx *Tx) begin(ctx context.Context) error {
+	if !tx.lazy {
+		return nil
+	}
+	if _, err := tx.c.exec(ctx, "BEGIN IMMEDIATE", nil); err != nil {
+		return err
+	}
+	tx.lazy = false
+	return nil
 }
 
 // Dialect is retort.SQLite.
@@ -208,6 +221,9 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (retort.Result,
 	if tx.done {
 		return retort.Result{}, errTxDone
 	}
+	if err := tx.begin(ctx); err != nil {
+		return retort.Result{}, err
+	}
 	return tx.c.exec(ctx, sql, args)
 }
 
@@ -215,6 +231,9 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (retort.Result,
 func (tx *Tx) Query(ctx context.Context, sql string, args ...any) (retort.Rows, error) {
 	if tx.done {
 		return nil, errTxDone
+	}
+	if err := tx.begin(ctx); err != nil {
+		return nil, err
 	}
 	return tx.c.query(ctx, sql, args)
 }
@@ -225,6 +244,9 @@ var errTxDone = errors.New("sqlite: transaction already committed or rolled back
 func (tx *Tx) Begin(ctx context.Context) (retort.Tx, error) {
 	if tx.done {
 		return nil, errTxDone
+	}
+	if err := tx.begin(ctx); err != nil {
+		return nil, err
 	}
 	d := tx.depth + 1
 	if _, err := tx.c.exec(ctx, "SAVEPOINT "+savepoint(d), nil); err != nil {
@@ -241,7 +263,9 @@ func (tx *Tx) Commit(ctx context.Context) error {
 		return errTxDone
 	}
 	var err error
-	if tx.depth == 0 {
+	if tx.lazy {
+		// Nothing ran: nothing to commit.
+	} else if tx.depth == 0 {
 		_, err = tx.c.exec(ctx, "COMMIT", nil)
 		if err != nil {
 			// A failed COMMIT leaves the transaction open: end it so the
@@ -265,7 +289,9 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 	tx.c.conn.SetInterrupt(nil) // a rollback must not be interrupted
 	tx.c.done = nil
 	var err error
-	if tx.depth == 0 {
+	if tx.lazy {
+		// Nothing ran: nothing to roll back.
+	} else if tx.depth == 0 {
 		if !tx.c.conn.AutocommitEnabled() {
 			_, err = tx.c.exec(ctx, "ROLLBACK", nil)
 		}
@@ -277,6 +303,48 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 	}
 	tx.finish()
 	return err
+}
+
+// CommitBatch implements retort.BatchCommitter: it runs items, one at a
+// time with their callbacks, then commits; an item or callback that fails
+// stops it before COMMIT (roll back then). A transaction in which nothing
+// ran yet and which commits a single statement runs that statement alone:
+// SQLite makes one statement atomic without BEGIN and COMMIT.
+func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
+	if tx.done {
+		return errTxDone
+	}
+	if tx.lazy && tx.depth == 0 && len(items) <= 1 {
+		if len(items) == 1 {
+			if err := retort.RunItem(ctx, txConn{tx.c}, items[0]); err != nil {
+				tx.finish()
+				return err
+			}
+		}
+		tx.finish()
+		return nil
+	}
+	for _, it := range items {
+		if err := retort.RunItem(ctx, tx, it); err != nil {
+			return err
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+// txConn runs statements on a transaction's connection outside any
+// transaction (autocommit), for CommitBatch.
+type txConn struct{ c *conn }
+
+func (t txConn) Dialect() retort.Dialect { return retort.SQLite }
+func (t txConn) Exec(ctx context.Context, sql string, args ...any) (retort.Result, error) {
+	return t.c.exec(ctx, sql, args)
+}
+func (t txConn) Query(ctx context.Context, sql string, args ...any) (retort.Rows, error) {
+	return t.c.query(ctx, sql, args)
+}
+func (t txConn) Begin(context.Context) (retort.Tx, error) {
+	return nil, errors.New("sqlite: no transaction inside CommitBatch")
 }
 
 func (tx *Tx) finish() {

@@ -339,6 +339,9 @@ func TestBusyTimeoutExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "INSERT INTO t VALUES (1)"); err != nil { // BEGIN IMMEDIATE runs with it
+		t.Fatal(err)
+	}
 	start := time.Now()
 	_, err = db.Exec(ctx, "INSERT INTO t VALUES (2)")
 	if code := zsqlite.ErrCode(err); code.ToPrimary() != zsqlite.ResultBusy {
@@ -952,5 +955,83 @@ func TestTimeOrder(t *testing.T) {
 	}
 	if got := queryValue[time.Time](t, db, "SELECT max(at) FROM ev"); !got.Equal(base.Add(24 * time.Hour)) {
 		t.Errorf("max = %v", got)
+	}
+}
+
+// A transaction begins with its first statement; committing a single
+// statement through CommitBatch runs it alone (atomic in SQLite without
+// BEGIN and COMMIT); several run between BEGIN IMMEDIATE and COMMIT, and a
+// failing callback stops them before COMMIT.
+func TestLazyBeginAndCommitBatch(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var seen []string
+	tracer := retort.TraceFunc(func(_ context.Context, ev retort.TraceEvent) {
+		mu.Lock()
+		seen = append(seen, ev.SQL)
+		mu.Unlock()
+	})
+	take := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := seen
+		seen = nil
+		return out
+	}
+	db := open(t, ":memory:", sqlite.WithTracer(tracer))
+	exec(t, db, "CREATE TABLE t (x INTEGER)")
+	take()
+	commitBatch := func(items ...retort.BatchItem) error {
+		tx, err := db.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		return tx.(retort.BatchCommitter).CommitBatch(ctx, items)
+	}
+	insert := func(x int) retort.BatchItem {
+		return retort.BatchItem{SQL: "INSERT INTO t VALUES (?)", Args: []any{x}}
+	}
+	if err := commitBatch(); err != nil {
+		t.Fatal(err)
+	}
+	if err := commitBatch(insert(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := commitBatch(insert(2), insert(3)); err != nil {
+		t.Fatal(err)
+	}
+	refused := errors.New("refused")
+	last := insert(4)
+	last.Result = func(retort.Result) error { return refused }
+	if err := commitBatch(insert(5), last); !errors.Is(err, refused) {
+		t.Fatalf("failing callback: %v, want refused", err)
+	}
+	want := []string{
+		"INSERT INTO t VALUES (?)",
+		"BEGIN IMMEDIATE", "INSERT INTO t VALUES (?)", "INSERT INTO t VALUES (?)", "COMMIT",
+		"BEGIN IMMEDIATE", "INSERT INTO t VALUES (?)", "INSERT INTO t VALUES (?)", "ROLLBACK",
+	}
+	if diff := cmp.Diff(want, take()); diff != "" {
+		t.Errorf("statements (-want +got):\n%s", diff)
+	}
+	if n := queryValue[int64](t, db, "SELECT count(*) FROM t"); n != 3 {
+		t.Errorf("rows = %d, want 3 (1, 2, 3; not 4 and 5)", n)
+	}
+	take()
+	// A transaction that ran nothing commits and rolls back with no SQL.
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx, _ = db.Begin(ctx)
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := take(); len(got) != 0 {
+		t.Errorf("empty transactions ran %q", got)
 	}
 }
