@@ -90,7 +90,8 @@ func (m *mapper) Changed(obj, snap any) bool {
 		return true
 	}
 	for c := n; ; c = c.parent {
-		if c.ops.changed(obj, snap) {
+		// A subclass table's key is the base key (update ignores it too).
+		if c.ops.changedIn(obj, snap, p.info[c.index].nonKey) {
 			return true
 		}
 		if c.up == nil {

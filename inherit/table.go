@@ -22,7 +22,7 @@ type tableOps interface {
 	dests(x any, idx []int, dst []any) []any
 	tolerantDests(x any, idx []int, dst []any, fixes *[]fixer) []any
 	equal(a, b any, i int) bool
-	changed(a, b any) bool // some column differs
+	changedIn(a, b any, idx []int) bool // some column of idx differs
 	copyCol(dst, src any, i int)
 	bind(x any, i int) (any, error)
 	value(x any, i int) any
@@ -114,10 +114,10 @@ func (o *tableOf[L]) tolerantDests(x any, idx []int, dst []any, fixes *[]fixer) 
 }
 
 func (o *tableOf[L]) equal(a, b any, i int) bool { return o.cols[i].Equal(a.(*L), b.(*L)) }
-func (o *tableOf[L]) changed(a, b any) bool {
+func (o *tableOf[L]) changedIn(a, b any, idx []int) bool {
 	x, y := a.(*L), b.(*L)
-	for _, c := range o.cols {
-		if !c.Equal(x, y) {
+	for _, i := range idx {
+		if !o.cols[i].Equal(x, y) {
 			return true
 		}
 	}
