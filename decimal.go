@@ -367,4 +367,23 @@ func (t numericType) Decode(src any) (Decimal, error) {
 	return d.Rescale(t.scale)
 }
 
+// fromDecimal is Decode of an exact value: rounded to the column's scale
+// when the column has a precision.
+func (t numericType) fromDecimal(d Decimal) (Decimal, error) {
+	if t.precision == 0 {
+		return d, nil
+	}
+	return d.Rescale(t.scale)
+}
+
 func (numericType) Equal(a, b Decimal) bool { return a.Equal(b) }
+
+// DecimalScanner is implemented by the scan destinations Retort gives drivers
+// for Decimal columns and expressions. A driver that reads a number exactly
+// (PostgreSQL's binary numeric) hands it over with ScanDecimal, with no text
+// in between; otherwise it calls Scan (database/sql.Scanner), as for every
+// other type. NULL always goes through Scan.
+type DecimalScanner interface {
+	// ScanDecimal stores d, a non-NULL value read from the database.
+	ScanDecimal(d Decimal) error
+}

@@ -145,7 +145,7 @@ func (t *Table[T]) RowScanner() func(rows Rows, obj *T) error {
 	dests := make([]any, len(cols))
 	return func(rows Rows, obj *T) error {
 		for i, c := range cols {
-			dests[i] = c.Dest(obj)
+			dests[i] = c.rebind(dests[i], obj)
 		}
 		if err := rows.Scan(dests...); err != nil {
 			return columnScanError(t.name, t.sql(SQLite).columns, err)

@@ -109,6 +109,19 @@ func (s *valueScanner[V]) Scan(src any) error {
 	return nil
 }
 
+// ScanDecimal implements [DecimalScanner].
+func (s *valueScanner[V]) ScanDecimal(d Decimal) error {
+	if nt, ok := any(s.typ).(numericType); ok {
+		v, err := nt.fromDecimal(d)
+		if err != nil {
+			return err
+		}
+		*s.p = any(v).(V)
+		return nil
+	}
+	return s.Scan(d.String())
+}
+
 // acceptsNull marks the Type of [Nullable] expressions, which decode NULL.
 type acceptsNull interface{ acceptsNull() }
 

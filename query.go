@@ -239,7 +239,7 @@ func (q *SelectQuery[T]) Iter(ctx context.Context, db DB) iter.Seq2[*T, error] {
 		for rows.Next() {
 			obj := new(T)
 			for i, c := range cols {
-				dests[i] = c.Dest(obj)
+				dests[i] = c.rebind(dests[i], obj)
 			}
 			if err := rows.Scan(dests...); err != nil {
 				yield(nil, columnScanError(q.t.name, s.columns, err))

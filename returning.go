@@ -49,7 +49,7 @@ func returningObjects[T any](stmt Returner, t *Table[T]) *ReturningQuery[*T] {
 			next: func() []any {
 				obj = new(T)
 				for i, c := range cols {
-					dests[i] = c.Dest(obj)
+					dests[i] = c.rebind(dests[i], obj)
 				}
 				return dests
 			},

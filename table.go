@@ -197,6 +197,8 @@ type ColumnOf[T any] interface {
 	SetValue(obj *T, v any) error
 	// applyDefault sets a Go-side default into obj when the field is zero.
 	applyDefault(obj *T)
+	// rebind is Dest reusing a destination of an earlier row.
+	rebind(dest any, obj *T) any
 	// hasDefault reports whether the column has a Go-side default.
 	hasDefault() bool
 	// appendArray appends the column's values in objs as a PostgreSQL
@@ -484,10 +486,36 @@ func (c *Column[T, V]) Dest(obj *T) any {
 }
 
 // typeScanner decodes a driver value through a column's Type. It implements
-// database/sql.Scanner, which both drivers accept as a scan destination.
+// database/sql.Scanner, which both drivers accept as a scan destination, and
+// [DecimalScanner].
 type typeScanner[T, V any] struct {
 	c   *Column[T, V]
 	obj *T
+}
+
+// ScanDecimal implements [DecimalScanner]: a column of the built-in Decimal
+// type takes d as Decode takes its text; other columns decode d's text.
+func (s *typeScanner[T, V]) ScanDecimal(d Decimal) error {
+	if nt, ok := any(s.c.typ).(numericType); ok {
+		v, err := nt.fromDecimal(d)
+		if err != nil {
+			return err
+		}
+		s.c.Set(s.obj, any(v).(V))
+		return nil
+	}
+	return s.Scan(d.String())
+}
+
+// rebind returns where a driver scans this column of obj, reusing dest, a
+// destination this column returned for another object, when it can: a
+// result read row by row allocates no scanner per row.
+func (c *Column[T, V]) rebind(dest any, obj *T) any {
+	if s, ok := dest.(*typeScanner[T, V]); ok && s.c == c {
+		s.obj = obj
+		return s
+	}
+	return c.Dest(obj)
 }
 
 func (s *typeScanner[T, V]) Scan(src any) error {

@@ -261,12 +261,17 @@ type rows struct {
 	closed bool
 	batch  pgx.BatchResults // set when the query went with pending statements
 	n      int              // statements in the round trip
+	dests  []any            // Scan's destinations for pgx, reused
 }
 
 func (r *rows) Next() bool { return r.r.Next() }
 
 func (r *rows) Scan(dest ...any) error {
-	err := r.r.Scan(dest...)
+	left, err := scanDecimals(r.r, dest, &r.dests)
+	if err != nil {
+		return err
+	}
+	err = r.r.Scan(left...)
 	if err == nil {
 		return nil
 	}
