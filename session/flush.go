@@ -100,6 +100,9 @@ func (s *Session) cascade() []*state {
 	}
 	for i := 0; i < len(queue); i++ {
 		st := queue[i]
+		if !st.in {
+			continue // it left the session (an orphan expunged by a relationship)
+		}
 		rels := st.rels
 		for _, r := range rels {
 			r.Cascade(st.obj, add)

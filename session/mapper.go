@@ -94,7 +94,7 @@ func MapperOf[T any]() (Mapper, error) {
 // TableMapper returns the mapper of a plain table. Package inherit builds on
 // it.
 func TableMapper[T any](t *retort.Table[T]) *Table[T] {
-	m := &Table[T]{t: t, pk: t.PrimaryKey(), tables: []retort.Schema{t}}
+	m := &Table[T]{t: t, pk: t.PrimaryKey(), tables: []retort.Schema{t}, equal: retort.RowEqual(t.Columns())}
 	var probe T
 	for _, c := range t.Columns() {
 		if c.Info().Nullable {
@@ -114,6 +114,7 @@ type Table[T any] struct {
 	pk     []retort.ColumnOf[T]
 	deep   []retort.ColumnOf[T] // columns whose values a struct copy would share
 	tables []retort.Schema
+	equal  func(a, b *T) bool // all columns equal (retort.RowEqual)
 }
 
 // RetortTable is the mapped table.
@@ -213,13 +214,7 @@ func (m *Table[T]) Restore(obj, snap any) {
 
 // Changed implements Mapper.
 func (m *Table[T]) Changed(obj, snap any) bool {
-	o, s := obj.(*T), snap.(*T)
-	for _, c := range m.t.Columns() {
-		if !c.Equal(o, s) {
-			return true
-		}
-	}
-	return false
+	return !m.equal(obj.(*T), snap.(*T))
 }
 
 // ChangedColumns lists the columns of obj that differ from snap.
