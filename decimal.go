@@ -96,6 +96,14 @@ func DecimalFromFloat(f float64, scale int) (Decimal, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return Decimal{}, fmt.Errorf("retort: decimal from %v: %w", f, ErrDecimalRange)
 	}
+	// Fast path: f × 10^scale, rounded, when that cannot differ from
+	// rounding f's shortest decimal: the product is small (its error is
+	// then far below 1e-6 units) and not within 1e-6 of a half unit.
+	if x := f * float64(pow10[scale]); math.Abs(x) < 1e9 {
+		if r := math.Round(x); math.Abs(math.Abs(x-r)-0.5) > 1e-6 {
+			return Decimal{units: int64(r), scale: int8(scale)}, nil
+		}
+	}
 	return parseRounded(strconv.FormatFloat(f, 'f', -1, 64), scale)
 }
 

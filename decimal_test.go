@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"math/big"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -453,4 +456,48 @@ func FuzzParseDecimal(f *testing.F) {
 		}
 		d.Float64()
 	})
+}
+
+// TestDecimalFromFloatMatchesShortestDecimal checks DecimalFromFloat (whose
+// fast path multiplies) against its definition: the shortest decimal that
+// reads back as f, rounded half away from zero, computed here exactly.
+func TestDecimalFromFloatMatchesShortestDecimal(t *testing.T) {
+	ref := func(f float64, scale int) int64 {
+		r, ok := new(big.Rat).SetString(strconv.FormatFloat(f, 'f', -1, 64))
+		if !ok {
+			t.Fatalf("big.Rat of %v", f)
+		}
+		r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)))
+		neg := r.Sign() < 0
+		r.Abs(r)
+		r.Add(r, big.NewRat(1, 2))
+		q := new(big.Int).Quo(r.Num(), r.Denom())
+		if neg {
+			q.Neg(q)
+		}
+		return q.Int64()
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var fs []float64
+	for k := -2000; k <= 2000; k++ {
+		fs = append(fs, float64(k)/200, float64(k)/2000+0.0005, float64(k)*1.005, float64(k)/1000)
+	}
+	for range 20000 {
+		fs = append(fs, (rng.Float64()-0.5)*math.Pow(10, float64(rng.IntN(12)-3)))
+	}
+	fs = append(fs, 1.005, 0.125, -0.125, 2.675, 1e9, 123456789.125, 0.1+0.2, math.Copysign(0, -1), 5e-324)
+	for _, f := range fs {
+		for _, scale := range []int{0, 1, 2, 3, 4, 6} {
+			if math.Abs(f)*math.Pow(10, float64(scale)) > 1e17 {
+				continue
+			}
+			got, err := retort.DecimalFromFloat(f, scale)
+			if err != nil {
+				t.Fatalf("DecimalFromFloat(%v, %d): %v", f, scale, err)
+			}
+			if want := ref(f, scale); got.Units() != want || got.Scale() != scale {
+				t.Fatalf("DecimalFromFloat(%v, %d) = %s, want units %d", f, scale, got, want)
+			}
+		}
+	}
 }
