@@ -55,6 +55,9 @@ type tableOf[L any] struct {
 	autoIx int
 	verIx  int
 	keys   *session.Table[L]
+	// all columns equal, and all but the key's: the two column sets
+	// changedIn is asked about (a class's nonKey columns)
+	eqAll, eqNonPK func(a, b *L) bool
 }
 
 func (o *tableOf[L]) schema() retort.Schema { return o.t }
@@ -90,6 +93,13 @@ func (o *tableOf[L]) freeze() {
 		}
 	}
 	o.keys = session.TableMapper(o.t)
+	var nonPK []retort.ColumnOf[L]
+	for _, c := range o.cols {
+		if !c.Info().PrimaryKey {
+			nonPK = append(nonPK, c)
+		}
+	}
+	o.eqAll, o.eqNonPK = retort.RowEqual(o.cols), retort.RowEqual(nonPK)
 }
 
 func (o *tableOf[L]) meta() []colMeta { return o.metas }
@@ -116,6 +126,12 @@ func (o *tableOf[L]) tolerantDests(x any, idx []int, dst []any, fixes *[]fixer) 
 func (o *tableOf[L]) equal(a, b any, i int) bool { return o.cols[i].Equal(a.(*L), b.(*L)) }
 func (o *tableOf[L]) changedIn(a, b any, idx []int) bool {
 	x, y := a.(*L), b.(*L)
+	switch len(idx) {
+	case len(o.cols):
+		return !o.eqAll(x, y)
+	case len(o.cols) - len(o.pkIdx):
+		return !o.eqNonPK(x, y)
+	}
 	for _, i := range idx {
 		if !o.cols[i].Equal(x, y) {
 			return true
