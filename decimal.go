@@ -250,7 +250,12 @@ func (d Decimal) Cmp(o Decimal) int {
 }
 
 // Equal reports whether d and o are the same number (1.50 equals 1.5).
-func (d Decimal) Equal(o Decimal) bool { return d.Cmp(o) == 0 }
+func (d Decimal) Equal(o Decimal) bool {
+	if d.scale == o.scale {
+		return d.units == o.units
+	}
+	return d.Cmp(o) == 0
+}
 
 // Add returns d+o, or an error on overflow.
 func (d Decimal) Add(o Decimal) (Decimal, error) {

@@ -219,7 +219,9 @@ func (tx *Tx) Commit(ctx context.Context) error {
 
 // CommitBatch sends items and then COMMIT in one round trip: the session's
 // last flush and its commit cost one round trip. On a savepoint the items go
-// and RELEASE waits for the next statement.
+// and RELEASE waits for the next statement. A transaction that sent nothing
+// yet and commits a single statement runs it alone, without BEGIN and
+// COMMIT: PostgreSQL makes one statement atomic by itself.
 func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 	if err := tx.check(); err != nil {
 		return err
@@ -247,8 +249,17 @@ func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 		tx.trace(ctx, "COMMIT", nil, 1, start, -1, err)
 		return wrapErr(err)
 	}
-	if len(items) == 0 && len(tx.st.pending) > 0 && tx.st.pending[0] == "BEGIN" {
-		return nil // the transaction never reached the server
+	if len(tx.st.pending) > 0 && tx.st.pending[0] == "BEGIN" {
+		switch {
+		case len(items) == 0:
+			return nil // the transaction never reached the server
+		case len(items) == 1 && len(tx.st.pending) == 1:
+			// Nothing reached the server and one statement is left: it is
+			// atomic on its own, so it runs alone in autocommit, without
+			// BEGIN and COMMIT around it (a one-row unit of work).
+			tx.st.pending = nil
+			return retort.RunItem(ctx, &tx.DB, items[0])
+		}
 	}
 	return tx.sendWithPending(ctx, append(items, retort.BatchItem{SQL: "COMMIT"}))
 }
