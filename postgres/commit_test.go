@@ -1,0 +1,76 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/retort-orm/retort"
+)
+
+// TestCommitBatchSingleStatement: a transaction that sent nothing and
+// commits one statement sends that statement alone (no BEGIN, no COMMIT);
+// with more statements, or after an earlier statement, BEGIN and COMMIT
+// travel with them. A failing single statement leaves nothing behind and
+// returns the connection.
+func TestCommitBatchSingleStatement(t *testing.T) {
+	env := schema(t)
+	env.Create(t, items)
+	ctx := context.Background()
+	insert := func(name string) retort.BatchItem {
+		it, err := retort.Insert(items, &item{Name: name}).Items(retort.Postgres)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return it[0]
+	}
+	commit := func(its ...retort.BatchItem) error {
+		tx, err := env.DB.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		return tx.(retort.BatchCommitter).CommitBatch(ctx, its)
+	}
+	for _, c := range []struct {
+		names      []string
+		statements int64
+	}{{[]string{"a"}, 1}, {[]string{"b", "c"}, 4}} {
+		env.Count.Reset()
+		var its []retort.BatchItem
+		for _, n := range c.names {
+			its = append(its, insert(n))
+		}
+		if err := commit(its...); err != nil {
+			t.Fatal(err)
+		}
+		if rt, st := env.Count.RoundTrips(), env.Count.Statements(); rt != 1 || st != c.statements {
+			t.Errorf("commit of %d statements: %d round trips, %d statements; want 1, %d", len(its), rt, st, c.statements)
+		}
+	}
+	// A statement after another one already sent still commits with COMMIT.
+	tx, err := env.DB.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1`); err != nil {
+		t.Fatal(err)
+	}
+	env.Count.Reset()
+	if err := tx.(retort.BatchCommitter).CommitBatch(ctx, []retort.BatchItem{insert("d")}); err != nil {
+		t.Fatal(err)
+	}
+	if st := env.Count.Statements(); st != 2 {
+		t.Errorf("commit after a statement: %d statements, want 2 (the insert and COMMIT)", st)
+	}
+	// A failing single statement (a duplicate name) inserts nothing.
+	if err := commit(insert("a")); err == nil {
+		t.Fatal("duplicate insert committed")
+	}
+	n, err := retort.Select(items).Count(ctx, env.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 {
+		t.Errorf("%d rows, want 4", n)
+	}
+}
