@@ -19,7 +19,7 @@ import (
 
 const (
 	baseInsert = `WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::varchar(100)[], $3::varchar(50)[]) WITH ORDINALITY AS "v" ("id", "name", "type", "retort_ord")), ` +
-		`"k" AS (SELECT COALESCE("v"."id", nextval(pg_get_serial_sequence($4, $5))) AS "id", "v"."retort_ord" FROM "v"), ` +
+		`"k" AS (SELECT COALESCE("v"."id", nextval((SELECT pg_get_serial_sequence($4, $5)::regclass))) AS "id", "v"."retort_ord" FROM "v"), ` +
 		`"i0" AS (INSERT INTO "employee" ("id", "name", "type") SELECT "k"."id", "v"."name", "v"."type" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord"), `
 	pgxInsertBosses = baseInsert +
 		`"i1" AS (INSERT INTO "boss" ("id", "golf_average") SELECT "k"."id", "s"."golf_average" FROM unnest($6::bigint[], $7::numeric(10,2)[]) AS "s" ("retort_ord", "golf_average") JOIN "k" ON "k"."retort_ord" = "s"."retort_ord") ` +

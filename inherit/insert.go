@@ -148,7 +148,8 @@ func (p *plan) buildInsert(present []*node) string {
 	if auto >= 0 {
 		b.WriteString(`COALESCE("v".`)
 		id(cols[auto].name)
-		b.WriteString(", nextval(pg_get_serial_sequence($" + strconv.Itoa(arg+1) + ", $" + strconv.Itoa(arg+2) + "))) AS ")
+		// The sequence is looked up once (an InitPlan), not once per row.
+		b.WriteString(", nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(arg+1) + ", $" + strconv.Itoa(arg+2) + ")::regclass))) AS ")
 		id(cols[auto].name)
 		arg += 2
 	} else {
