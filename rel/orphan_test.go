@@ -12,8 +12,9 @@ import (
 
 // TestPendingOrphanExpunged: a pending object removed from a delete-orphan
 // collection leaves the session at the flush instead of being inserted
-// without an owner, whether its owner is persistent or pending. One moved to
-// another owner, or naming another owner in its foreign key, stays.
+// without an owner, whether its owner is persistent or pending, and does not
+// cascade its own children into the flush. One moved to another owner, or
+// naming another owner in its foreign key, stays.
 func TestPendingOrphanExpunged(t *testing.T) {
 	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
 		ctx := context.Background()
@@ -26,8 +27,20 @@ func TestPendingOrphanExpunged(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		p := &Product{Name: "p"}
+		if err := session.Add(s, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+
 		// A persistent owner.
 		gone, moved, named := &Order{Note: "gone"}, &Order{Note: "moved"}, &Order{Note: "named", UserID: u2.ID}
+		// The orphan's own children leave with it: they are not cascaded
+		// into the flush by an object that left it.
+		goneItem := &Item{ProductID: p.ID, Qty: 1}
+		gone.Items.Add(goneItem)
 		u1.Orders.Add(gone, moved, named)
 		if err := session.AddAll(s, gone, moved, named); err != nil {
 			t.Fatal(err)
@@ -52,6 +65,12 @@ func TestPendingOrphanExpunged(t *testing.T) {
 			if st := s.StatusOf(o); st != session.Transient {
 				t.Errorf("orphan %s: %v, want transient", o.Note, st)
 			}
+		}
+		if st := s.StatusOf(goneItem); st != session.Transient {
+			t.Errorf("the orphan's item: %v, want transient", st)
+		}
+		if n, err := retort.Select(Items).Count(ctx, env.DB); err != nil || n != 0 {
+			t.Errorf("items written: %d (%v), want 0", n, err)
 		}
 		rows, err := retort.Select(Orders).OrderBy(OrderNote.Asc()).All(ctx, env.DB)
 		if err != nil {
