@@ -212,8 +212,8 @@ func (m *mapper) LoadWhere(ctx context.Context, db retort.DB, typ any, where ret
 // keyCondition is "the base key is one of keys".
 func (p *plan) keyCondition(keys []session.Key) (retort.Expr[bool], error) {
 	n := len(p.baseOps.pk())
-	if n > len(session.Key{}.Values) {
-		return nil, fmt.Errorf("inherit: load %q: keys of more than %d columns", p.baseOps.name(), len(session.Key{}.Values))
+	if n > session.MaxKeyColumns {
+		return nil, fmt.Errorf("inherit: load %q: keys of more than %d columns", p.baseOps.name(), session.MaxKeyColumns)
 	}
 	vals := make([][]any, len(keys))
 	for i, k := range keys {

@@ -31,7 +31,7 @@ func (im *identMap) intsOf(table string, create bool) map[int64]*state {
 }
 
 func (im *identMap) get(k Key) (*state, bool) {
-	if k.Values[0] == nil {
+	if k.Val == nil {
 		st, ok := im.intsOf(k.Table, false)[k.Int]
 		return st, ok
 	}
@@ -40,7 +40,7 @@ func (im *identMap) get(k Key) (*state, bool) {
 }
 
 func (im *identMap) set(k Key, st *state) {
-	if k.Values[0] == nil {
+	if k.Val == nil {
 		im.intsOf(k.Table, true)[k.Int] = st
 		return
 	}
@@ -55,7 +55,7 @@ func (im *identMap) drop(k Key, st *state) {
 	if got, ok := im.get(k); !ok || got != st {
 		return
 	}
-	if k.Values[0] == nil {
+	if k.Val == nil {
 		delete(im.intsOf(k.Table, false), k.Int)
 		return
 	}

@@ -163,12 +163,10 @@ func VersionColumn[T any](t *retort.Table[T]) retort.ColumnOf[T] { return versio
 
 // KeyValues returns the values of the n key columns that k holds: the
 // inverse of a Mapper's KeyOf, for mappers that load by key (package
-// inherit). Keys of more than len(k.Values) columns are not supported.
+// inherit). Keys of more than MaxKeyColumns columns are not supported.
 func KeyValues(k Key, n int) []any {
-	if n == 1 && k.Values[0] == nil {
-		return []any{k.Int}
-	}
-	return k.Values[:min(n, len(k.Values)):min(n, len(k.Values))]
+	vals := k.Values()
+	return vals[:min(n, len(vals)):min(n, len(vals))]
 }
 
 // WhereLoader is implemented by a Mapper whose objects span several tables

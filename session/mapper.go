@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/retort-orm/retort"
@@ -11,29 +12,82 @@ import (
 
 // Key identifies a row: the identity table's name and the primary-key
 // values. Two objects with equal Keys are the same row. A single integer key
-// is held in Int (no boxing); other keys in Values.
+// is held in Int (no boxing); a single key of another type in Val; a key of
+// several columns in Val as an array of their values ([2]any up to
+// [MaxKeyColumns]any). Keys are compared often (the identity map): they are
+// kept small.
 type Key struct {
-	Table  string
-	Int    int64
-	Values [3]any // the key columns' values; keys with more columns use Values[2] for the rest, as a string
+	Table string
+	Int   int64
+	Val   any
+}
+
+// MaxKeyColumns is the most primary-key columns a Key can give back as
+// values ([Key.Values]); keys of more columns still identify rows.
+const MaxKeyColumns = 4
+
+// longKey holds a key of more than MaxKeyColumns columns, as text.
+type longKey string
+
+// Values returns the key's column values; nil for a key of more than
+// MaxKeyColumns columns.
+func (k Key) Values() []any {
+	switch v := k.Val.(type) {
+	case nil:
+		return []any{k.Int}
+	case [2]any:
+		return v[:]
+	case [3]any:
+		return v[:]
+	case [4]any:
+		return v[:]
+	case longKey:
+		return nil
+	default:
+		return []any{v}
+	}
 }
 
 // String renders the key for messages.
 func (k Key) String() string {
-	if k.Values[0] == nil {
-		return k.Table + "(" + fmt.Sprint(k.Int) + ")"
+	if lk, ok := k.Val.(longKey); ok {
+		return k.Table + "(" + strings.ReplaceAll(string(lk)[1:], "\x00", ", ") + ")"
 	}
 	s := k.Table + "("
-	for i, v := range k.Values {
-		if v == nil {
-			break
-		}
+	for i, v := range k.Values() {
 		if i > 0 {
 			s += ", "
 		}
 		s += fmt.Sprint(v)
 	}
 	return s + ")"
+}
+
+// keyOf makes the Key of a row of table from its key columns' values.
+func keyOf(table string, vals []any) Key {
+	for i, v := range vals {
+		if b, ok := v.([]byte); ok {
+			vals[i] = string(b) // []byte is not comparable
+		}
+	}
+	k := Key{Table: table}
+	switch len(vals) {
+	case 1:
+		k.Val = vals[0]
+	case 2:
+		k.Val = [2]any(vals)
+	case 3:
+		k.Val = [3]any(vals)
+	case 4:
+		k.Val = [4]any(vals)
+	default:
+		var b strings.Builder
+		for _, v := range vals {
+			fmt.Fprintf(&b, "\x00%T:%v", v, v)
+		}
+		k.Val = longKey(b.String())
+	}
+	return k
 }
 
 // Mapper persists objects of one Go type. The session makes one for every
@@ -144,22 +198,11 @@ func (m *Table[T]) KeyOfObject(o *T) (Key, bool) {
 			return k, true
 		}
 	}
+	vals := make([]any, len(m.pk))
 	for i, c := range m.pk {
-		setKeyValue(&k, i, len(m.pk), c.Value(o))
+		vals[i] = c.Value(o)
 	}
-	return k, true
-}
-
-func setKeyValue(k *Key, i, n int, v any) {
-	if b, ok := v.([]byte); ok {
-		v = string(b) // []byte is not comparable
-	}
-	if n <= len(k.Values) || i < len(k.Values)-1 {
-		k.Values[i] = v
-		return
-	}
-	prev, _ := k.Values[len(k.Values)-1].(string)
-	k.Values[len(k.Values)-1] = prev + fmt.Sprintf("\x00%T:%v", v, v)
+	return keyOf(k.Table, vals), true
 }
 
 // KeyOf implements Mapper: the values are converted to the key columns'
@@ -448,7 +491,7 @@ func (m *Table[T]) Load(ctx context.Context, db retort.DB, keys []Key) ([]any, e
 	if len(m.pk) == 1 {
 		vals := make([]any, len(keys))
 		for i, k := range keys {
-			vals[i] = k.Values[0]
+			vals[i] = k.Val
 			if vals[i] == nil {
 				vals[i] = k.Int
 			}
@@ -462,10 +505,11 @@ func (m *Table[T]) Load(ctx context.Context, db retort.DB, keys []Key) ([]any, e
 		for _, k := range keys {
 			var ands []retort.Expr[bool]
 			for i, c := range m.pk {
-				if i >= len(k.Values) {
-					return nil, fmt.Errorf("session: load %q: keys of more than %d columns", m.t.Name(), len(k.Values))
+				vals := k.Values()
+				if i >= len(vals) {
+					return nil, fmt.Errorf("session: load %q: keys of more than %d columns", m.t.Name(), MaxKeyColumns)
 				}
-				p, err := c.EqValue(k.Values[i])
+				p, err := c.EqValue(vals[i])
 				if err != nil {
 					return nil, err
 				}
