@@ -86,7 +86,7 @@ func (s *Session) cascade() []*state {
 	}
 	// One closure of each kind per flush, not per object.
 	add := func(m Mapper, child any) {
-		if _, in := s.objs[child]; in {
+		if _, in := s.stateOf(child); in {
 			return
 		}
 		st := s.add(m, child)
@@ -94,7 +94,7 @@ func (s *Session) cascade() []*state {
 		queue = append(queue, st)
 	}
 	removed := func(orphan any) {
-		if o, in := s.objs[orphan]; in && o.status == Persistent {
+		if o, in := s.stateOf(orphan); in && o.status == Persistent {
 			_ = s.delete(orphan)
 		}
 	}
@@ -121,7 +121,7 @@ func (s *Session) collect() *work {
 	w := &work{}
 	parentsKeyed := true
 	visit := func(p any) {
-		if ps, in := s.objs[p]; in && ps.status == Pending {
+		if ps, in := s.stateOf(p); in && ps.status == Pending {
 			parentsKeyed = false
 		}
 	}
@@ -336,7 +336,7 @@ func (r *run) waitForParents(obj any, rels []Relationship) error {
 	need := false
 	for _, rel := range rels {
 		rel.Parents(obj, func(p any) {
-			if ps, ok := r.s.objs[p]; ok && ps.unsent {
+			if ps, ok := r.s.stateOf(p); ok && ps.unsent {
 				need = true
 			}
 		})

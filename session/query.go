@@ -73,7 +73,7 @@ func (s *Session) register(m Mapper, obj any, populate bool, snapshot func(any) 
 	}
 	st := s.newState(obj, m, Persistent)
 	st.key, st.hasKey, st.snap = k, true, snapshot(obj)
-	s.join(st)
+	s.admit(st)
 	s.ident.set(k, st)
 	for _, r := range st.rels {
 		r.Attach(obj, s)
@@ -338,7 +338,7 @@ func Refresh[T any](ctx context.Context, s *Session, obj *T) error {
 		return err
 	}
 	defer s.leave()
-	st, ok := s.objs[any(obj)]
+	st, ok := s.stateOf(any(obj))
 	if !ok || st.status != Persistent {
 		return fmt.Errorf("session: refresh: %T is not persistent in the session", obj)
 	}
@@ -368,7 +368,7 @@ func Merge[T any](ctx context.Context, s *Session, obj *T) (*T, error) {
 		return nil, err
 	}
 	defer s.leave()
-	if st, ok := s.objs[any(obj)]; ok && st.status != Detached && st.status != Transient {
+	if st, ok := s.stateOf(any(obj)); ok && st.status != Detached && st.status != Transient {
 		return obj, nil
 	}
 	k, hasKey := m.Key(obj)
