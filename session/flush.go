@@ -599,6 +599,7 @@ func (r *run) inserted(m Mapper, level []*state, rels []Relationship) error {
 		}
 		snaps = b.snapshotAll(objs)
 	}
+	s.ident.reserve(m.IdentityTable(), len(level))
 	for i, st := range level {
 		k, ok := m.Key(st.obj)
 		if !ok {

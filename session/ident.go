@@ -61,3 +61,19 @@ func (im *identMap) drop(k Key, st *state) {
 	}
 	delete(im.other, k)
 }
+
+// reserve makes room for n more integer keys of table when that is more
+// than the map holds (a flush inserting many rows): one allocation instead
+// of growing step by step.
+func (im *identMap) reserve(table string, n int) {
+	m := im.intsOf(table, true)
+	if n <= len(m) || n < 64 {
+		return
+	}
+	grown := make(map[int64]*state, len(m)+n)
+	for k, st := range m {
+		grown[k] = st
+	}
+	im.ints[table] = grown
+	im.lastT, im.last = table, grown
+}
