@@ -3,6 +3,8 @@ package retort
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 )
 
 // Items returns the statements that insert q's objects on d, each with a
@@ -39,6 +41,9 @@ func (q *InsertQuery[T]) Items(d Dialect) ([]BatchItem, error) {
 		if t.auto != nil {
 			autoIdx = indexOf(t.cols, t.auto)
 		}
+		if items, ok := q.sqliteMultiRow(s, rows, autoIdx); ok {
+			return items, nil
+		}
 		for i, r := range rows {
 			it := BatchItem{SQL: s.insert, Args: r}
 			if autoIdx >= 0 && r[autoIdx] == nil {
@@ -55,6 +60,113 @@ func (q *InsertQuery[T]) Items(d Dialect) ([]BatchItem, error) {
 		return items, nil
 	}
 	return items, nil
+}
+
+// sqliteRowsPerInsert bounds the rows of one multi-row INSERT on SQLite
+// (whose limit on bind parameters, 32,766, bounds it further for wide
+// tables).
+const sqliteRowsPerInsert = 500
+
+// sqliteMultiRow is Items for SQLite and several rows whose keys are all
+// generated, or all given: one INSERT ... VALUES (...), (...) per chunk of
+// rows, RETURNING the generated keys. SQLite assigns a statement's
+// generated rowids in increasing order of its VALUES rows, so the keys,
+// sorted, are the rows' keys in order (RETURNING itself promises no
+// order). It reports false for one row, or a mix of given and generated
+// keys, which go one statement a row.
+func (q *InsertQuery[T]) sqliteMultiRow(s *tableSQL, rows [][]any, autoIdx int) ([]BatchItem, bool) {
+	if len(rows) < 2 {
+		return nil, false
+	}
+	generated := autoIdx >= 0 && rows[0][autoIdx] == nil
+	if autoIdx >= 0 {
+		for _, r := range rows {
+			if (r[autoIdx] == nil) != generated {
+				return nil, false
+			}
+		}
+	}
+	t := q.t
+	ncol := len(s.columns)
+	per := min(sqliteRowsPerInsert, sqliteMaxParams/ncol)
+	if per < 2 {
+		return nil, false
+	}
+	var items []BatchItem
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(len(rows), start+per)]
+		args := make([]any, 0, len(chunk)*ncol)
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		it := BatchItem{SQL: sqliteValues(t, s, len(chunk), generated), Args: args}
+		if generated {
+			objs := q.objs[start : start+len(chunk)]
+			it.Rows = func(r Rows) error { return q.assignSortedKeys(r, objs) }
+		}
+		items = append(items, it)
+	}
+	return items, true
+}
+
+// sqliteMaxParams is SQLite's default limit on a statement's parameters.
+const sqliteMaxParams = 32766
+
+// sqliteValues returns t's multi-row INSERT of n rows (RETURNING the
+// generated key when generated), made once per row count.
+func sqliteValues[T any](t *Table[T], s *tableSQL, n int, generated bool) string {
+	type shape struct {
+		n         int
+		generated bool
+	}
+	if v, ok := s.multi.Load(shape{n, generated}); ok {
+		return v.(string)
+	}
+	tuple := "(" + strings.Repeat("?, ", len(s.columns)-1) + "?)"
+	var b strings.Builder
+	b.WriteString(strings.TrimSuffix(s.insert, tuple))
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(tuple)
+	}
+	if generated {
+		b.WriteString(" RETURNING ")
+		appendIdent(&b, t.auto.Name())
+	}
+	v, _ := s.multi.LoadOrStore(shape{n, generated}, b.String())
+	return v.(string)
+}
+
+// assignSortedKeys reads the generated keys of a multi-row SQLite INSERT
+// and gives them, in increasing order, to objs in order.
+func (q *InsertQuery[T]) assignSortedKeys(r Rows, objs []*T) error {
+	t := q.t
+	ids := make([]int64, 0, len(objs))
+	var id int64
+	for r.Next() {
+		if err := r.Scan(&id); err != nil {
+			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+	}
+	if len(ids) != len(objs) {
+		return fmt.Errorf("retort: insert %q: %d keys returned for %d rows", t.name, len(ids), len(objs))
+	}
+	slices.Sort(ids)
+	for i, obj := range objs {
+		if i > 0 && ids[i] == ids[i-1] {
+			return fmt.Errorf("retort: insert %q: key %d returned twice", t.name, ids[i])
+		}
+		if err := t.auto.SetInt64(obj, ids[i]); err != nil {
+			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		}
+	}
+	return nil
 }
 
 // pgItems is Items for PostgreSQL and several rows: one statement per chunk.

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // tableSQL is the SQL of a table that does not depend on a query: built once
@@ -23,6 +24,7 @@ type tableSQL struct {
 	// is given.
 	insertOne      string
 	insertOneKeyed string
+	multi          sync.Map // SQLite's multi-row INSERTs by row count (mapping.go)
 }
 
 func (t *Table[T]) sql(d Dialect) *tableSQL {
@@ -605,6 +607,16 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 			return q.execConflict(ctx, db, rows)
 		}
 		if s.insertIsRow {
+			autoIdx := -1
+			if t.auto != nil {
+				autoIdx = indexOf(t.cols, t.auto)
+			}
+			if items, ok := q.sqliteMultiRow(s, rows, autoIdx); ok {
+				if err := RunItems(ctx, db, items); err != nil {
+					return fmt.Errorf("retort: insert %q: %w", t.name, err)
+				}
+				return nil
+			}
 			for i, r := range rows {
 				res, err := db.Exec(ctx, s.insert, r...)
 				if err != nil {

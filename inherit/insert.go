@@ -234,10 +234,11 @@ func (p *plan) buildInsert(present []*node) string {
 	return b.String()
 }
 
-// insertRows returns single-row INSERTs (SQLite, where statements cost no
-// round trip): every base row, then every row of each subclass table in
-// insert order. Each base row's statement, once run, writes the row's key
-// (generated or not) into the pending subclass statements of its object.
+// insertRows returns SQLite's INSERTs (where statements cost no round
+// trip): the base rows, then the rows of each subclass table in insert
+// order, each table's rows in as few statements as package retort makes
+// (multi-row VALUES). Each base statement, once run, writes its rows' keys
+// (generated or not) into the pending subclass statements of its objects.
 func (p *plan) insertRows(d retort.Dialect, objs []any, classes []*node) ([]retort.BatchItem, error) {
 	views, _ := p.rowsByTable(objs, classes)
 	bops := p.baseOps
@@ -245,16 +246,31 @@ func (p *plan) insertRows(d retort.Dialect, objs []any, classes []*node) ([]reto
 	if err != nil {
 		return nil, err
 	}
-	if len(items) != len(objs) {
-		return nil, fmt.Errorf("inherit: insert %q: %d statements for %d objects", bops.name(), len(items), len(objs))
+	// rowsOf lists, for each row of a table's items in order, the arguments
+	// of its statement and where its values start.
+	type rowAt struct {
+		args []any
+		off  int
+	}
+	rowsOf := func(its []retort.BatchItem, ncol int) []rowAt {
+		var out []rowAt
+		for _, it := range its {
+			for off := 0; off+ncol <= len(it.Args); off += ncol {
+				out = append(out, rowAt{it.Args, off})
+			}
+		}
+		return out
+	}
+	if n := len(rowsOf(items, len(bops.meta()))); n != len(objs) {
+		return nil, fmt.Errorf("inherit: insert %q: statements for %d rows, not %d", bops.name(), n, len(objs))
 	}
 	// pending[i] lists the key arguments to fill in object i's subclass rows.
 	type keyArgs struct {
-		args []any
-		pk   []int
+		row rowAt
+		pk  []int
 	}
 	pending := make([][]keyArgs, len(objs))
-	pos := make([]int, len(p.nodes)) // next row of each table
+	subRows := make([][]rowAt, len(p.nodes))
 	for _, n := range p.order[1:] {
 		if len(views[n.index]) == 0 {
 			continue
@@ -263,43 +279,66 @@ func (p *plan) insertRows(d retort.Dialect, objs []any, classes []*node) ([]reto
 		if err != nil {
 			return nil, err
 		}
-		start := len(items)
+		subRows[n.index] = rowsOf(sub, len(n.ops.meta()))
+		if len(subRows[n.index]) != len(views[n.index]) {
+			return nil, fmt.Errorf("inherit: insert %q: statements for %d rows, not %d", n.ops.name(), len(subRows[n.index]), len(views[n.index]))
+		}
 		items = append(items, sub...)
-		pos[n.index] = start
 	}
+	pos := make([]int, len(p.nodes)) // next row of each table
 	for i := range objs {
 		for c := classes[i]; c != p.base; c = c.parent {
-			it := items[pos[c.index]]
+			pending[i] = append(pending[i], keyArgs{row: subRows[c.index][pos[c.index]], pk: c.ops.pk()})
 			pos[c.index]++
-			pending[i] = append(pending[i], keyArgs{args: it.Args, pk: c.ops.pk()})
 		}
 	}
 	bpk := bops.pk()
-	for i := range objs {
-		obj, n, orig, sub := objs[i], classes[i], items[i].Result, pending[i]
-		if len(sub) == 0 {
-			continue
-		}
-		items[i].Result = func(r retort.Result) error {
-			if orig != nil {
-				if err := orig(r); err != nil {
-					return err
-				}
+	// fill writes the base keys of objects [from, to) into their pending
+	// subclass rows.
+	fill := func(from, to int) error {
+		for i := from; i < to; i++ {
+			if len(pending[i]) == 0 {
+				continue
 			}
-			lv := n.levels(obj)
-			if err := p.syncKeys(n, &lv); err != nil {
+			lv := classes[i].levels(objs[i])
+			if err := p.syncKeys(classes[i], &lv); err != nil {
 				return fmt.Errorf("inherit: insert %q: %w", bops.name(), err)
 			}
-			for _, s := range sub {
+			for _, s := range pending[i] {
 				for j, col := range s.pk {
 					v, err := bops.bind(lv[0], bpk[j])
 					if err != nil {
 						return err
 					}
-					s.args[col] = v
+					s.row.args[s.row.off+col] = v
 				}
 			}
-			return nil
+		}
+		return nil
+	}
+	ncol := len(bops.meta())
+	first := 0
+	for k := 0; first < len(objs); k++ { // the base items come first
+		it := &items[k]
+		from, to := first, first+len(it.Args)/ncol
+		first = to
+		if rows := it.Rows; rows != nil {
+			it.Rows = func(r retort.Rows) error {
+				if err := rows(r); err != nil {
+					return err
+				}
+				return fill(from, to)
+			}
+			continue
+		}
+		res := it.Result
+		it.Result = func(r retort.Result) error {
+			if res != nil {
+				if err := res(r); err != nil {
+					return err
+				}
+			}
+			return fill(from, to)
 		}
 	}
 	return items, nil

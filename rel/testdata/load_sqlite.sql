@@ -53,10 +53,8 @@ BEGIN IMMEDIATE
 -- args: []
 INSERT INTO "tag" ("id", "name") VALUES (?, ?)
 -- args: [<nil> t3]
-INSERT INTO "child_tag" ("child_id", "tag_id") VALUES (?, ?)
--- args: [1 3]
-INSERT INTO "child_tag" ("child_id", "tag_id") VALUES (?, ?)
--- args: [2 3]
+INSERT INTO "child_tag" ("child_id", "tag_id") VALUES (?, ?), (?, ?)
+-- args: [1 3 2 3]
 DELETE FROM "child_tag" WHERE ("child_id", "tag_id") IN (VALUES (?, ?), (?, ?))
 -- args: [1 1 1 2]
 COMMIT

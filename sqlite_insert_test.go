@@ -1,0 +1,81 @@
+package retort_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/dbtest"
+)
+
+type Note struct {
+	ID   int64
+	Text string
+}
+
+var (
+	Notes    = retort.NewTable[Note]("note")
+	NoteID   = retort.Col(Notes, "id", func(n *Note) *int64 { return &n.ID }, retort.PrimaryKey())
+	NoteText = retort.Col(Notes, "text", func(n *Note) *string { return &n.Text })
+)
+
+// Many rows go in multi-row INSERTs (SQLite: 500 rows a statement,
+// RETURNING the keys, which are matched to the rows in increasing order):
+// every object gets its own row's key, across chunks, after gaps in the
+// keys, and when a trigger inserts rows of the same table in between.
+func TestInsertManyRowsKeys(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Notes)
+		// Given keys with gaps, above those PostgreSQL's sequence will give.
+		for _, id := range []int64{5000, 100000, 7000} {
+			if err := retort.Insert(Notes, &Note{ID: id, Text: fmt.Sprint("given ", id)}).Exec(ctx, env.DB); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if env.Dialect == retort.SQLite {
+			// Every tenth row inserts a shadow row first: keys of other rows
+			// fall between the statement's own.
+			if _, err := env.DB.Exec(ctx, `CREATE TRIGGER note_shadow BEFORE INSERT ON note WHEN NEW.text LIKE '%0' AND NEW.text NOT LIKE 'shadow%'
+				BEGIN INSERT INTO note (text) VALUES ('shadow ' || NEW.text); END`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		notes := make([]*Note, 1234)
+		for i := range notes {
+			notes[i] = &Note{Text: fmt.Sprint("n", i)}
+		}
+		env.Count.Reset()
+		if err := retort.Insert(Notes, notes...).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		if env.Dialect == retort.SQLite {
+			// BEGIN, three INSERTs (500, 500, 234 rows), COMMIT.
+			if n := env.Count.Statements(); n != 5 {
+				t.Errorf("%d statements, want 5", n)
+			}
+		}
+		rows, err := retort.Select(Notes).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byText := map[string]int64{}
+		for _, r := range rows {
+			byText[r.Text] = r.ID
+		}
+		seen := map[int64]bool{}
+		for i, n := range notes {
+			if want, ok := byText[n.Text]; !ok || n.ID != want {
+				t.Fatalf("note %d (%q) got key %d, its row has %d", i, n.Text, n.ID, want)
+			}
+			if seen[n.ID] {
+				t.Fatalf("key %d given twice", n.ID)
+			}
+			seen[n.ID] = true
+		}
+		if env.Dialect == retort.SQLite && len(rows) != 3+1234+124 {
+			t.Errorf("%d rows, want %d (with the trigger's)", len(rows), 3+1234+124)
+		}
+	})
+}
