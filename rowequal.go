@@ -11,6 +11,7 @@ func RowEqual[T any](cols []ColumnOf[T]) func(a, b *T) bool {
 		strs     []func(*T) *string
 		nullInts []func(*T) **int64
 		nullStrs []func(*T) **string
+		decs     []func(*T) *Decimal
 		rest     []ColumnOf[T]
 	)
 	for _, c := range cols {
@@ -22,6 +23,11 @@ func RowEqual[T any](cols []ColumnOf[T]) func(a, b *T) bool {
 				} else {
 					nullInts = append(nullInts, c.getNull)
 				}
+				continue
+			}
+		case *Column[T, Decimal]:
+			if _, ok := c.typ.(numericType); ok && c.getNull == nil {
+				decs = append(decs, c.get)
 				continue
 			}
 		case *Column[T, string]:
@@ -44,6 +50,11 @@ func RowEqual[T any](cols []ColumnOf[T]) func(a, b *T) bool {
 		}
 		for _, g := range strs {
 			if *g(a) != *g(b) {
+				return false
+			}
+		}
+		for _, g := range decs {
+			if !(*g(a)).Equal(*g(b)) {
 				return false
 			}
 		}

@@ -51,4 +51,10 @@ func TestRowEqual(t *testing.T) {
 			t.Errorf("%s (reversed): RowEqual = %v, want %v", name, got, want)
 		}
 	}
+	// The same decimal at another scale is no change (as Decimal.Equal).
+	a, b := base(), base()
+	b.Balance = retort.MustDecimal("1.5")
+	if !eq(a, b) || !UserBalance.Equal(a, b) {
+		t.Errorf("1.50 and 1.5: RowEqual = %v, column Equal = %v; want both true", eq(a, b), UserBalance.Equal(a, b))
+	}
 }

@@ -75,6 +75,9 @@ func (s *Session) cascade() []*state {
 	var added []*state
 	// Only objects with relationships can reach others: walk those alone
 	// (a session of plain tables skips the walk and its sort entirely).
+	if !s.related {
+		return nil // no object with relationships: nothing to walk
+	}
 	var queue []*state
 	for _, st := range s.states() {
 		if st.in && (st.status == Pending || st.status == Persistent) && len(st.rels) > 0 {

@@ -99,6 +99,7 @@ type Session struct {
 	order     []*state       // the states, in seq order unless unsorted; those not in are dead
 	dead      int            // states in order that left the session
 	indexed   int            // states of order[:indexed] are in s.objs (those in the session)
+	related   bool           // some object that entered has relationships (cascade has work)
 	unsorted  bool
 	block     []state // states are allocated in blocks, so a flush's walk reads memory in order
 }
@@ -302,6 +303,9 @@ func (s *Session) admit(st *state) {
 		delete(s.gone, st.obj)
 	}
 	st.in, st.listed = true, true
+	if len(st.rels) > 0 {
+		s.related = true
+	}
 	if n := len(s.order); n > 0 && s.order[n-1].seq > st.seq {
 		s.unsorted = true
 	}
@@ -711,6 +715,6 @@ func (s *Session) Close(ctx context.Context) error {
 	s.objs = map[any]*state{}
 	s.ident = identMap{}
 	s.gone = nil
-	s.order, s.dead, s.unsorted, s.block, s.indexed = nil, 0, false, nil, 0
+	s.order, s.dead, s.unsorted, s.block, s.indexed, s.related = nil, 0, false, nil, 0, false
 	return err
 }
