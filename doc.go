@@ -68,8 +68,8 @@
 // # Statements
 //
 // [Insert] writes one or many objects (PostgreSQL sends them as arrays in one
-// statement; SQLite runs one prepared statement per row in a transaction) and
-// stores generated keys back. [Update] assigns typed values with
+// statement; SQLite as multi-row VALUES of up to 500 rows, RETURNING the
+// keys) and stores generated keys back. [Update] assigns typed values with
 // [Column.To], [Column.ToNull] or [Column.ToExpr] to the rows [UpdateQuery.Where]
 // selects, and [Delete] removes rows. Both report the number of rows changed.
 // A value that does not fit its column is an error before any SQL is sent.

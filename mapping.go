@@ -8,8 +8,10 @@ import (
 )
 
 // Items returns the statements that insert q's objects on d, each with a
-// callback that writes generated keys back into the objects: on PostgreSQL
-// one statement per chunk of rows, on SQLite one per row. Values are checked
+// callback that writes generated keys back into the objects: one statement
+// per chunk of rows (PostgreSQL: one row is a plain INSERT ... VALUES; SQLite:
+// multi-row VALUES of up to 500 rows, one statement a row when given and
+// generated keys are mixed). Values are checked
 // and encoded first, so a bad value is an error before any SQL is sent. The
 // session sends these items in its flush; Exec is the plain way to run an
 // insert.

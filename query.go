@@ -282,8 +282,9 @@ const pgInsertChunk = 5000
 // keys are matched to objects by ordinal, never by trusting the order of
 // RETURNING rows.
 //
-// SQLite: one prepared single-row INSERT, run once per row inside a
-// transaction; generated keys come from last_insert_rowid().
+// SQLite: a single-row INSERT, from which Items and Exec make multi-row
+// VALUES statements (see sqliteMultiRow); a single row's generated key comes
+// from last_insert_rowid().
 //
 // It also returns the statement's head: the INSERT up to where an ON CONFLICT
 // clause goes (see [InsertQuery.OnConflict]).

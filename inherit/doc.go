@@ -55,9 +55,9 @@
 //     unnest()ed arrays; keys come from the base table's sequence and are
 //     matched to objects by ordinal. With autoflush it travels in the same
 //     round trip as the query that triggered it.
-//   - SQLite: one prepared single-row INSERT per row, base rows first, then
-//     each subclass table's rows; each base row's generated key is written
-//     into its subclass rows before they run.
+//   - SQLite: multi-row INSERTs (up to 500 rows each), the base rows first,
+//     then each subclass table's rows; the base rows' generated keys are
+//     written into their subclass rows before those run.
 //
 // An update writes only the tables whose columns changed; a delete removes
 // subclass rows before base rows. The identity map keys every object by the
