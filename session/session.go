@@ -246,12 +246,23 @@ func Add[T any](s *Session, obj *T) error {
 	return nil
 }
 
-// AddAll adds several objects.
+// AddAll adds several objects. A nil object is an error, and none is added.
 func AddAll[T any](s *Session, objs ...*T) error {
-	for _, o := range objs {
-		if err := Add(s, o); err != nil {
-			return err
+	for i, o := range objs {
+		if o == nil {
+			return fmt.Errorf("session: add all: object %d of %d is nil", i, len(objs))
 		}
+	}
+	m, err := MapperOf[T]()
+	if err != nil {
+		return err
+	}
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	for _, o := range objs {
+		s.add(m, o)
 	}
 	return nil
 }

@@ -767,3 +767,16 @@ func TestUpdateCommitsInOneRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// AddAll refuses a nil object before adding any.
+func TestAddAllNil(t *testing.T) {
+	s := session.New(nil)
+	a := &Author{Name: "first"}
+	err := session.AddAll(s, a, nil)
+	if err == nil || !strings.Contains(err.Error(), "object 1 of 2 is nil") {
+		t.Errorf("AddAll with a nil object: %v", err)
+	}
+	if s.Contains(a) || s.Len() != 0 {
+		t.Errorf("AddAll added objects before refusing: contains %v, len %d", s.Contains(a), s.Len())
+	}
+}
