@@ -261,10 +261,25 @@ func AddAll[T any](s *Session, objs ...*T) error {
 		return err
 	}
 	defer s.leave()
+	s.reserve(len(objs))
 	for _, o := range objs {
 		s.add(m, o)
 	}
 	return nil
+}
+
+// reserve makes room in the address index for n more objects when that is
+// many: one allocation instead of growing step by step.
+func (s *Session) reserve(n int) {
+	s.index()
+	if n < 64 || n <= len(s.objs) {
+		return
+	}
+	grown := make(map[any]*state, len(s.objs)+n)
+	for obj, st := range s.objs {
+		grown[obj] = st
+	}
+	s.objs = grown
 }
 
 // AddAny adds an object whose type is known only at run time (a relationship
