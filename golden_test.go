@@ -79,7 +79,7 @@ var stmtCases = []stmtCase{
 	{"raw", "a raw predicate still binds its values", retort.Select(Users).Where(retort.Raw("lower(name) = ?", "bob")).SQL},
 	{"update", "SET names are bare, WHERE is qualified", retort.Update(Users).Set(UserName.To("ann"), UserNick.ToNull(), retort.Set(UserAge, 41)).Where(UserID.Eq(7)).SQL},
 	{"delete", "DELETE with a condition", retort.Delete(Orders).Where(OrderUserID.In(1, 2)).SQL},
-	{"insert generated key", "PostgreSQL draws keys in a CTE and returns (ordinal, key); SQLite inserts one row at a time",
+	{"insert generated key", "PostgreSQL draws keys in a CTE and returns (ordinal, key); SQLite inserts the rows in one statement, RETURNING the keys",
 		retort.Insert(Orders, &Order{UserID: 1, Total: retort.MustDecimal("9.99")}, &Order{ID: 40, UserID: 2, Note: ptr("gift")}).SQL},
 	{"insert composite key", "no generated key: a plain INSERT ... SELECT FROM unnest; on PostgreSQL most columns travel as array literals",
 		retort.Insert(Taggings, &Tagging{OrderID: 1, Tag: "red", Weight: 3}, &Tagging{OrderID: 1, Tag: `a "b" \ c,{d}`, Weight: 4}).SQL},

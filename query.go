@@ -335,19 +335,34 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 		unnest()
 		return b.String(), b.String(), false
 	}
-	key := t.auto.Name()
-	b.WriteString(`WITH "v" AS (SELECT * FROM `)
+	// One CTE unnests the rows and draws the generated keys (a given key
+	// is kept); it is materialized, so each row's key is drawn once and the
+	// INSERT and the (ordinal, key) pairs returned read the same rows.
+	// Keys are matched to objects by ordinal, never by trusting the order
+	// of RETURNING rows.
+	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
+	for _, c := range cols {
+		if c == t.auto {
+			b.WriteString(`COALESCE("u".`)
+			appendIdent(&b, c.Name())
+			// The sequence is looked up once (an uncorrelated subquery runs
+			// once, as an InitPlan); pg_get_serial_sequence per row cost
+			// 5-8x more.
+			b.WriteString(", nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(len(cols)+1) + ", $" + strconv.Itoa(len(cols)+2) + ")::regclass))) AS ")
+		} else {
+			b.WriteString(`"u".`)
+		}
+		appendIdent(&b, c.Name())
+		b.WriteString(", ")
+	}
+	b.WriteString(`"u"."retort_ord" FROM `)
 	unnest()
-	b.WriteString(` WITH ORDINALITY AS "v" (`)
+	b.WriteString(` WITH ORDINALITY AS "u" (`)
 	for _, c := range cols {
 		appendIdent(&b, c.Name())
 		b.WriteString(", ")
 	}
-	b.WriteString(`"retort_ord")), "k" AS (SELECT COALESCE("v".`)
-	appendIdent(&b, key)
-	// The sequence is looked up once (an uncorrelated subquery runs once, as
-	// an InitPlan); pg_get_serial_sequence per row cost 5-8x more.
-	b.WriteString(", nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(len(cols)+1) + ", $" + strconv.Itoa(len(cols)+2) + `)::regclass))) AS "id", "v"."retort_ord" FROM "v"), "i" AS (INSERT INTO `)
+	b.WriteString(`"retort_ord")), "i" AS (INSERT INTO `)
 	appendIdent(&b, t.name)
 	b.WriteString(" (")
 	for i, c := range cols {
@@ -361,16 +376,16 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if c == t.auto {
-			b.WriteString(`"k"."id"`)
-		} else {
-			b.WriteString(`"v".`)
-			appendIdent(&b, c.Name())
-		}
+		b.WriteString(`"v".`)
+		appendIdent(&b, c.Name())
 	}
-	b.WriteString(` FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord"`)
+	b.WriteString(` FROM "v"`)
 	head = b.String()
-	return head + ` RETURNING 1) SELECT "k"."retort_ord", "k"."id" FROM "k"`, head, false
+	var tail strings.Builder
+	tail.WriteString(` RETURNING 1) SELECT "v"."retort_ord", "v".`)
+	appendIdent(&tail, t.auto.Name())
+	tail.WriteString(` FROM "v"`)
+	return head + tail.String(), head, false
 }
 
 // insertOneSQL builds PostgreSQL's single-row INSERT statements: a plain

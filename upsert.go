@@ -139,9 +139,11 @@ func (q *InsertQuery[T]) conflictStatement(d Dialect) (string, []any, error) {
 				w.WriteString(", ")
 				w.WriteIdent(m)
 			}
-			w.WriteString(`) SELECT "k"."retort_ord", "i".`)
+			w.WriteString(`) SELECT "v"."retort_ord", "i".`)
 			w.WriteIdent(key)
-			w.WriteString(` FROM "i" JOIN "k" ON "k"."id" = "i".`)
+			w.WriteString(` FROM "i" JOIN "v" ON "v".`)
+			w.WriteIdent(key)
+			w.WriteString(` = "i".`)
 			w.WriteIdent(key)
 			if !q.conflict.doNothing {
 				w.WriteString(` UNION ALL SELECT "v"."retort_ord", "i".`)
@@ -157,7 +159,9 @@ func (q *InsertQuery[T]) conflictStatement(d Dialect) (string, []any, error) {
 					w.WriteString(` = "i".`)
 					w.WriteIdent(c.Name())
 				}
-				w.WriteString(` WHERE NOT EXISTS (SELECT 1 FROM "k" WHERE "k"."id" = "i".`)
+				w.WriteString(` WHERE NOT EXISTS (SELECT 1 FROM "v" AS "d" WHERE "d".`)
+				w.WriteIdent(key)
+				w.WriteString(` = "i".`)
 				w.WriteIdent(key)
 				w.WriteString(")")
 			}

@@ -18,15 +18,15 @@ import (
 // It keeps its bosses in a map by key, as the session's identity map does.
 
 const (
-	baseInsert = `WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::varchar(100)[], $3::varchar(50)[]) WITH ORDINALITY AS "v" ("id", "name", "type", "retort_ord")), ` +
-		`"k" AS (SELECT COALESCE("v"."id", nextval((SELECT pg_get_serial_sequence($4, $5)::regclass))) AS "id", "v"."retort_ord" FROM "v"), ` +
-		`"i0" AS (INSERT INTO "employee" ("id", "name", "type") SELECT "k"."id", "v"."name", "v"."type" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord"), `
+	baseInsert = `WITH "v" AS MATERIALIZED (SELECT COALESCE("u"."id", nextval((SELECT pg_get_serial_sequence($4, $5)::regclass))) AS "id", "u"."name", "u"."type", "u"."retort_ord" ` +
+		`FROM unnest($1::bigint[], $2::varchar(100)[], $3::varchar(50)[]) WITH ORDINALITY AS "u" ("id", "name", "type", "retort_ord")), ` +
+		`"i0" AS (INSERT INTO "employee" ("id", "name", "type") SELECT "v"."id", "v"."name", "v"."type" FROM "v"), `
 	pgxInsertBosses = baseInsert +
-		`"i1" AS (INSERT INTO "boss" ("id", "golf_average") SELECT "k"."id", "s"."golf_average" FROM unnest($6::bigint[], $7::numeric(10,2)[]) AS "s" ("retort_ord", "golf_average") JOIN "k" ON "k"."retort_ord" = "s"."retort_ord") ` +
-		`SELECT "k"."retort_ord", "k"."id" FROM "k"`
+		`"i1" AS (INSERT INTO "boss" ("id", "golf_average") SELECT "v"."id", "s"."golf_average" FROM unnest($6::bigint[], $7::numeric(10,2)[]) AS "s" ("retort_ord", "golf_average") JOIN "v" ON "v"."retort_ord" = "s"."retort_ord") ` +
+		`SELECT "v"."retort_ord", "v"."id" FROM "v"`
 	pgxInsertGrunts = baseInsert +
-		`"i1" AS (INSERT INTO "grunt" ("id", "savings", "employer_id") SELECT "k"."id", "s"."savings", "s"."employer_id" FROM unnest($6::bigint[], $7::numeric(12,2)[], $8::bigint[]) AS "s" ("retort_ord", "savings", "employer_id") JOIN "k" ON "k"."retort_ord" = "s"."retort_ord") ` +
-		`SELECT "k"."retort_ord", "k"."id" FROM "k"`
+		`"i1" AS (INSERT INTO "grunt" ("id", "savings", "employer_id") SELECT "v"."id", "s"."savings", "s"."employer_id" FROM unnest($6::bigint[], $7::numeric(12,2)[], $8::bigint[]) AS "s" ("retort_ord", "savings", "employer_id") JOIN "v" ON "v"."retort_ord" = "s"."retort_ord") ` +
+		`SELECT "v"."retort_ord", "v"."id" FROM "v"`
 	pgxBossByName = `SELECT "employee"."id", "employee"."name", "employee"."type", "boss"."golf_average" FROM "employee" JOIN "boss" ON "boss"."id" = "employee"."id" WHERE "employee"."name" = $1 LIMIT $2`
 	pgxReport     = `SELECT "employee"."id", "employee"."name", "employee"."type", "grunt"."savings", "grunt"."employer_id" FROM "employee" JOIN "grunt" ON "grunt"."id" = "employee"."id" ORDER BY "employee"."id"`
 )

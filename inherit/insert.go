@@ -131,37 +131,41 @@ func (p *plan) buildInsert(present []*node) string {
 		arg++
 		b.WriteString("$" + strconv.Itoa(arg) + "::" + cast)
 	}
-	b.WriteString(`WITH "v" AS (SELECT * FROM unnest(`)
+	// One materialized CTE unnests the base rows and draws their generated
+	// keys (a given key is kept): each row's key is drawn once, and the
+	// base INSERT, the subclass INSERTs (joined by ordinal) and the
+	// (ordinal, key) pairs returned all read the same rows.
+	auto := bops.auto()
+	n := len(cols)
+	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
+	for i, c := range cols {
+		if i == auto {
+			// The sequence is looked up once (an InitPlan), not once per row.
+			b.WriteString(`COALESCE("u".`)
+			id(c.name)
+			b.WriteString(", nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")::regclass))) AS ")
+		} else {
+			b.WriteString(`"u".`)
+		}
+		id(c.name)
+		b.WriteString(", ")
+	}
+	b.WriteString(`"u"."retort_ord" FROM unnest(`)
 	for i, c := range cols {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		param(c.pgCast)
 	}
-	b.WriteString(`) WITH ORDINALITY AS "v" (`)
+	b.WriteString(`) WITH ORDINALITY AS "u" (`)
 	for _, c := range cols {
 		id(c.name)
 		b.WriteString(", ")
 	}
-	b.WriteString(`"retort_ord")), "k" AS (SELECT `)
-	auto := bops.auto()
+	b.WriteString(`"retort_ord")), "i0" AS (INSERT INTO `)
 	if auto >= 0 {
-		b.WriteString(`COALESCE("v".`)
-		id(cols[auto].name)
-		// The sequence is looked up once (an InitPlan), not once per row.
-		b.WriteString(", nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(arg+1) + ", $" + strconv.Itoa(arg+2) + ")::regclass))) AS ")
-		id(cols[auto].name)
 		arg += 2
-	} else {
-		for j, i := range bops.pk() {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(`"v".`)
-			id(cols[i].name)
-		}
 	}
-	b.WriteString(`, "v"."retort_ord" FROM "v"), "i0" AS (INSERT INTO `)
 	id(bops.name())
 	b.WriteString(" (")
 	for i, c := range cols {
@@ -175,14 +179,10 @@ func (p *plan) buildInsert(present []*node) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if c.pk {
-			b.WriteString(`"k".`)
-		} else {
-			b.WriteString(`"v".`)
-		}
+		b.WriteString(`"v".`)
 		id(c.name)
 	}
-	b.WriteString(` FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord")`)
+	b.WriteString(` FROM "v")`)
 	for t, n := range present[1:] {
 		meta := n.ops.meta()
 		nonKey := p.info[n.index].nonKey
@@ -204,7 +204,7 @@ func (p *plan) buildInsert(present []*node) string {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(`"k".`)
+			b.WriteString(`"v".`)
 			id(cols[i].name)
 		}
 		for _, i := range nonKey {
@@ -222,14 +222,14 @@ func (p *plan) buildInsert(present []*node) string {
 			b.WriteString(", ")
 			id(meta[i].name)
 		}
-		b.WriteString(`) JOIN "k" ON "k"."retort_ord" = "s"."retort_ord")`)
+		b.WriteString(`) JOIN "v" ON "v"."retort_ord" = "s"."retort_ord")`)
 	}
 	if auto >= 0 {
-		b.WriteString(` SELECT "k"."retort_ord", "k".`)
+		b.WriteString(` SELECT "v"."retort_ord", "v".`)
 		id(cols[auto].name)
-		b.WriteString(` FROM "k"`)
+		b.WriteString(` FROM "v"`)
 	} else {
-		b.WriteString(` SELECT count(*) FROM "k"`)
+		b.WriteString(` SELECT count(*) FROM "v"`)
 	}
 	return b.String()
 }

@@ -49,7 +49,7 @@ func newRows() []*Row {
 }
 
 // pgInsert is the statement Retort sends for Rows, written out by hand.
-const pgInsert = `WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::double precision[], $4::text[]) WITH ORDINALITY AS "v" ("id", "name", "score", "note", "retort_ord")), "k" AS (SELECT COALESCE("v"."id", nextval((SELECT pg_get_serial_sequence($5, $6)::regclass))) AS "id", "v"."retort_ord" FROM "v"), "i" AS (INSERT INTO "bench_row" ("id", "name", "score", "note") SELECT "k"."id", "v"."name", "v"."score", "v"."note" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord" RETURNING 1) SELECT "k"."retort_ord", "k"."id" FROM "k"`
+const pgInsert = `WITH "v" AS MATERIALIZED (SELECT COALESCE("u"."id", nextval((SELECT pg_get_serial_sequence($5, $6)::regclass))) AS "id", "u"."name", "u"."score", "u"."note", "u"."retort_ord" FROM unnest($1::bigint[], $2::text[], $3::double precision[], $4::text[]) WITH ORDINALITY AS "u" ("id", "name", "score", "note", "retort_ord")), "i" AS (INSERT INTO "bench_row" ("id", "name", "score", "note") SELECT "v"."id", "v"."name", "v"."score", "v"."note" FROM "v" RETURNING 1) SELECT "v"."retort_ord", "v"."id" FROM "v"`
 
 const selectAll = `SELECT "bench_row"."id", "bench_row"."name", "bench_row"."score", "bench_row"."note" FROM "bench_row"`
 

@@ -58,8 +58,8 @@ UPDATE "users" SET "name" = $1, "nick" = NULL, "age" = $2 WHERE "users"."id" = $
 DELETE FROM "orders" WHERE "orders"."user_id" = ANY($1)
 -- args: [1 (int64), 2 (int64)]
 
--- insert generated key: PostgreSQL draws keys in a CTE and returns (ordinal, key); SQLite inserts one row at a time
-WITH "v" AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::numeric[], $4::text[]) WITH ORDINALITY AS "v" ("id", "user_id", "total", "note", "retort_ord")), "k" AS (SELECT COALESCE("v"."id", nextval((SELECT pg_get_serial_sequence($5, $6)::regclass))) AS "id", "v"."retort_ord" FROM "v"), "i" AS (INSERT INTO "orders" ("id", "user_id", "total", "note") SELECT "k"."id", "v"."user_id", "v"."total", "v"."note" FROM "v" JOIN "k" ON "k"."retort_ord" = "v"."retort_ord" RETURNING 1) SELECT "k"."retort_ord", "k"."id" FROM "k"
+-- insert generated key: PostgreSQL draws keys in a CTE and returns (ordinal, key); SQLite inserts the rows in one statement, RETURNING the keys
+WITH "v" AS MATERIALIZED (SELECT COALESCE("u"."id", nextval((SELECT pg_get_serial_sequence($5, $6)::regclass))) AS "id", "u"."user_id", "u"."total", "u"."note", "u"."retort_ord" FROM unnest($1::bigint[], $2::bigint[], $3::numeric[], $4::text[]) WITH ORDINALITY AS "u" ("id", "user_id", "total", "note", "retort_ord")), "i" AS (INSERT INTO "orders" ("id", "user_id", "total", "note") SELECT "v"."id", "v"."user_id", "v"."total", "v"."note" FROM "v" RETURNING 1) SELECT "v"."retort_ord", "v"."id" FROM "v"
 -- args: "{NULL,40}", "{1,2}", "{9.99,0}", "{NULL,\"gift\"}", "\"orders\"", "id"
 
 -- insert composite key: no generated key: a plain INSERT ... SELECT FROM unnest; on PostgreSQL most columns travel as array literals

@@ -58,7 +58,7 @@ UPDATE "users" SET "name" = ?, "nick" = NULL, "age" = ? WHERE "users"."id" = ?
 DELETE FROM "orders" WHERE "orders"."user_id" IN (?, ?)
 -- args: 1 (int64), 2 (int64)
 
--- insert generated key: PostgreSQL draws keys in a CTE and returns (ordinal, key); SQLite inserts one row at a time
+-- insert generated key: PostgreSQL draws keys in a CTE and returns (ordinal, key); SQLite inserts the rows in one statement, RETURNING the keys
 INSERT INTO "orders" ("id", "user_id", "total", "note") VALUES (?, ?, ?, ?)
 -- args: NULL, 1 (int64), "9.99", NULL
 
