@@ -33,12 +33,12 @@ type work struct {
 	byMapper []*mapperWork // in order of each mapper's first object
 	last     *mapperWork
 	order    []*mapperWork // parents before children
+	pool     []*mapperWork // every mapper's work of earlier flushes, for reuse
 }
 
 // mapperWork is what one flush must write for one mapper.
 type mapperWork struct {
 	m                         Mapper
-	first                     int // seq of the mapper's first object
 	inserts, updates, deletes []*state
 }
 
@@ -54,7 +54,21 @@ func (w *work) of(st *state) *mapperWork {
 			return mw
 		}
 	}
-	mw := &mapperWork{m: st.m, first: st.seq}
+	var mw *mapperWork
+	for _, x := range w.pool {
+		if x.m == st.m {
+			mw = x
+			clear(mw.inserts)
+			clear(mw.updates)
+			clear(mw.deletes)
+			mw.inserts, mw.updates, mw.deletes = mw.inserts[:0], mw.updates[:0], mw.deletes[:0]
+			break
+		}
+	}
+	if mw == nil {
+		mw = &mapperWork{m: st.m}
+		w.pool = append(w.pool, mw)
+	}
 	w.byMapper = append(w.byMapper, mw)
 	w.last = mw
 	return mw
@@ -121,7 +135,10 @@ func (s *Session) cascade() []*state {
 
 // collect gathers the flush's work.
 func (s *Session) collect() *work {
-	w := &work{}
+	// The session's work from the last flush is reused: a flush of a few
+	// objects allocates nothing here.
+	w := &s.work
+	w.byMapper, w.order, w.last = w.byMapper[:0], w.order[:0], nil
 	parentsKeyed := true
 	visit := func(p any) {
 		if ps, in := s.stateOf(p); in && ps.status == Pending {

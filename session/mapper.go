@@ -164,11 +164,12 @@ func TableMapper[T any](t *retort.Table[T]) *Table[T] {
 
 // Table is the Mapper of one table.
 type Table[T any] struct {
-	t      *retort.Table[T]
-	pk     []retort.ColumnOf[T]
-	deep   []retort.ColumnOf[T] // columns whose values a struct copy would share
-	tables []retort.Schema
-	equal  func(a, b *T) bool // all columns equal (retort.RowEqual)
+	t       *retort.Table[T]
+	pk      []retort.ColumnOf[T]
+	deep    []retort.ColumnOf[T] // columns whose values a struct copy would share
+	tables  []retort.Schema
+	equal   func(a, b *T) bool // all columns equal (retort.RowEqual)
+	updates sync.Map           // updateShape -> UPDATE text
 }
 
 // RetortTable is the mapped table.
@@ -297,7 +298,18 @@ func (m *Table[T]) Insert(d retort.Dialect, objs []any) ([]retort.BatchItem, err
 // Update implements Mapper.
 func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, error) {
 	o, s := obj.(*T), snap.(*T)
-	changed := m.ChangedColumns(o, s)
+	cols := m.t.Columns()
+	var mask uint64
+	var changedBuf [8]retort.ColumnOf[T]
+	changed := changedBuf[:0]
+	for i, c := range cols {
+		if !c.Equal(o, s) {
+			changed = append(changed, c)
+			if i < 64 {
+				mask |= 1 << i
+			}
+		}
+	}
 	if len(changed) == 0 {
 		return nil, nil
 	}
@@ -308,6 +320,51 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 		}
 	}
 	version := versionOf(m.t)
+	key, _ := m.KeyOfObject(s)
+	stale := func(r retort.Result) error {
+		if r.RowsAffected != 1 {
+			return &StaleError{Op: "update", Key: key, Matched: r.RowsAffected, Expected: 1}
+		}
+		return nil
+	}
+	// The statement's text depends only on the dialect and the columns
+	// changed: made once, its arguments bound each time in the same order.
+	cacheable := len(cols) <= 64
+	if cacheable {
+		if text, ok := m.updates.Load(updateShape{d, mask}); ok {
+			args := make([]any, 0, len(changed)+len(m.pk)+2)
+			for _, c := range changed {
+				if c == version {
+					continue
+				}
+				v, err := c.Bind(o)
+				if err != nil {
+					return nil, fmt.Errorf("session: update %q: %w", m.t.Name(), err)
+				}
+				args = append(args, v)
+			}
+			var oldVersion int64
+			if version != nil {
+				oldVersion, _ = retort.Int64Of(version.Value(s))
+				args = append(args, oldVersion+1)
+			}
+			for _, c := range m.pk {
+				v, err := c.Bind(s)
+				if err != nil {
+					return nil, err
+				}
+				args = append(args, v)
+			}
+			if version != nil {
+				v, err := version.Bind(s)
+				if err != nil {
+					return nil, err
+				}
+				args = append(args, v)
+			}
+			return []retort.BatchItem{{SQL: text.(string), Args: args, Result: stale}}, nil
+		}
+	}
 	w := retort.NewWriter(d)
 	w.WriteString("UPDATE ")
 	w.WriteIdent(m.t.Name())
@@ -346,14 +403,17 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 	if err := w.Err(); err != nil {
 		return nil, err
 	}
-	key, _ := m.KeyOfObject(s)
-	it := retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
-		if r.RowsAffected != 1 {
-			return &StaleError{Op: "update", Key: key, Matched: r.RowsAffected, Expected: 1}
-		}
-		return nil
-	}}
-	return []retort.BatchItem{it}, nil
+	if cacheable {
+		m.updates.Store(updateShape{d, mask}, w.String())
+	}
+	return []retort.BatchItem{{SQL: w.String(), Args: w.Args(), Result: stale}}, nil
+}
+
+// updateShape identifies the text of an UPDATE: the dialect and the columns
+// changed (bit i for column i).
+type updateShape struct {
+	d    retort.Dialect
+	mask uint64
 }
 
 func (m *Table[T]) checkableUpdates() bool { return true }

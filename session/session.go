@@ -100,6 +100,7 @@ type Session struct {
 	dead      int            // states in order that left the session
 	indexed   int            // states of order[:indexed] are in s.objs (those in the session)
 	related   bool           // some object that entered has relationships (cascade has work)
+	work      work           // the last flush's work, reused by the next
 	unsorted  bool
 	block     []state // states are allocated in blocks, so a flush's walk reads memory in order
 }

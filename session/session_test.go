@@ -780,3 +780,44 @@ func TestAddAllNil(t *testing.T) {
 		t.Errorf("AddAll added objects before refusing: contains %v, len %d", s.Contains(a), s.Len())
 	}
 }
+
+// The UPDATE text is made once per set of changed columns: a second update
+// of the same columns reuses it with new arguments, another set gets its own.
+func TestUpdateTextReused(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		a := &Author{Name: "reuse"}
+		_ = session.Add(s, a)
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rec.take()
+		var texts []string
+		for i, change := range []func(){
+			func() { a.Email = ptr("one@x") },
+			func() { a.Email = ptr("two@x") },
+			func() { a.Name = "renamed" },
+			func() { a.Email = nil },
+		} {
+			change()
+			if err := s.Commit(ctx); err != nil {
+				t.Fatalf("commit %d: %v", i, err)
+			}
+			for _, q := range rec.take() {
+				for _, part := range strings.Split(q, ";\n") {
+					if strings.Contains(part, "UPDATE") {
+						texts = append(texts, part)
+					}
+				}
+			}
+		}
+		if len(texts) != 4 || texts[0] != texts[1] || texts[1] == texts[2] || texts[3] != texts[0] {
+			t.Errorf("UPDATE texts: %q", texts)
+		}
+		got, err := retort.Select(Authors).Where(AuthorID.Eq(a.ID)).One(ctx, env.DB)
+		if err != nil || got.Name != "renamed" || got.Email != nil || got.Version != 5 || a.Version != 5 {
+			t.Errorf("row %+v (%v), object version %d; want renamed, NULL email, version 5", got, err, a.Version)
+		}
+	})
+}
