@@ -182,9 +182,11 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 			if err := scan(rows, obj); err != nil {
 				return err
 			}
-			k, _ := m.Key(obj)
-			got, err := typedObj[T](s.register(m, obj, cfg.PopulateExisting, snapshot), k)
-			if err != nil {
+			reg := s.register(m, obj, cfg.PopulateExisting, snapshot)
+			got, ok := reg.(*T)
+			if !ok {
+				k, _ := m.Key(obj)
+				_, err := typedObj[T](reg, k)
 				return err
 			}
 			out = append(out, got)
