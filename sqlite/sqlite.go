@@ -308,13 +308,16 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 // CommitBatch implements retort.BatchCommitter: it runs items, one at a
 // time with their callbacks, then commits; an item or callback that fails
 // stops it before COMMIT (roll back then). A transaction in which nothing
-// ran yet and which commits a single statement runs that statement alone:
-// SQLite makes one statement atomic without BEGIN and COMMIT.
+// ran yet and which commits a single statement that returns no rows runs
+// that statement alone: SQLite makes one statement atomic without BEGIN and
+// COMMIT. (A statement returning rows, such as a multi-row INSERT ...
+// RETURNING, keeps BEGIN and COMMIT, so that a failure reading its rows
+// leaves nothing written.)
 func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 	if tx.done {
 		return errTxDone
 	}
-	if tx.lazy && tx.depth == 0 && len(items) <= 1 {
+	if tx.lazy && tx.depth == 0 && (len(items) == 0 || len(items) == 1 && items[0].Rows == nil) {
 		if len(items) == 1 {
 			if err := retort.RunItem(ctx, txConn{tx.c}, items[0]); err != nil {
 				tx.finish()

@@ -960,8 +960,8 @@ func TestTimeOrder(t *testing.T) {
 
 // A transaction begins with its first statement; committing a single
 // statement through CommitBatch runs it alone (atomic in SQLite without
-// BEGIN and COMMIT); several run between BEGIN IMMEDIATE and COMMIT, and a
-// failing callback stops them before COMMIT.
+// BEGIN and COMMIT) unless it returns rows; several run between BEGIN
+// IMMEDIATE and COMMIT, and a failing callback stops them before COMMIT.
 func TestLazyBeginAndCommitBatch(t *testing.T) {
 	ctx := context.Background()
 	var mu sync.Mutex
@@ -1001,6 +1001,14 @@ func TestLazyBeginAndCommitBatch(t *testing.T) {
 	if err := commitBatch(insert(2), insert(3)); err != nil {
 		t.Fatal(err)
 	}
+	returning := retort.BatchItem{SQL: "INSERT INTO t VALUES (?) RETURNING x", Args: []any{6}, Rows: func(r retort.Rows) error {
+		for r.Next() {
+		}
+		return r.Err()
+	}}
+	if err := commitBatch(returning); err != nil {
+		t.Fatal(err)
+	}
 	refused := errors.New("refused")
 	last := insert(4)
 	last.Result = func(retort.Result) error { return refused }
@@ -1010,13 +1018,14 @@ func TestLazyBeginAndCommitBatch(t *testing.T) {
 	want := []string{
 		"INSERT INTO t VALUES (?)",
 		"BEGIN IMMEDIATE", "INSERT INTO t VALUES (?)", "INSERT INTO t VALUES (?)", "COMMIT",
+		"BEGIN IMMEDIATE", "INSERT INTO t VALUES (?) RETURNING x", "COMMIT", // rows to read: not alone
 		"BEGIN IMMEDIATE", "INSERT INTO t VALUES (?)", "INSERT INTO t VALUES (?)", "ROLLBACK",
 	}
 	if diff := cmp.Diff(want, take()); diff != "" {
 		t.Errorf("statements (-want +got):\n%s", diff)
 	}
-	if n := queryValue[int64](t, db, "SELECT count(*) FROM t"); n != 3 {
-		t.Errorf("rows = %d, want 3 (1, 2, 3; not 4 and 5)", n)
+	if n := queryValue[int64](t, db, "SELECT count(*) FROM t"); n != 4 {
+		t.Errorf("rows = %d, want 4 (1, 2, 3, 6; not 4 and 5)", n)
 	}
 	take()
 	// A transaction that ran nothing commits and rolls back with no SQL.
