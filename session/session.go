@@ -743,5 +743,6 @@ func (s *Session) Close(ctx context.Context) error {
 	s.ident = identMap{}
 	s.gone = nil
 	s.order, s.dead, s.unsorted, s.block, s.indexed, s.related = nil, 0, false, nil, 0, false
+	s.work = work{}
 	return err
 }
