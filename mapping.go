@@ -39,13 +39,10 @@ func (q *InsertQuery[T]) Items(d Dialect) ([]BatchItem, error) {
 	}
 	var items []BatchItem
 	if s.insertIsRow {
-		autoIdx := -1
-		if t.auto != nil {
-			autoIdx = indexOf(t.cols, t.auto)
-		}
-		if items, ok := q.sqliteMultiRow(s, rows, autoIdx); ok {
+		if items, ok := q.sqliteMultiRow(s, rows); ok {
 			return items, nil
 		}
+		autoIdx := indexOf(t.cols, t.auto) // -1 without a generated key
 		for i, r := range rows {
 			it := BatchItem{SQL: s.insert, Args: r}
 			if autoIdx >= 0 && r[autoIdx] == nil {
@@ -76,10 +73,11 @@ const sqliteRowsPerInsert = 500
 // sorted, are the rows' keys in order (RETURNING itself promises no
 // order). It reports false for one row, or a mix of given and generated
 // keys, which go one statement a row.
-func (q *InsertQuery[T]) sqliteMultiRow(s *tableSQL, rows [][]any, autoIdx int) ([]BatchItem, bool) {
+func (q *InsertQuery[T]) sqliteMultiRow(s *tableSQL, rows [][]any) ([]BatchItem, bool) {
 	if len(rows) < 2 {
 		return nil, false
 	}
+	autoIdx := indexOf(q.t.cols, q.t.auto) // -1 without a generated key
 	generated := autoIdx >= 0 && rows[0][autoIdx] == nil
 	if autoIdx >= 0 {
 		for _, r := range rows {

@@ -623,11 +623,7 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 			return q.execConflict(ctx, db, rows)
 		}
 		if s.insertIsRow {
-			autoIdx := -1
-			if t.auto != nil {
-				autoIdx = indexOf(t.cols, t.auto)
-			}
-			if items, ok := q.sqliteMultiRow(s, rows, autoIdx); ok {
+			if items, ok := q.sqliteMultiRow(s, rows); ok {
 				if err := RunItems(ctx, db, items); err != nil {
 					return fmt.Errorf("retort: insert %q: %w", t.name, err)
 				}

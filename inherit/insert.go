@@ -261,7 +261,12 @@ func (p *plan) insertRows(d retort.Dialect, objs []any, classes []*node) ([]reto
 		}
 		return out
 	}
-	if n := len(rowsOf(items, len(bops.meta()))); n != len(objs) {
+	ncol := len(bops.meta())
+	n := 0
+	for _, it := range items {
+		n += len(it.Args) / ncol
+	}
+	if n != len(objs) {
 		return nil, fmt.Errorf("inherit: insert %q: statements for %d rows, not %d", bops.name(), n, len(objs))
 	}
 	// pending[i] lists the key arguments to fill in object i's subclass rows.
@@ -316,7 +321,6 @@ func (p *plan) insertRows(d retort.Dialect, objs []any, classes []*node) ([]reto
 		}
 		return nil
 	}
-	ncol := len(bops.meta())
 	first := 0
 	for k := 0; first < len(objs); k++ { // the base items come first
 		it := &items[k]

@@ -327,86 +327,93 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 		}
 		return nil
 	}
-	// The statement's text depends only on the dialect and the columns
-	// changed: made once, its arguments bound each time in the same order.
-	cacheable := len(cols) <= 64
-	if cacheable {
-		if text, ok := m.updates.Load(updateShape{d, mask}); ok {
-			args := make([]any, 0, len(changed)+len(m.pk)+2)
-			for _, c := range changed {
-				if c == version {
-					continue
-				}
-				v, err := c.Bind(o)
-				if err != nil {
-					return nil, fmt.Errorf("session: update %q: %w", m.t.Name(), err)
-				}
-				args = append(args, v)
-			}
-			var oldVersion int64
-			if version != nil {
-				oldVersion, _ = retort.Int64Of(version.Value(s))
-				args = append(args, oldVersion+1)
-			}
-			for _, c := range m.pk {
-				v, err := c.Bind(s)
-				if err != nil {
-					return nil, err
-				}
-				args = append(args, v)
-			}
-			if version != nil {
-				v, err := version.Bind(s)
-				if err != nil {
-					return nil, err
-				}
-				args = append(args, v)
-			}
-			return []retort.BatchItem{{SQL: text.(string), Args: args, Result: stale}}, nil
-		}
-	}
-	w := retort.NewWriter(d)
-	w.WriteString("UPDATE ")
-	w.WriteIdent(m.t.Name())
-	w.WriteString(" SET ")
-	n := 0
+	// The arguments: the changed columns' new values, the new version, then
+	// the key and the old version the row must still have.
+	args := make([]any, 0, len(changed)+len(m.pk)+2)
 	for _, c := range changed {
 		if c == version {
 			continue // set below
 		}
-		if n > 0 {
-			w.WriteString(", ")
-		}
-		n++
 		v, err := c.Bind(o)
 		if err != nil {
 			return nil, fmt.Errorf("session: update %q: %w", m.t.Name(), err)
 		}
-		w.WriteIdent(c.Name())
-		w.WriteString(" = ")
-		w.WriteArg(v)
+		args = append(args, v)
 	}
-	var newVersion int64
 	if version != nil {
 		old, _ := retort.Int64Of(version.Value(s))
-		newVersion = old + 1
-		if n > 0 {
+		args = append(args, old+1)
+	}
+	for _, c := range m.pk {
+		v, err := c.Bind(s)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, v)
+	}
+	if version != nil {
+		v, err := version.Bind(s)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, v)
+	}
+	// The text depends only on the dialect and the columns changed: it is
+	// made once per shape (tables of up to 64 columns).
+	shape := updateShape{d, mask}
+	if text, ok := m.updates.Load(shape); ok && len(cols) <= 64 {
+		return []retort.BatchItem{{SQL: text.(string), Args: args, Result: stale}}, nil
+	}
+	text, err := m.updateText(d, changed, version, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(cols) <= 64 {
+		m.updates.Store(shape, text)
+	}
+	return []retort.BatchItem{{SQL: text, Args: args, Result: stale}}, nil
+}
+
+// updateText writes the UPDATE of the changed columns (and version) whose
+// arguments are args, in Update's order.
+func (m *Table[T]) updateText(d retort.Dialect, changed []retort.ColumnOf[T], version retort.ColumnOf[T], args []any) (string, error) {
+	w := retort.NewWriter(d)
+	w.WriteString("UPDATE ")
+	w.WriteIdent(m.t.Name())
+	w.WriteString(" SET ")
+	i := 0
+	set := func(c retort.ColumnOf[T]) {
+		if i > 0 {
 			w.WriteString(", ")
 		}
-		w.WriteIdent(version.Name())
+		w.WriteIdent(c.Name())
 		w.WriteString(" = ")
-		w.WriteArg(newVersion)
+		w.WriteArg(args[i])
+		i++
 	}
-	if err := m.writeKeyMatch(w, s, version); err != nil {
-		return nil, err
+	for _, c := range changed {
+		if c != version {
+			set(c)
+		}
 	}
-	if err := w.Err(); err != nil {
-		return nil, err
+	if version != nil {
+		set(version)
 	}
-	if cacheable {
-		m.updates.Store(updateShape{d, mask}, w.String())
+	w.WriteString(" WHERE ")
+	where := m.pk
+	if version != nil {
+		where = append(slices.Clip(where), version)
 	}
-	return []retort.BatchItem{{SQL: w.String(), Args: w.Args(), Result: stale}}, nil
+	for j, c := range where {
+		if j > 0 {
+			w.WriteString(" AND ")
+		}
+		c.WriteSQL(w)
+		w.WriteString(" = ")
+		w.WriteArg(args[i])
+		i++
+	}
+	return w.String(), w.Err()
 }
 
 // updateShape identifies the text of an UPDATE: the dialect and the columns
