@@ -115,11 +115,19 @@ func transfer(ctx context.Context, db retort.DB, st *soakStats, from, to, amount
 		// two transfers never wait for each other's rows crosswise.
 		lo, hi := min(from, to), max(from, to)
 		a, err := session.Get(ctx, s, SoakAccounts, lo)
-		if err != nil {
-			return 0, err
+		var b *SoakAccount
+		if err == nil {
+			b, err = session.Get(ctx, s, SoakAccounts, hi)
 		}
-		b, err := session.Get(ctx, s, SoakAccounts, hi)
 		if err != nil {
+			// Under SERIALIZABLE even a read (in a transaction of its own:
+			// the session begins one at its first flush) can be chosen to
+			// fail; the program retries it like any other conflict.
+			_ = s.Close(ctx)
+			if kind, ok := retryable(err); ok {
+				st.retry(kind)
+				continue
+			}
 			return 0, err
 		}
 		src, dst := a, b
