@@ -406,11 +406,6 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 		}
 	}
 	r := &run{s: s, ctx: ctx, db: s.tx, d: s.db.Dialect()}
-	n := 0
-	for _, mw := range w.byMapper {
-		n += len(mw.inserts) + len(mw.updates) + len(mw.deletes)
-	}
-	s.journal = slices.Grow(s.journal, n) // each object is recorded once: grow once
 	defer func() {
 		if err != nil {
 			if len(s.txs) > 0 {

@@ -86,7 +86,7 @@ type Session struct {
 	objs      map[any]*state
 	ident     identMap
 	seq       int
-	journal   []saved
+	journal   journal
 	jgen      int // bumped when the journal starts afresh: states record once per generation
 	autoflush bool
 	before    []func(context.Context, *Session) error
@@ -183,7 +183,7 @@ func (s *Session) record(st *state) {
 		return
 	}
 	st.jgen = s.jgen
-	s.journal = append(s.journal, saved{st: st, status: st.status, key: st.key, hasKey: st.hasKey,
+	s.journal.push(saved{st: st, status: st.status, key: st.key, hasKey: st.hasKey,
 		generated: st.generated, flushed: st.flushed, snap: st.snap})
 }
 
@@ -194,8 +194,8 @@ func (s *Session) record(st *state) {
 // they were pending before that flush; after a Rollback the program asked
 // for, they leave the session, as in SQLAlchemy.
 func (s *Session) restore(mark int, failed bool) {
-	for i := len(s.journal) - 1; i >= mark; i-- {
-		j := s.journal[i]
+	for i := s.journal.len() - 1; i >= mark; i-- {
+		j := *s.journal.at(i)
 		if failed && j.added && j.status == Transient {
 			j.status = Pending
 		}
@@ -220,11 +220,11 @@ func (s *Session) restore(mark int, failed bool) {
 		}
 		st.jgen = 0
 	}
-	s.journal = s.journal[:mark]
+	s.journal.truncate(mark)
 }
 
 func (s *Session) clearJournal() {
-	s.journal = s.journal[:0]
+	s.journal.truncate(0)
 	s.jgen++
 }
 
@@ -302,8 +302,8 @@ func (s *Session) add(m Mapper, obj any) *state {
 	}
 	s.admit(st)
 	s.record(st) // added inside a transaction: its rollback removes it
-	if n := len(s.journal); n > 0 && s.journal[n-1].st == st {
-		s.journal[n-1].added = true
+	if n := s.journal.len(); n > 0 && s.journal.at(n-1).st == st {
+		s.journal.at(n - 1).added = true
 	}
 	st.status = Pending
 	for _, r := range st.rels {
@@ -599,8 +599,8 @@ func (s *Session) Commit(ctx context.Context) error {
 
 // committed settles states after a commit.
 func (s *Session) committed() {
-	for _, j := range s.journal {
-		st := j.st
+	for i := range s.journal.len() {
+		st := s.journal.at(i).st
 		if st.status == Deleted && st.flushed {
 			st.status = Detached
 			s.left(st.obj, Detached)
@@ -670,7 +670,7 @@ func (s *Session) Begin(ctx context.Context) (*Savepoint, error) {
 		return nil, fmt.Errorf("session: savepoint: %w", err)
 	}
 	s.txs = append(s.txs, s.tx)
-	s.marks = append(s.marks, len(s.journal))
+	s.marks = append(s.marks, s.journal.len())
 	s.jgen++ // record again, relative to the savepoint
 	s.tx = sp
 	return &Savepoint{s: s, depth: len(s.txs)}, nil
