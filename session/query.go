@@ -189,6 +189,12 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 				_, err := typedObj[T](reg, k)
 				return err
 			}
+			if got != obj {
+				// The row's object was loaded before: the slot is
+				// free for the next row.
+				objs[len(objs)-1] = zero
+				objs = objs[:len(objs)-1]
+			}
 			out = append(out, got)
 		}
 		return rows.Err()
