@@ -1,11 +1,80 @@
 package retort
 
+import "sync/atomic"
+
 // RowEqual returns a function that reports whether a and b hold equal
 // values in every column of cols, as the columns' Equal methods would, but
 // faster: change tracking (package session) compares every loaded object
-// with its snapshot at every flush. Columns of the common native types are
-// compared directly through their accessors; the others through Equal.
+// with its snapshot at every flush.
+//
+// When T is a comparable struct and no column of cols is NULL-able (a
+// snapshot's NULL-able values sit behind pointers of its own), a and b are
+// first compared whole with ==, which Go compiles into one comparison of
+// all fields: equal structs hold equal column values (a column's accessor
+// points into the struct), so most unchanged objects are settled there.
+// Otherwise, or when == finds a difference (a changed column, a field that
+// is no column, a NaN), the columns are compared one by one: those of the
+// common native types directly through their accessors, the others through
+// Equal.
 func RowEqual[T any](cols []ColumnOf[T]) func(a, b *T) bool {
+	cmp := columnsEqual(cols)
+	if !isComparable[T]() {
+		return cmp
+	}
+	for _, c := range cols {
+		if c.Info().Nullable {
+			// A snapshot holds copies of NULL-able values behind pointers
+			// of its own (package session): == would fail on every row
+			// with a value there.
+			return cmp
+		}
+	}
+	// whole is cleared, once, if == panics: an interface field holding a
+	// value of an incomparable type.
+	var whole atomic.Bool
+	whole.Store(true)
+	return func(a, b *T) bool {
+		if whole.Load() {
+			eq, ok := structEqual(a, b)
+			if eq {
+				return true
+			}
+			if !ok {
+				whole.Store(false)
+			}
+		}
+		return cmp(a, b)
+	}
+}
+
+// isComparable reports whether == on values of T compiles to a comparison
+// that cannot fail for want of equality on its fields' types (no slice, map
+// or func field): comparing two zero values of such a type as interfaces
+// panics.
+func isComparable[T any]() (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	var zero T
+	_ = any(zero) == any(zero)
+	return true
+}
+
+// structEqual compares *a and *b with ==; ok is false when that panicked (an
+// interface field holding an incomparable value).
+func structEqual[T any](a, b *T) (eq, ok bool) {
+	defer func() {
+		if recover() != nil {
+			eq, ok = false, false
+		}
+	}()
+	return any(*a) == any(*b), true
+}
+
+// columnsEqual compares cols one by one.
+func columnsEqual[T any](cols []ColumnOf[T]) func(a, b *T) bool {
 	var (
 		ints     []func(*T) *int64
 		strs     []func(*T) *string
