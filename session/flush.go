@@ -45,18 +45,18 @@ type mapperWork struct {
 // of returns m's work, made on first use (a flush has few mappers: a linear
 // search after the last one used is cheaper than a map).
 func (w *work) of(st *state) *mapperWork {
-	if w.last != nil && w.last.m == st.m {
+	if w.last != nil && w.last.m == st.mi.m {
 		return w.last
 	}
 	for _, mw := range w.byMapper {
-		if mw.m == st.m {
+		if mw.m == st.mi.m {
 			w.last = mw
 			return mw
 		}
 	}
 	var mw *mapperWork
 	for _, x := range w.pool {
-		if x.m == st.m {
+		if x.m == st.mi.m {
 			mw = x
 			clear(mw.inserts)
 			clear(mw.updates)
@@ -66,7 +66,7 @@ func (w *work) of(st *state) *mapperWork {
 		}
 	}
 	if mw == nil {
-		mw = &mapperWork{m: st.m}
+		mw = &mapperWork{m: st.mi.m}
 		w.pool = append(w.pool, mw)
 	}
 	w.byMapper = append(w.byMapper, mw)
@@ -94,7 +94,7 @@ func (s *Session) cascade() []*state {
 	}
 	var queue []*state
 	for _, st := range s.states() {
-		if st.in && (st.status == Pending || st.status == Persistent) && len(st.rels) > 0 {
+		if st.in && (st.status == Pending || st.status == Persistent) && len(st.mi.rels) > 0 {
 			queue = append(queue, st)
 		}
 	}
@@ -120,7 +120,7 @@ func (s *Session) cascade() []*state {
 		if !st.in {
 			continue // it left the session (an orphan expunged by a relationship)
 		}
-		rels := st.rels
+		rels := st.mi.rels
 		for _, r := range rels {
 			r.Cascade(st.obj, add)
 		}
@@ -154,10 +154,10 @@ func (s *Session) collect() *work {
 			mw := w.of(st)
 			mw.inserts = append(mw.inserts, st)
 		case Persistent:
-			if len(st.rels) == 0 {
+			if len(st.mi.rels) == 0 {
 				// nothing to sync
 			} else if s.syncable(st, visit, &parentsKeyed) {
-				for _, r := range st.rels {
+				for _, r := range st.mi.rels {
 					r.Sync(st.obj)
 				}
 			} else {
@@ -166,7 +166,7 @@ func (s *Session) collect() *work {
 				mw.updates = append(mw.updates, st)
 				break
 			}
-			if st.m.Changed(st.obj, st.snap) {
+			if st.mi.m.Changed(st.obj, st.snap) {
 				mw := w.of(st)
 				mw.updates = append(mw.updates, st)
 			}
@@ -196,7 +196,7 @@ func (s *Session) afterFailure(cascaded []*state) {
 		if !st.in || st.status != Pending {
 			continue
 		}
-		for _, r := range st.rels {
+		for _, r := range st.mi.rels {
 			r.Sync(st.obj)
 		}
 	}
@@ -207,7 +207,7 @@ func (s *Session) afterFailure(cascaded []*state) {
 // visit (made once per flush) clears *ok for a pending parent.
 func (s *Session) syncable(st *state, visit func(any), ok *bool) bool {
 	*ok = true
-	for _, r := range st.rels {
+	for _, r := range st.mi.rels {
 		r.Parents(st.obj, visit)
 	}
 	return *ok

@@ -87,21 +87,23 @@ func Relate[T any](t *retort.Table[T], r Relationship) {
 
 // relsOf returns the relationships of a mapper's tables, cached for the
 // session (they are registered at declaration time).
-func (s *Session) relsOf(m Mapper) []Relationship {
-	if m == s.lastM {
-		return s.lastRels
+func (s *Session) relsOf(m Mapper) []Relationship { return s.infoOf(m).rels }
+
+// infoOf returns m with its relationships, made once per session.
+func (s *Session) infoOf(m Mapper) *mapperInfo {
+	if s.lastInfo != nil && s.lastInfo.m == m {
+		return s.lastInfo
 	}
-	if rs, ok := s.rels[m]; ok {
-		s.lastM, s.lastRels = m, rs
-		return rs
+	mi, ok := s.infos[m]
+	if !ok {
+		if s.infos == nil {
+			s.infos = map[Mapper]*mapperInfo{}
+		}
+		mi = &mapperInfo{m: m, rels: relationships(m)}
+		s.infos[m] = mi
 	}
-	if s.rels == nil {
-		s.rels = map[Mapper][]Relationship{}
-	}
-	rs := relationships(m)
-	s.rels[m] = rs
-	s.lastM, s.lastRels = m, rs
-	return rs
+	s.lastInfo = mi
+	return mi
 }
 
 // relationships returns the relationships of a mapper's tables.

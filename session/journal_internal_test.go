@@ -1,6 +1,9 @@
 package session
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 // TestJournalBlocks checks the journal's indexing across its growing first
 // block and the fixed blocks after it, and that truncating releases the
@@ -41,5 +44,17 @@ func TestJournalBlocks(t *testing.T) {
 		}
 		check(len(states))
 		j.truncate(mark)
+	}
+}
+
+// TestStateSize keeps the per-object bookkeeping small: a session holds a
+// state per object and the journal an entry per object a transaction
+// wrote, so every byte here is multiplied by the rows of a bulk load.
+func TestStateSize(t *testing.T) {
+	if n := unsafe.Sizeof(state{}); n > 104 {
+		t.Errorf("state is %d bytes, want at most 104", n)
+	}
+	if n := unsafe.Sizeof(saved{}); n > 72 {
+		t.Errorf("a journal entry is %d bytes, want at most 72", n)
 	}
 }

@@ -75,7 +75,7 @@ func (s *Session) register(m Mapper, obj any, populate bool, snapshot func(any) 
 	st.key, st.hasKey, st.snap = k, true, snapshot(obj)
 	s.admit(st)
 	s.ident.set(k, st)
-	for _, r := range st.rels {
+	for _, r := range st.mi.rels {
 		r.Attach(obj, s)
 	}
 	return obj
@@ -350,15 +350,15 @@ func Refresh[T any](ctx context.Context, s *Session, obj *T) error {
 	if !ok || st.status != Persistent {
 		return fmt.Errorf("session: refresh: %T is not persistent in the session", obj)
 	}
-	objs, err := st.m.Load(ctx, s.DB(), []Key{st.key})
+	objs, err := st.mi.m.Load(ctx, s.DB(), []Key{st.key})
 	if err != nil {
 		return fmt.Errorf("session: refresh %s: %w", st.key, err)
 	}
 	if len(objs) == 0 {
 		return fmt.Errorf("session: refresh %s: %w", st.key, retort.ErrNoRows)
 	}
-	st.m.Restore(obj, objs[0])
-	st.snap = st.m.Snapshot(obj)
+	st.mi.m.Restore(obj, objs[0])
+	st.snap = st.mi.m.Snapshot(obj)
 	return nil
 }
 

@@ -7,7 +7,7 @@ package session
 func (s *Session) Objects(m Mapper) []any {
 	var out []any
 	for _, st := range s.states() {
-		if st.in && st.m == m && st.status == Persistent {
+		if st.in && st.mi.m == m && st.status == Persistent {
 			out = append(out, st.obj)
 		}
 	}
