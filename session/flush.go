@@ -530,7 +530,7 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 			for _, rel := range rels {
 				rel.Sync(st.obj)
 			}
-			if err := runHooks(r.ctx, m, beforeInsert, st.obj); err != nil {
+			if err := runHooks(r.ctx, r.s.hooksOf(m), beforeInsert, st.obj); err != nil {
 				return err
 			}
 			objs[i] = st.obj
@@ -631,7 +631,7 @@ func (r *run) inserted(m Mapper, level []*state, rels []Relationship) error {
 		for _, rel := range rels {
 			rel.Flushed(st.obj)
 		}
-		if err := runHooks(r.ctx, m, afterInsert, st.obj); err != nil {
+		if err := runHooks(r.ctx, r.s.hooksOf(m), afterInsert, st.obj); err != nil {
 			return err
 		}
 	}
@@ -656,7 +656,7 @@ func (r *run) updates(m Mapper, sts []*state) error {
 			}
 			continue
 		}
-		if err := runHooks(r.ctx, m, beforeUpdate, st.obj); err != nil {
+		if err := runHooks(r.ctx, r.s.hooksOf(m), beforeUpdate, st.obj); err != nil {
 			return err
 		}
 		items, err := m.Update(r.d, st.obj, st.snap)
@@ -680,7 +680,7 @@ func (r *run) updates(m Mapper, sts []*state) error {
 			for _, rel := range rels {
 				rel.Flushed(st.obj)
 			}
-			return runHooks(r.ctx, m, afterUpdate, st.obj)
+			return runHooks(r.ctx, r.s.hooksOf(m), afterUpdate, st.obj)
 		})
 	}
 	return nil
@@ -694,7 +694,7 @@ func (r *run) deletes(m Mapper, sts []*state) error {
 	objs := make([]any, len(sts))
 	snaps := make([]any, len(sts))
 	for i, st := range sts {
-		if err := runHooks(r.ctx, m, beforeDelete, st.obj); err != nil {
+		if err := runHooks(r.ctx, r.s.hooksOf(m), beforeDelete, st.obj); err != nil {
 			return err
 		}
 		objs[i], snaps[i] = st.obj, st.snap
@@ -712,7 +712,7 @@ func (r *run) deletes(m Mapper, sts []*state) error {
 		for _, st := range sts {
 			st.flushed = true
 			s.ident.drop(st.key, st)
-			if err := runHooks(r.ctx, m, afterDelete, st.obj); err != nil {
+			if err := runHooks(r.ctx, r.s.hooksOf(m), afterDelete, st.obj); err != nil {
 				return err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/retort-orm/retort"
 )
@@ -96,11 +97,15 @@ func (s *Session) infoOf(m Mapper) *mapperInfo {
 	}
 	mi, ok := s.infos[m]
 	if !ok {
-		if s.infos == nil {
-			s.infos = map[Mapper]*mapperInfo{}
-		}
 		mi = &mapperInfo{m: m, rels: relationships(m)}
-		s.infos[m] = mi
+		// A session of one mapper (a unit of work of one table) needs no
+		// map: lastInfo holds it.
+		if s.lastInfo != nil && s.infos == nil {
+			s.infos = map[Mapper]*mapperInfo{s.lastInfo.m: s.lastInfo}
+		}
+		if s.infos != nil {
+			s.infos[m] = mi
+		}
 	}
 	s.lastInfo = mi
 	return mi
@@ -146,10 +151,17 @@ func addHook[T any](t *retort.Table[T], k hookKind, fn func(context.Context, *T)
 	}
 	h[k] = append(h[k][:len(h[k]):len(h[k])], fn)
 	t.SetExtension(hooksKey{}, h)
+	hookGen.Add(1)
 }
 
 // runHooks runs the hooks of kind k registered on any table of m for obj.
-func runHooks(ctx context.Context, m Mapper, k hookKind, obj any) error {
+// hookGen counts hook registrations (in any table): a session looks a
+// mapper's hooks up once and again only after a registration.
+var hookGen atomic.Int64
+
+// lookupHooks returns the hooks registered on m's tables.
+func lookupHooks(m Mapper) []hookRunner {
+	var out []hookRunner
 	for _, t := range m.Tables() {
 		x, ok := t.(interface {
 			Extension(key any) (any, bool)
@@ -161,12 +173,28 @@ func runHooks(ctx context.Context, m Mapper, k hookKind, obj any) error {
 		if !ok {
 			continue
 		}
-		if r, ok := v.(interface {
-			run(ctx context.Context, k hookKind, obj any) error
-		}); ok {
-			if err := r.run(ctx, k, obj); err != nil {
-				return err
-			}
+		if r, ok := v.(hookRunner); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// hooksOf returns m's hooks, cached in the session: a flush runs them
+// before and after every row it writes, and looking them up in the tables'
+// extensions each time cost more than the rest of settling an inserted row.
+func (s *Session) hooksOf(m Mapper) []hookRunner {
+	mi := s.infoOf(m)
+	if g := hookGen.Load(); !mi.hooked || mi.hookGen != g {
+		mi.hooks, mi.hookGen, mi.hooked = lookupHooks(m), g, true
+	}
+	return mi.hooks
+}
+
+func runHooks(ctx context.Context, hooks []hookRunner, k hookKind, obj any) error {
+	for _, h := range hooks {
+		if err := h.run(ctx, k, obj); err != nil {
+			return err
 		}
 	}
 	return nil

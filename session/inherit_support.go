@@ -49,6 +49,7 @@ type hookCache struct {
 	adapted any
 }
 
+// hookRunner runs one table's hooks of a kind.
 type hookRunner interface {
 	run(ctx context.Context, k hookKind, obj any) error
 }

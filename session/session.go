@@ -52,8 +52,11 @@ type state struct {
 // mapperInfo is a mapper with the relationships of its tables, shared by
 // the states of its objects (a state holds one pointer, not both).
 type mapperInfo struct {
-	m    Mapper
-	rels []Relationship
+	m       Mapper
+	rels    []Relationship
+	hooks   []hookRunner // see hooksOf
+	hookGen int64
+	hooked  bool // hooks and hookGen are set
 }
 
 // versionReverter is implemented by a mapper with a version column: a
