@@ -289,13 +289,15 @@ func AddAll[T any](s *Session, objs ...*T) error {
 	return nil
 }
 
-// reserve makes room in the address index for n more objects when that is
-// many: one allocation instead of growing step by step.
+// reserve makes room in the address index and the list of states for n
+// more objects when that is many: one allocation each instead of growing
+// step by step.
 func (s *Session) reserve(n int) {
 	s.index()
 	if n < 64 || n <= len(s.objs) {
 		return
 	}
+	s.order = slices.Grow(s.order, n)
 	grown := make(map[any]*state, len(s.objs)+n)
 	for obj, st := range s.objs {
 		grown[obj] = st
