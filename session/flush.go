@@ -34,6 +34,8 @@ type work struct {
 	last     *mapperWork
 	order    []*mapperWork // parents before children
 	pool     []*mapperWork // every mapper's work of earlier flushes, for reuse
+	// parentsKeyed is cleared by collect's visit of a pending parent.
+	parentsKeyed bool
 }
 
 // mapperWork is what one flush must write for one mapper.
@@ -86,12 +88,12 @@ func (w *work) empty() bool {
 // cascade adds the objects that the session's objects' relationships reach,
 // and marks orphans for deletion.
 func (s *Session) cascade() []*state {
-	var added []*state
 	// Only objects with relationships can reach others: walk those alone
 	// (a session of plain tables skips the walk and its sort entirely).
 	if !s.related {
 		return nil // no object with relationships: nothing to walk
 	}
+	var added []*state
 	var queue []*state
 	for _, st := range s.states() {
 		if st.in && (st.status == Pending || st.status == Persistent) && len(st.mi.rels) > 0 {
@@ -139,12 +141,9 @@ func (s *Session) collect() *work {
 	// objects allocates nothing here.
 	w := &s.work
 	w.byMapper, w.order, w.last = w.byMapper[:0], w.order[:0], nil
-	parentsKeyed := true
-	visit := func(p any) {
-		if ps, in := s.stateOf(p); in && ps.status == Pending {
-			parentsKeyed = false
-		}
-	}
+	// visit is made for the first object with relationships only: a
+	// session of plain tables allocates nothing for it per flush.
+	var visit func(p any)
 	for _, st := range s.states() {
 		if !st.in {
 			continue
@@ -154,17 +153,23 @@ func (s *Session) collect() *work {
 			mw := w.of(st)
 			mw.inserts = append(mw.inserts, st)
 		case Persistent:
-			if len(st.mi.rels) == 0 {
-				// nothing to sync
-			} else if s.syncable(st, visit, &parentsKeyed) {
+			if len(st.mi.rels) > 0 {
+				if visit == nil {
+					visit = func(p any) {
+						if ps, in := s.stateOf(p); in && ps.status == Pending {
+							w.parentsKeyed = false
+						}
+					}
+				}
+				if !s.syncable(st, visit, &w.parentsKeyed) {
+					// A parent is new: Sync once it has its key, in the flush.
+					mw := w.of(st)
+					mw.updates = append(mw.updates, st)
+					break
+				}
 				for _, r := range st.mi.rels {
 					r.Sync(st.obj)
 				}
-			} else {
-				// A parent is new: Sync once it has its key, in the flush.
-				mw := w.of(st)
-				mw.updates = append(mw.updates, st)
-				break
 			}
 			if st.mi.m.Changed(st.obj, st.snap) {
 				mw := w.of(st)
@@ -285,6 +290,41 @@ type run struct {
 	// COMMIT must not travel in the same batch.
 	checked bool
 	stale   []Key // keys of UPDATEs the server checks, by marker index
+	settled bool  // settle ran
+}
+
+// newRun returns the session's run, reset for a flush in ctx: its lists
+// keep their room from one flush to the next (a flush is never nested in
+// another: the session is busy while it runs).
+func (s *Session) newRun(ctx context.Context) *run {
+	r := &s.run
+	*r = run{s: s, ctx: ctx, db: s.tx, d: s.db.Dialect(),
+		items: reuse(r.items), unsent: reuse(r.unsent), done: reuse(r.done), stale: reuse(r.stale)}
+	return r
+}
+
+// reuse empties a list for the next flush: kept when small, dropped when a
+// big flush grew it (clearing it at every later flush would cost more).
+func reuse[E any](l []E) []E {
+	if cap(l) > 1024 {
+		return nil
+	}
+	clear(l[:cap(l)])
+	return l[:0]
+}
+
+// settle runs what waits for the flush's statements to succeed, once.
+func (r *run) settle() error {
+	if r.settled {
+		return nil
+	}
+	r.settled = true
+	for _, fn := range r.done {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // staleMarker starts the text a server-checked UPDATE fails with when it
@@ -405,7 +445,7 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 			st.status = status
 		}
 	}
-	r := &run{s: s, ctx: ctx, db: s.tx, d: s.db.Dialect()}
+	r := s.newRun(ctx)
 	defer func() {
 		if err != nil {
 			if len(s.txs) > 0 {
@@ -430,19 +470,7 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 			return err
 		}
 	}
-	settled := false
-	settle := func() error {
-		if settled {
-			return nil
-		}
-		settled = true
-		for _, fn := range r.done {
-			if err := fn(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	settle := r.settle
 	if tail != nil {
 		// The query reads its rows after the flush's statements succeeded:
 		// settle the flushed objects first, so that its rows map onto them.

@@ -109,6 +109,7 @@ type Session struct {
 	indexed   int         // states of order[:indexed] are in s.objs (those in the session)
 	related   bool        // some object that entered has relationships (cascade has work)
 	work      work        // the last flush's work, reused by the next
+	run       run         // the last flush's run, reused by the next
 	unsorted  bool
 	block     []state // states are allocated in blocks, so a flush's walk reads memory in order
 }
@@ -765,6 +766,6 @@ func (s *Session) Close(ctx context.Context) error {
 	s.ident = identMap{}
 	s.gone = nil
 	s.order, s.dead, s.unsorted, s.block, s.indexed, s.related = nil, 0, false, nil, 0, false
-	s.work = work{}
+	s.work, s.run = work{}, run{}
 	return err
 }
