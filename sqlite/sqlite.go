@@ -170,35 +170,47 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 // runs it alone, atomically, without BEGIN and COMMIT; one that runs
 // nothing runs nothing.
 func (db *DB) Begin(ctx context.Context) (retort.Tx, error) {
-	c, err := db.take(ctx)
-	if err != nil {
+	tx := &Tx{lazy: true, pool: db.pool}
+	if err := db.takeInto(ctx, &tx.own); err != nil {
 		return nil, err
 	}
-	return &Tx{c: c, lazy: true, release: func() { db.pool.Put(c.conn) }}, nil
+	tx.c = &tx.own
+	return tx, nil
 }
 
 func (db *DB) take(ctx context.Context) (*conn, error) {
+	c := new(conn)
+	if err := db.takeInto(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// takeInto takes a connection from the pool into c.
+func (db *DB) takeInto(ctx context.Context, c *conn) error {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	sc, err := db.pool.Take(ctx)
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
-			return nil, fmt.Errorf("sqlite: take connection: %w (%v)", cerr, err)
+			return fmt.Errorf("sqlite: take connection: %w (%v)", cerr, err)
 		}
-		return nil, fmt.Errorf("sqlite: take connection: %w", err)
+		return fmt.Errorf("sqlite: take connection: %w", err)
 	}
 	// Take ties the connection to ctx already.
-	return &conn{conn: sc, tracer: db.tracer, done: ctx.Done()}, nil
+	*c = conn{conn: sc, tracer: db.tracer, done: ctx.Done()}
+	return nil
 }
 
 // Tx is a transaction or a savepoint on one connection.
 type Tx struct {
-	c       *conn
-	depth   int
-	done    bool
-	lazy    bool   // BEGIN IMMEDIATE is still to run (top level only)
-	release func() // returns the connection to the pool (top level only)
+	c     *conn
+	depth int
+	done  bool
+	lazy  bool          // BEGIN IMMEDIATE is still to run (top level only)
+	pool  *sqlitex.Pool // the connection goes back to it at the end (top level only)
+	own   conn          // c of a top-level transaction: one allocation with it
 }
 
 // begin runs the BEGIN IMMEDIATE that Begin put off.
@@ -352,9 +364,9 @@ func (t txConn) Begin(context.Context) (retort.Tx, error) {
 
 func (tx *Tx) finish() {
 	tx.done = true
-	if tx.release != nil {
-		tx.release()
-		tx.release = nil
+	if tx.pool != nil {
+		tx.pool.Put(tx.c.conn)
+		tx.pool = nil
 	}
 }
 
