@@ -19,16 +19,15 @@
 // load and after each flush, so an UPDATE sets only the columns that changed
 // and an unchanged object costs nothing in SQL. It costs a comparison at
 // every flush, autoflushes included: a few nanoseconds an object when the
-// struct is comparable with == and has no NULL-able column (one ==
-// settles it; see retort.RowEqual), about 20 nanoseconds otherwise. A session that
+// struct is comparable with == and has no NULL-able column (one == settles
+// it; see retort.RowEqual), about 20 nanoseconds otherwise. A session that
 // holds tens of thousands of objects across many flushes pays that each
 // time: commit and start a new session per unit of work where you can.
 //
 // A flush orders its work by foreign keys (referenced rows first, deletions
-// in reverse), inserts each table's
-// new rows in as few statements as the database allows (on PostgreSQL one
-// unnest statement per 5,000 rows, with generated keys matched to objects by
-// ordinal), and sends everything it can in one round trip: on PostgreSQL the
+// in reverse), inserts each table's new rows in as few statements as the
+// database allows (on PostgreSQL one unnest statement per 5,000 rows, with
+// generated keys matched to objects by ordinal), and sends everything it can in one round trip: on PostgreSQL the
 // flush that a query triggers (autoflush) travels in the same batch as the
 // query, BEGIN travels with the first statement, and COMMIT with the last
 // flush. A round trip is split only where a child needs a key the database
