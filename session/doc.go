@@ -27,15 +27,16 @@
 // A flush orders its work by foreign keys (referenced rows first, deletions
 // in reverse), inserts each table's new rows in as few statements as the
 // database allows (on PostgreSQL one unnest statement per 5,000 rows, with
-// generated keys matched to objects by ordinal), and sends everything it can in one round trip: on PostgreSQL the
-// flush that a query triggers (autoflush) travels in the same batch as the
-// query, BEGIN travels with the first statement, and COMMIT with the last
-// flush. A round trip is split only where a child needs a key the database
-// has not generated yet. So that COMMIT can travel with UPDATEs, PostgreSQL
-// itself checks that each UPDATE matched its row: the statement is wrapped
-// in a CTE whose SELECT fails otherwise, and the failure comes back as a
-// [StaleError]. A DELETE's row count is checked by the program, so a commit
-// whose flush deletes rows costs a round trip of its own.
+// generated keys matched to objects by ordinal), and sends everything it can
+// in one round trip: on PostgreSQL the flush that a query triggers
+// (autoflush) travels in the same batch as the query, BEGIN travels with the
+// first statement, and COMMIT with the last flush. A round trip is split only
+// where a child needs a key the database has not generated yet. So that
+// COMMIT can travel with UPDATEs, PostgreSQL itself checks that each UPDATE
+// matched its row: the statement is wrapped in a CTE whose SELECT fails
+// otherwise, and the failure comes back as a [StaleError]. A DELETE's row
+// count is checked by the program, so a commit whose flush deletes rows costs
+// a round trip of its own.
 //
 // If a flush fails (a constraint violation, a cancelled context, a dropped
 // connection, a stale row), the transaction is rolled back and every object
