@@ -183,3 +183,58 @@ func TestInsertManyRowsChecksValues(t *testing.T) {
 		}
 	})
 }
+
+// TestInsertGeneratedAndGivenChunks inserts more rows than one PostgreSQL
+// statement carries, so that a chunk whose keys are all generated (sent
+// without an array of keys) and a chunk holding a given key (sent with it)
+// run in one Exec, in both orders; every object must get the key of its own
+// row.
+func TestInsertGeneratedAndGivenChunks(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, allTables...)
+		u := &User{Name: "ann", Joined: time.Date(2021, 5, 6, 7, 8, 9, 0, time.UTC)}
+		if err := retort.Insert(Users, u).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		const n = 5003 // one more chunk than 5,000 rows on PostgreSQL
+		var all []*Order
+		for round, given := range []int{n - 1, 0} { // the given key in the second chunk, then in the first
+			objs := make([]*Order, n)
+			for i := range objs {
+				objs[i] = &Order{UserID: u.ID, Total: retort.NewDecimal(int64(round*n+i), 2)}
+			}
+			objs[given].ID = int64(1_000_000 + round)
+			if err := retort.Insert(Orders, objs...).Exec(ctx, env.DB); err != nil {
+				t.Fatal(err)
+			}
+			if objs[given].ID != int64(1_000_000+round) {
+				t.Errorf("round %d: given key became %d", round, objs[given].ID)
+			}
+			all = append(all, objs...)
+		}
+		seen := map[int64]bool{}
+		for _, o := range all {
+			if o.ID == 0 || seen[o.ID] {
+				t.Fatalf("key %d missing or repeated", o.ID)
+			}
+			seen[o.ID] = true
+		}
+		got, err := retort.Select(Orders).OrderBy(OrderID.Asc()).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[int64]*Order{}
+		for _, o := range got {
+			byID[o.ID] = o
+		}
+		if len(got) != len(all) {
+			t.Fatalf("%d rows read, %d inserted", len(got), len(all))
+		}
+		for _, o := range all {
+			if diff := cmp.Diff(o, byID[o.ID], cmpOpts); diff != "" {
+				t.Fatalf("row of key %d (-object +row):\n%s", o.ID, diff)
+			}
+		}
+	})
+}

@@ -174,17 +174,17 @@ func (q *InsertQuery[T]) pgItems() ([]BatchItem, error) {
 	if err := q.prepare(); err != nil {
 		return nil, err
 	}
-	chunks, err := q.pgChunks()
+	t := q.t
+	s := t.sql(Postgres)
+	chunks, err := q.pgChunks(s)
 	if err != nil {
 		return nil, err
 	}
-	t := q.t
-	s := t.sql(Postgres)
 	items := make([]BatchItem, len(chunks))
-	for k, args := range chunks {
+	for k, c := range chunks {
 		start := k * pgInsertChunk
 		objs := q.objs[start:min(len(q.objs), start+pgInsertChunk)]
-		items[k] = BatchItem{SQL: s.insert, Args: args}
+		items[k] = BatchItem{SQL: c.sql, Args: c.args}
 		if t.auto != nil {
 			items[k].Rows = func(r Rows) error { return q.assignKeys(r, objs) }
 		}

@@ -18,6 +18,10 @@ type tableSQL struct {
 	insert      string   // the batch INSERT statement
 	insertHead  string   // insert up to where ON CONFLICT goes
 	insertIsRow bool     // insert takes one row's values (SQLite)
+	// insertGen is PostgreSQL's batch INSERT for rows whose generated keys
+	// are all still to be drawn: no array of keys (all NULL) to send, parse
+	// and COALESCE. Empty without a generated key.
+	insertGen string
 	// PostgreSQL's INSERT of one row: VALUES, without the generated key
 	// column and RETURNING it (or every column when the table has no
 	// generated key); insertOneKeyed has every column, for a row whose key
@@ -54,6 +58,9 @@ func (t *Table[T]) sql(d Dialect) *tableSQL {
 		s.insert, s.insertHead, s.insertIsRow = o.insertSQL(d)
 		if d == Postgres {
 			s.insertOne, s.insertOneKeyed = o.insertOneSQL()
+			if o.auto != nil {
+				s.insertGen = o.insertGenSQL()
+			}
 		}
 	}
 	t.cache[d] = s
@@ -388,6 +395,65 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 	return head + tail.String(), head, false
 }
 
+// insertGenSQL builds PostgreSQL's batch INSERT for rows that all have
+// their keys generated: insertSQL's statement without the key column among
+// the arrays, each row's key drawn by nextval alone. On 50,000 rows of three
+// columns this costs the server about 17% less than unnesting an array of
+// NULL keys and COALESCE-ing it (BENCHMARKS.md). The sequence's table and
+// column are its last two parameters, as in insertSQL.
+func (t *Table[T]) insertGenSQL() string {
+	var b strings.Builder
+	var cols []ColumnOf[T]
+	for _, c := range t.cols {
+		if c != t.auto {
+			cols = append(cols, c)
+		}
+	}
+	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
+	for _, c := range t.cols {
+		if c == t.auto {
+			b.WriteString("nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(len(cols)+1) + ", $" + strconv.Itoa(len(cols)+2) + ")::regclass)) AS ")
+		} else {
+			b.WriteString(`"u".`)
+		}
+		appendIdent(&b, c.Name())
+		b.WriteString(", ")
+	}
+	b.WriteString(`"u"."retort_ord" FROM unnest(`)
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(i+1) + "::" + arrayCast(c.Info(), Postgres))
+	}
+	b.WriteString(`) WITH ORDINALITY AS "u" (`)
+	for _, c := range cols {
+		appendIdent(&b, c.Name())
+		b.WriteString(", ")
+	}
+	b.WriteString(`"retort_ord")), "i" AS (INSERT INTO `)
+	appendIdent(&b, t.name)
+	b.WriteString(" (")
+	for i, c := range t.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		appendIdent(&b, c.Name())
+	}
+	b.WriteString(") SELECT ")
+	for i, c := range t.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(`"v".`)
+		appendIdent(&b, c.Name())
+	}
+	b.WriteString(` FROM "v" RETURNING 1) SELECT "v"."retort_ord", "v".`)
+	appendIdent(&b, t.auto.Name())
+	b.WriteString(` FROM "v"`)
+	return b.String()
+}
+
 // insertOneSQL builds PostgreSQL's single-row INSERT statements: a plain
 // INSERT ... VALUES costs the server less than unnesting arrays in a CTE.
 // With a generated key, the first leaves the key column out (its default
@@ -460,8 +526,10 @@ func (q *InsertQuery[T]) single(s *tableSQL, n int) bool {
 
 // SQL returns the statement Exec sends for several rows (for the first chunk
 // of rows, on PostgreSQL: the arrays of every column; for the first row, on
-// SQLite). On PostgreSQL, Exec and Items insert a single row with a plain
-// INSERT ... VALUES instead (see Items for its statement).
+// SQLite). It holds for any rows; on PostgreSQL, Exec and Items send
+// cheaper statements where they can: a plain INSERT ... VALUES for a single
+// row, and a statement without the array of keys for a chunk of rows whose
+// generated keys are all still to be drawn (see Items for both).
 func (q *InsertQuery[T]) SQL(d Dialect) (string, []any, error) {
 	s := q.t.sql(d)
 	rows, err := q.encode()
@@ -477,7 +545,7 @@ func (q *InsertQuery[T]) SQL(d Dialect) (string, []any, error) {
 	if s.insertIsRow {
 		return s.insert, rows[0], nil
 	}
-	args, err := q.pgArgs(q.objs[:min(len(rows), pgInsertChunk)])
+	args, err := q.pgArgs(q.objs[:min(len(rows), pgInsertChunk)], false)
 	return s.insert, args, err
 }
 
@@ -531,13 +599,21 @@ func (q *InsertQuery[T]) encode() ([][]any, error) {
 // one array per column, an array literal where the values have a text form
 // (see appendArray), and the table and key column names for the sequence.
 // Every value is checked first.
-func (q *InsertQuery[T]) pgArgs(objs []*T) ([]any, error) {
+//
+// With gen (see insertGen), the key column is left out: every key of objs
+// is to be generated.
+func (q *InsertQuery[T]) pgArgs(objs []*T, gen bool) ([]any, error) {
 	t := q.t
 	cols := t.cols
-	args := make([]any, len(cols), len(cols)+2)
+	args := make([]any, 0, len(cols)+2)
 	var buf []byte
-	for j, c := range cols {
+	for _, c := range cols {
 		auto := c == t.auto
+		if auto && gen {
+			continue
+		}
+		args = append(args, nil)
+		j := len(args) - 1
 		var ok bool
 		var err error
 		buf, ok, err = c.appendArray(buf[:0], objs, auto)
@@ -567,18 +643,41 @@ func (q *InsertQuery[T]) pgArgs(objs []*T) ([]any, error) {
 	return args, nil
 }
 
-// pgChunks returns the parameters of PostgreSQL's insert of q's objects
-// (prepared), one set per chunk of rows.
-func (q *InsertQuery[T]) pgChunks() ([][]any, error) {
-	var out [][]any
+// pgChunk is one statement of PostgreSQL's insert of many rows.
+type pgChunk struct {
+	sql  string
+	args []any
+}
+
+// pgChunks returns PostgreSQL's insert of q's objects (prepared), one
+// statement per chunk of rows: insertGen when every key of the chunk is to
+// be generated, insert otherwise.
+func (q *InsertQuery[T]) pgChunks(s *tableSQL) ([]pgChunk, error) {
+	out := make([]pgChunk, 0, (len(q.objs)+pgInsertChunk-1)/pgInsertChunk)
 	for start := 0; start < len(q.objs); start += pgInsertChunk {
-		args, err := q.pgArgs(q.objs[start:min(len(q.objs), start+pgInsertChunk)])
+		objs := q.objs[start:min(len(q.objs), start+pgInsertChunk)]
+		gen := s.insertGen != "" && q.allGenerated(objs)
+		args, err := q.pgArgs(objs, gen)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, args)
+		c := pgChunk{sql: s.insert, args: args}
+		if gen {
+			c.sql = s.insertGen
+		}
+		out = append(out, c)
 	}
 	return out, nil
+}
+
+// allGenerated reports whether every object of objs has a zero generated key.
+func (q *InsertQuery[T]) allGenerated(objs []*T) bool {
+	for _, o := range objs {
+		if !q.t.auto.IsZero(o) {
+			return false
+		}
+	}
+	return true
 }
 
 // Exec inserts the objects and writes generated keys back into them. Several
@@ -593,11 +692,11 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 	s := t.sql(d)
 	// Every value is checked and encoded before any SQL is sent.
 	var rows [][]any
-	var chunks [][]any
+	var chunks []pgChunk
 	if s.insertIsRow || q.conflict != nil || q.single(s, len(q.objs)) {
 		rows, err = q.encode()
 	} else if err = q.prepare(); err == nil {
-		chunks, err = q.pgChunks()
+		chunks, err = q.pgChunks(s)
 	}
 	if err != nil {
 		return err
@@ -660,16 +759,16 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 			}
 			return err
 		}
-		for k, args := range chunks {
+		for k, c := range chunks {
 			start := k * pgInsertChunk
 			objs := q.objs[start:min(len(q.objs), start+pgInsertChunk)]
 			if t.auto == nil {
-				if _, err := db.Exec(ctx, s.insert, args...); err != nil {
+				if _, err := db.Exec(ctx, c.sql, c.args...); err != nil {
 					return fmt.Errorf("retort: insert %q: %w", t.name, err)
 				}
 				continue
 			}
-			if err := q.readKeys(ctx, db, s.insert, args, objs, false); err != nil {
+			if err := q.readKeys(ctx, db, c.sql, c.args, objs, false); err != nil {
 				return err
 			}
 		}

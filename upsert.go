@@ -186,7 +186,7 @@ func (q *InsertQuery[T]) conflictSQL(d Dialect, rows [][]any) (string, []any, er
 		args = rows[0]
 	default:
 		var err error
-		if args, err = q.pgArgs(q.objs[:min(len(rows), pgInsertChunk)]); err != nil {
+		if args, err = q.pgArgs(q.objs[:min(len(rows), pgInsertChunk)], false); err != nil {
 			return "", nil, err
 		}
 	}
@@ -229,7 +229,7 @@ func (q *InsertQuery[T]) execConflict(ctx context.Context, db DB, rows [][]any) 
 	}
 	for start := 0; start < len(rows); start += pgInsertChunk {
 		chunk := q.objs[start:min(len(rows), start+pgInsertChunk)]
-		args, err := q.pgArgs(chunk)
+		args, err := q.pgArgs(chunk, false)
 		if err != nil {
 			return err
 		}
