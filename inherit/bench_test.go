@@ -18,14 +18,14 @@ import (
 // It keeps its bosses in a map by key, as the session's identity map does.
 
 const (
-	baseInsert = `WITH "v" AS MATERIALIZED (SELECT COALESCE("u"."id", nextval((SELECT pg_get_serial_sequence($4, $5)::regclass))) AS "id", "u"."name", "u"."type", "u"."retort_ord" ` +
-		`FROM unnest($1::bigint[], $2::varchar(100)[], $3::varchar(50)[]) WITH ORDINALITY AS "u" ("id", "name", "type", "retort_ord")), ` +
+	baseInsert = `WITH "v" AS MATERIALIZED (SELECT nextval((SELECT pg_get_serial_sequence($3, $4)::regclass)) AS "id", "u"."name", "u"."type", "u"."retort_ord" ` +
+		`FROM unnest($1::varchar(100)[], $2::varchar(50)[]) WITH ORDINALITY AS "u" ("name", "type", "retort_ord")), ` +
 		`"i0" AS (INSERT INTO "employee" ("id", "name", "type") SELECT "v"."id", "v"."name", "v"."type" FROM "v"), `
 	pgxInsertBosses = baseInsert +
-		`"i1" AS (INSERT INTO "boss" ("id", "golf_average") SELECT "v"."id", "s"."golf_average" FROM unnest($6::bigint[], $7::numeric(10,2)[]) AS "s" ("retort_ord", "golf_average") JOIN "v" ON "v"."retort_ord" = "s"."retort_ord") ` +
+		`"i1" AS (INSERT INTO "boss" ("id", "golf_average") SELECT "v"."id", "s"."golf_average" FROM unnest($5::bigint[], $6::numeric(10,2)[]) AS "s" ("retort_ord", "golf_average") JOIN "v" ON "v"."retort_ord" = "s"."retort_ord") ` +
 		`SELECT "v"."retort_ord", "v"."id" FROM "v"`
 	pgxInsertGrunts = baseInsert +
-		`"i1" AS (INSERT INTO "grunt" ("id", "savings", "employer_id") SELECT "v"."id", "s"."savings", "s"."employer_id" FROM unnest($6::bigint[], $7::numeric(12,2)[], $8::bigint[]) AS "s" ("retort_ord", "savings", "employer_id") JOIN "v" ON "v"."retort_ord" = "s"."retort_ord") ` +
+		`"i1" AS (INSERT INTO "grunt" ("id", "savings", "employer_id") SELECT "v"."id", "s"."savings", "s"."employer_id" FROM unnest($5::bigint[], $6::numeric(12,2)[], $7::bigint[]) AS "s" ("retort_ord", "savings", "employer_id") JOIN "v" ON "v"."retort_ord" = "s"."retort_ord") ` +
 		`SELECT "v"."retort_ord", "v"."id" FROM "v"`
 	pgxBossByName = `SELECT "employee"."id", "employee"."name", "employee"."type", "boss"."golf_average" FROM "employee" JOIN "boss" ON "boss"."id" = "employee"."id" WHERE "employee"."name" = $1 LIMIT $2`
 	pgxReport     = `SELECT "employee"."id", "employee"."name", "employee"."type", "grunt"."savings", "grunt"."employer_id" FROM "employee" JOIN "grunt" ON "grunt"."id" = "employee"."id" ORDER BY "employee"."id"`
@@ -61,11 +61,11 @@ func pgxProfiles(ctx context.Context, conn *pgx.Conn, size profileSize) ([]repor
 	b.Queue("BEGIN")
 	{
 		n := len(bosses)
-		ids, names, types, ords, golf := make([]*int64, n), make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
+		names, types, ords, golf := make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
 		for i, x := range bosses {
 			names[i], types[i], ords[i], golf[i] = x.name, "boss", int64(i+1), x.golf.String()
 		}
-		b.Queue(pgxInsertBosses, ids, names, types, `"employee"`, "id", ords, golf).Query(func(rows pgx.Rows) error {
+		b.Queue(pgxInsertBosses, names, types, `"employee"`, "id", ords, golf).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var ord, id int64
 				if err := rows.Scan(&ord, &id); err != nil {
@@ -79,11 +79,11 @@ func pgxProfiles(ctx context.Context, conn *pgx.Conn, size profileSize) ([]repor
 	}
 	queueGrunts := func(b *pgx.Batch, gs []*pgxGrunt) {
 		n := len(gs)
-		ids, names, types, ords, savings, employers := make([]*int64, n), make([]string, n), make([]string, n), make([]int64, n), make([]string, n), make([]int64, n)
+		names, types, ords, savings, employers := make([]string, n), make([]string, n), make([]int64, n), make([]string, n), make([]int64, n)
 		for i, g := range gs {
 			names[i], types[i], ords[i], savings[i], employers[i] = g.name, "grunt", int64(i+1), g.savings.String(), g.employer.id
 		}
-		b.Queue(pgxInsertGrunts, ids, names, types, `"employee"`, "id", ords, savings, employers).Query(func(rows pgx.Rows) error {
+		b.Queue(pgxInsertGrunts, names, types, `"employee"`, "id", ords, savings, employers).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var ord, id int64
 				if err := rows.Scan(&ord, &id); err != nil {

@@ -131,6 +131,56 @@ func TestInsertWritesEveryTable(t *testing.T) {
 	})
 }
 
+// A flush mixing a given key with generated ones: on PostgreSQL the
+// statement then carries the array of keys (generated keys alone travel
+// without it); every object gets the key of its own rows.
+func TestInsertGivenAndGeneratedKeys(t *testing.T) {
+	runDB(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		given := &Boss{Employee: Employee{ID: 500, Name: "Gia"}, GolfAverage: retort.MustDecimal("70.00")}
+		drawn := &Boss{Employee: Employee{Name: "Dan"}, GolfAverage: retort.MustDecimal("90.00")}
+		g := &Grunt{Employee: Employee{Name: "Gus"}, Savings: retort.MustDecimal("5.00"), Employer: given}
+		add(t, s, drawn)
+		add(t, s, given)
+		add(t, s, g)
+		mustCommit(t, s)
+		if given.ID != 500 || drawn.ID == 0 || drawn.ID == 500 || g.ID == 0 || g.ID == 500 || g.ID == drawn.ID {
+			t.Fatalf("keys: given %d (want 500), drawn %d, grunt %d", given.ID, drawn.ID, g.ID)
+		}
+		emps, err := retort.Select(Employees).OrderBy(EmployeeID.Asc()).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]Employee{}
+		for _, x := range emps {
+			got[x.ID] = *x
+		}
+		want := map[int64]Employee{
+			500:      {ID: 500, Name: "Gia", Type: "boss"},
+			drawn.ID: {ID: drawn.ID, Name: "Dan", Type: "boss"},
+			g.ID:     {ID: g.ID, Name: "Gus", Type: "grunt"},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("employee rows (-want +got):\n%s", diff)
+		}
+		bosses, err := retort.Select(Bosses).Where(BossID.Eq(500)).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bosses) != 1 || !bosses[0].GolfAverage.Equal(given.GolfAverage) {
+			t.Errorf("boss 500's rows: %+v", bosses)
+		}
+		grunts, err := retort.Select(Grunts).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(grunts) != 1 || grunts[0].ID != g.ID || grunts[0].EmployerID == nil || *grunts[0].EmployerID != 500 {
+			t.Errorf("grunt rows: %+v", grunts)
+		}
+	})
+}
+
 // One flush of many objects of several classes: on PostgreSQL one
 // statement writes every table; on SQLite one prepared single-row INSERT per
 // row, base rows first.

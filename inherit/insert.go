@@ -52,10 +52,27 @@ func (p *plan) insertPG(objs []any, classes []*node) (retort.BatchItem, error) {
 			sig.WriteByte(',')
 		}
 	}
-	sqlText := p.insertText(sig.String(), present)
-	args, err := p.baseOps.insertArgs(views[p.base.index])
+	// When every base row's key is to be generated, no array of keys is
+	// sent (as package retort does): the server draws each with nextval.
+	bops := p.baseOps
+	auto := bops.auto()
+	gen := auto >= 0
+	for _, x := range views[p.base.index] {
+		if !gen {
+			break
+		}
+		gen = bops.isZero(x, auto)
+	}
+	if gen {
+		sig.WriteString("gen")
+	}
+	sqlText := p.insertText(sig.String(), present, gen)
+	args, err := bops.insertArgs(views[p.base.index])
 	if err != nil {
 		return retort.BatchItem{}, err
+	}
+	if gen {
+		args = append(args[:auto:auto], args[auto+1:]...)
 	}
 	for _, n := range present[1:] {
 		a, err := n.ops.insertArgs(views[n.index])
@@ -67,8 +84,6 @@ func (p *plan) insertPG(objs []any, classes []*node) (retort.BatchItem, error) {
 			args = append(args, a[i])
 		}
 	}
-	bops := p.baseOps
-	auto := bops.auto()
 	item := retort.BatchItem{SQL: sqlText, Args: args}
 	if auto < 0 {
 		item.Rows = func(r retort.Rows) error {
@@ -110,18 +125,20 @@ func (p *plan) insertPG(objs []any, classes []*node) (retort.BatchItem, error) {
 
 // insertText returns (building once) the PostgreSQL insert for the tables
 // present, base first.
-func (p *plan) insertText(sig string, present []*node) string {
+func (p *plan) insertText(sig string, present []*node, gen bool) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if s, ok := p.inserts[sig]; ok {
 		return s
 	}
-	s := p.buildInsert(present)
+	s := p.buildInsert(present, gen)
 	p.inserts[sig] = s
 	return s
 }
 
-func (p *plan) buildInsert(present []*node) string {
+// buildInsert builds insertPG's statement; with gen, the base rows' keys
+// are all generated and their column is not among the arrays.
+func (p *plan) buildInsert(present []*node, gen bool) string {
 	var b strings.Builder
 	id := func(s string) { b.WriteString(retort.QuoteIdent(s)) }
 	bops := p.baseOps
@@ -136,14 +153,20 @@ func (p *plan) buildInsert(present []*node) string {
 	// base INSERT, the subclass INSERTs (joined by ordinal) and the
 	// (ordinal, key) pairs returned all read the same rows.
 	auto := bops.auto()
-	n := len(cols)
+	n := len(cols) // arrays of base columns
+	if gen {
+		n--
+	}
 	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
 	for i, c := range cols {
-		if i == auto {
-			// The sequence is looked up once (an InitPlan), not once per row.
+		// The sequence is looked up once (an InitPlan), not once per row.
+		nextval := "nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")::regclass))"
+		if i == auto && gen {
+			b.WriteString(nextval + " AS ")
+		} else if i == auto {
 			b.WriteString(`COALESCE("u".`)
 			id(c.name)
-			b.WriteString(", nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")::regclass))) AS ")
+			b.WriteString(", " + nextval + ") AS ")
 		} else {
 			b.WriteString(`"u".`)
 		}
@@ -152,13 +175,19 @@ func (p *plan) buildInsert(present []*node) string {
 	}
 	b.WriteString(`"u"."retort_ord" FROM unnest(`)
 	for i, c := range cols {
-		if i > 0 {
+		if i == auto && gen {
+			continue
+		}
+		if arg > 0 {
 			b.WriteString(", ")
 		}
 		param(c.pgCast)
 	}
 	b.WriteString(`) WITH ORDINALITY AS "u" (`)
-	for _, c := range cols {
+	for i, c := range cols {
+		if i == auto && gen {
+			continue
+		}
 		id(c.name)
 		b.WriteString(", ")
 	}
