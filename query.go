@@ -59,7 +59,7 @@ func (t *Table[T]) sql(d Dialect) *tableSQL {
 		if d == Postgres {
 			s.insertOne, s.insertOneKeyed = o.insertOneSQL()
 			if o.auto != nil {
-				s.insertGen = o.insertGenSQL()
+				s.insertGen, _ = o.insertCTE(true)
 			}
 		}
 	}
@@ -342,44 +342,73 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 		unnest()
 		return b.String(), b.String(), false
 	}
-	// One CTE unnests the rows and draws the generated keys (a given key
-	// is kept); it is materialized, so each row's key is drawn once and the
-	// INSERT and the (ordinal, key) pairs returned read the same rows.
-	// Keys are matched to objects by ordinal, never by trusting the order
-	// of RETURNING rows.
+	insert, head = t.insertCTE(false)
+	return insert, head, false
+}
+
+// insertCTE builds PostgreSQL's batch INSERT for a table with a generated
+// key, and its head (up to where ON CONFLICT goes). One CTE unnests the
+// rows and draws the generated keys; it is materialized, so each row's key
+// is drawn once and the INSERT and the (ordinal, key) pairs returned read
+// the same rows. Keys are matched to objects by ordinal, never by trusting
+// the order of RETURNING rows. The sequence is looked up once (an
+// uncorrelated subquery runs once, as an InitPlan); pg_get_serial_sequence
+// per row cost 5-8x more. Its table and column are the statement's last two
+// parameters.
+//
+// Without gen, the key column travels as an array like the others and a
+// given key is kept (COALESCE). With gen, every key is to be generated:
+// the key column is left out of the arrays and drawn by nextval alone. On
+// 50,000 rows of three columns that costs the server about 17% less than
+// unnesting an array of NULL keys (BENCHMARKS.md).
+func (t *Table[T]) insertCTE(gen bool) (insert, head string) {
+	var b strings.Builder
+	var arrays []ColumnOf[T] // the columns sent as arrays
+	for _, c := range t.cols {
+		if !gen || c != t.auto {
+			arrays = append(arrays, c)
+		}
+	}
 	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
-	for _, c := range cols {
+	for _, c := range t.cols {
 		if c == t.auto {
-			b.WriteString(`COALESCE("u".`)
-			appendIdent(&b, c.Name())
-			// The sequence is looked up once (an uncorrelated subquery runs
-			// once, as an InitPlan); pg_get_serial_sequence per row cost
-			// 5-8x more.
-			b.WriteString(", nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(len(cols)+1) + ", $" + strconv.Itoa(len(cols)+2) + ")::regclass))) AS ")
+			nextval := "nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(len(arrays)+1) + ", $" + strconv.Itoa(len(arrays)+2) + ")::regclass))"
+			if gen {
+				b.WriteString(nextval + " AS ")
+			} else {
+				b.WriteString(`COALESCE("u".`)
+				appendIdent(&b, c.Name())
+				b.WriteString(", " + nextval + ") AS ")
+			}
 		} else {
 			b.WriteString(`"u".`)
 		}
 		appendIdent(&b, c.Name())
 		b.WriteString(", ")
 	}
-	b.WriteString(`"u"."retort_ord" FROM `)
-	unnest()
-	b.WriteString(` WITH ORDINALITY AS "u" (`)
-	for _, c := range cols {
+	b.WriteString(`"u"."retort_ord" FROM unnest(`)
+	for i, c := range arrays {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(i+1) + "::" + arrayCast(c.Info(), Postgres))
+	}
+	b.WriteString(`) WITH ORDINALITY AS "u" (`)
+	for _, c := range arrays {
 		appendIdent(&b, c.Name())
 		b.WriteString(", ")
 	}
 	b.WriteString(`"retort_ord")), "i" AS (INSERT INTO `)
 	appendIdent(&b, t.name)
 	b.WriteString(" (")
-	for i, c := range cols {
+	for i, c := range t.cols {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		appendIdent(&b, c.Name())
 	}
 	b.WriteString(") SELECT ")
-	for i, c := range cols {
+	for i, c := range t.cols {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -388,70 +417,10 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 	}
 	b.WriteString(` FROM "v"`)
 	head = b.String()
-	var tail strings.Builder
-	tail.WriteString(` RETURNING 1) SELECT "v"."retort_ord", "v".`)
-	appendIdent(&tail, t.auto.Name())
-	tail.WriteString(` FROM "v"`)
-	return head + tail.String(), head, false
-}
-
-// insertGenSQL builds PostgreSQL's batch INSERT for rows that all have
-// their keys generated: insertSQL's statement without the key column among
-// the arrays, each row's key drawn by nextval alone. On 50,000 rows of three
-// columns this costs the server about 17% less than unnesting an array of
-// NULL keys and COALESCE-ing it (BENCHMARKS.md). The sequence's table and
-// column are its last two parameters, as in insertSQL.
-func (t *Table[T]) insertGenSQL() string {
-	var b strings.Builder
-	var cols []ColumnOf[T]
-	for _, c := range t.cols {
-		if c != t.auto {
-			cols = append(cols, c)
-		}
-	}
-	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
-	for _, c := range t.cols {
-		if c == t.auto {
-			b.WriteString("nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(len(cols)+1) + ", $" + strconv.Itoa(len(cols)+2) + ")::regclass)) AS ")
-		} else {
-			b.WriteString(`"u".`)
-		}
-		appendIdent(&b, c.Name())
-		b.WriteString(", ")
-	}
-	b.WriteString(`"u"."retort_ord" FROM unnest(`)
-	for i, c := range cols {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$" + strconv.Itoa(i+1) + "::" + arrayCast(c.Info(), Postgres))
-	}
-	b.WriteString(`) WITH ORDINALITY AS "u" (`)
-	for _, c := range cols {
-		appendIdent(&b, c.Name())
-		b.WriteString(", ")
-	}
-	b.WriteString(`"retort_ord")), "i" AS (INSERT INTO `)
-	appendIdent(&b, t.name)
-	b.WriteString(" (")
-	for i, c := range t.cols {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		appendIdent(&b, c.Name())
-	}
-	b.WriteString(") SELECT ")
-	for i, c := range t.cols {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(`"v".`)
-		appendIdent(&b, c.Name())
-	}
-	b.WriteString(` FROM "v" RETURNING 1) SELECT "v"."retort_ord", "v".`)
+	b.WriteString(` RETURNING 1) SELECT "v"."retort_ord", "v".`)
 	appendIdent(&b, t.auto.Name())
 	b.WriteString(` FROM "v"`)
-	return b.String()
+	return b.String(), head
 }
 
 // insertOneSQL builds PostgreSQL's single-row INSERT statements: a plain
