@@ -581,8 +581,6 @@ func (q *InsertQuery[T]) pgArgs(objs []*T, gen bool) ([]any, error) {
 		if auto && gen {
 			continue
 		}
-		args = append(args, nil)
-		j := len(args) - 1
 		var ok bool
 		var err error
 		buf, ok, err = c.appendArray(buf[:0], objs, auto)
@@ -590,7 +588,7 @@ func (q *InsertQuery[T]) pgArgs(objs []*T, gen bool) ([]any, error) {
 			return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
 		}
 		if ok {
-			args[j] = string(buf)
+			args = append(args, string(buf))
 			continue
 		}
 		arr := make([]any, len(objs))
@@ -604,7 +602,7 @@ func (q *InsertQuery[T]) pgArgs(objs []*T, gen bool) ([]any, error) {
 			}
 			arr[i] = v
 		}
-		args[j] = arr
+		args = append(args, arr)
 	}
 	if t.auto != nil {
 		args = append(args, QuoteIdent(t.name), t.auto.Name())

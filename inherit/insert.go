@@ -58,10 +58,10 @@ func (p *plan) insertPG(objs []any, classes []*node) (retort.BatchItem, error) {
 	auto := bops.auto()
 	gen := auto >= 0
 	for _, x := range views[p.base.index] {
-		if !gen {
+		if gen && !bops.isZero(x, auto) {
+			gen = false
 			break
 		}
-		gen = bops.isZero(x, auto)
 	}
 	if gen {
 		sig.WriteString("gen")
@@ -157,10 +157,10 @@ func (p *plan) buildInsert(present []*node, gen bool) string {
 	if gen {
 		n--
 	}
+	// The sequence is looked up once (an InitPlan), not once per row.
+	nextval := "nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")::regclass))"
 	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
 	for i, c := range cols {
-		// The sequence is looked up once (an InitPlan), not once per row.
-		nextval := "nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")::regclass))"
 		if i == auto && gen {
 			b.WriteString(nextval + " AS ")
 		} else if i == auto {
