@@ -1,6 +1,10 @@
 package retort
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/retort-orm/retort/internal/rowcmp"
+)
 
 // RowEqual returns a function that reports whether a and b hold equal
 // values in every column of cols, as the columns' Equal methods would, but
@@ -18,7 +22,7 @@ import "sync/atomic"
 // Equal.
 func RowEqual[T any](cols []ColumnOf[T]) func(a, b *T) bool {
 	cmp := columnsEqual(cols)
-	if !isComparable[T]() {
+	if !rowcmp.Comparable[T]() {
 		return cmp
 	}
 	for _, c := range cols {
@@ -45,21 +49,6 @@ func RowEqual[T any](cols []ColumnOf[T]) func(a, b *T) bool {
 		}
 		return cmp(a, b)
 	}
-}
-
-// isComparable reports whether == on values of T compiles to a comparison
-// that cannot fail for want of equality on its fields' types (no slice, map
-// or func field): comparing two zero values of such a type as interfaces
-// panics.
-func isComparable[T any]() (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	var zero T
-	_ = any(zero) == any(zero)
-	return true
 }
 
 // structEqual compares *a and *b with ==; ok is false when that panicked (an

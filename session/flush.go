@@ -34,6 +34,7 @@ type work struct {
 	last     *mapperWork
 	order    []*mapperWork // parents before children
 	pool     []*mapperWork // every mapper's work of earlier flushes, for reuse
+	changed  []*state      // collect's scratch list of changed objects
 	// parentsKeyed is cleared by collect's visit of a pending parent.
 	parentsKeyed bool
 }
@@ -144,8 +145,27 @@ func (s *Session) collect() *work {
 	// visit is made for the first object with relationships only: a
 	// session of plain tables allocates nothing for it per flush.
 	var visit func(p any)
-	for _, st := range s.states() {
+	sts := s.states()
+	for i := 0; i < len(sts); i++ {
+		st := sts[i]
 		if !st.in {
+			continue
+		}
+		if b := st.mi.batch; b != nil && st.status == Persistent {
+			// A run of persistent objects of one mapper (without
+			// relationships) is compared in one call, in order.
+			j := i + 1
+			for j < len(sts) && sts[j].mi == st.mi && sts[j].in && sts[j].status == Persistent {
+				j++
+			}
+			changed := b.appendChanged(w.changed[:0], sts[i:j])
+			for _, c := range changed {
+				mw := w.of(c)
+				mw.updates = append(mw.updates, c)
+			}
+			clear(changed)
+			w.changed = changed[:0]
+			i = j - 1
 			continue
 		}
 		switch st.status {

@@ -98,6 +98,11 @@ func (s *Session) infoOf(m Mapper) *mapperInfo {
 	mi, ok := s.infos[m]
 	if !ok {
 		mi = &mapperInfo{m: m, rels: relationships(m)}
+		// The batch comparison skips relationships' Sync: only for a
+		// mapper without them.
+		if b, ok := m.(changeBatcher); ok && b.batchMapper() == m && len(mi.rels) == 0 {
+			mi.batch = b
+		}
 		// A session of one mapper (a unit of work of one table) needs no
 		// map: lastInfo holds it.
 		if s.lastInfo != nil && s.infos == nil {

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/rowcmp"
 )
 
 // Key identifies a row: the identity table's name and the primary-key
@@ -159,17 +161,22 @@ func TableMapper[T any](t *retort.Table[T]) *Table[T] {
 			m.deep = append(m.deep, c)
 		}
 	}
+	m.whole.Store(len(m.deep) == 0 && rowcmp.Comparable[T]())
 	return m
 }
 
 // Table is the Mapper of one table.
 type Table[T any] struct {
-	t       *retort.Table[T]
-	pk      []retort.ColumnOf[T]
-	deep    []retort.ColumnOf[T] // columns whose values a struct copy would share
-	tables  []retort.Schema
-	equal   func(a, b *T) bool // all columns equal (retort.RowEqual)
-	updates sync.Map           // updateShape -> UPDATE text
+	t      *retort.Table[T]
+	pk     []retort.ColumnOf[T]
+	deep   []retort.ColumnOf[T] // columns whose values a struct copy would share
+	tables []retort.Schema
+	equal  func(a, b *T) bool // all columns equal (retort.RowEqual)
+	// whole: an object equal to its snapshot by == is unchanged (T is
+	// comparable and no column's value is copied apart); cleared if ==
+	// panics (an interface field holding an incomparable value).
+	whole   atomic.Bool
+	updates sync.Map // updateShape -> UPDATE text
 }
 
 // RetortTable is the mapped table.
@@ -260,6 +267,47 @@ func (m *Table[T]) Restore(obj, snap any) {
 func (m *Table[T]) Changed(obj, snap any) bool {
 	return !m.equal(obj.(*T), snap.(*T))
 }
+
+// appendChanged implements changeBatcher.
+func (m *Table[T]) appendChanged(dst, sts []*state) []*state {
+	if m.whole.Load() {
+		var ok bool
+		dst, sts, ok = appendUnequal(dst, sts, m.equal)
+		if ok {
+			return dst
+		}
+		m.whole.Store(false) // sts[0] made == panic; the rest go below
+	}
+	for _, st := range sts {
+		if !m.equal(st.obj.(*T), st.snap.(*T)) {
+			dst = append(dst, st)
+		}
+	}
+	return dst
+}
+
+// appendUnequal is appendChanged's loop when T's values can be compared
+// whole: one deferred recover for the whole loop, not one per object (as
+// Changed pays through retort.RowEqual). Only objects that == finds
+// different are compared column by column (a field that is no column may
+// differ). If == panics, ok is false and rest starts with that object.
+func appendUnequal[T any](dst, sts []*state, equal func(a, b *T) bool) (out, rest []*state, ok bool) {
+	i := 0
+	defer func() {
+		if recover() != nil {
+			out, rest, ok = dst, sts[i:], false
+		}
+	}()
+	for ; i < len(sts); i++ {
+		a, b := sts[i].obj.(*T), sts[i].snap.(*T)
+		if any(*a) != any(*b) && !equal(a, b) {
+			dst = append(dst, sts[i])
+		}
+	}
+	return dst, nil, true
+}
+
+func (m *Table[T]) batchMapper() Mapper { return m }
 
 // ChangedColumns lists the columns of obj that differ from snap.
 func (m *Table[T]) ChangedColumns(obj, snap *T) []retort.ColumnOf[T] {

@@ -57,6 +57,20 @@ type mapperInfo struct {
 	hooks   []hookRunner // see hooksOf
 	hookGen int64
 	hooked  bool // hooks and hookGen are set
+	// batch compares many objects with their snapshots in one call; nil
+	// when the mapper compares one at a time (Mapper.Changed).
+	batch changeBatcher
+}
+
+// changeBatcher is implemented by *Table[T]: Changed for many objects, with
+// one type assertion per object and no interface call.
+type changeBatcher interface {
+	// appendChanged appends to dst the states of sts whose objects differ
+	// from their snapshots.
+	appendChanged(dst, sts []*state) []*state
+	// batchMapper is the *Table[T] itself: a type embedding it (and maybe
+	// overriding Changed) does not qualify.
+	batchMapper() Mapper
 }
 
 // versionReverter is implemented by a mapper with a version column: a
