@@ -162,6 +162,9 @@ func TableMapper[T any](t *retort.Table[T]) *Table[T] {
 		}
 	}
 	m.whole.Store(len(m.deep) == 0 && rowcmp.Comparable[T]())
+	if len(m.pk) == 1 && !m.pk[0].Info().Nullable {
+		_, m.int64Key = m.pk[0].(*retort.Column[T, int64])
+	}
 	return m
 }
 
@@ -175,8 +178,11 @@ type Table[T any] struct {
 	// whole: an object equal to its snapshot by == is unchanged (T is
 	// comparable and no column's value is copied apart); cleared if ==
 	// panics (an interface field holding an incomparable value).
-	whole   atomic.Bool
-	updates sync.Map // updateShape -> UPDATE text
+	whole atomic.Bool
+	// int64Key: the key is one NOT NULL int64 column; KeyOf of an int64
+	// needs no probe object.
+	int64Key bool
+	updates  sync.Map // updateShape -> UPDATE text
 }
 
 // RetortTable is the mapped table.
@@ -218,6 +224,11 @@ func (m *Table[T]) KeyOfObject(o *T) (Key, bool) {
 func (m *Table[T]) KeyOf(values []any) (Key, error) {
 	if len(values) != len(m.pk) {
 		return Key{}, fmt.Errorf("session: table %q has %d key columns, got %d values", m.t.Name(), len(m.pk), len(values))
+	}
+	if m.int64Key {
+		if n, ok := values[0].(int64); ok {
+			return Key{Table: m.t.Name(), Int: n}, nil // what the probe below gives
+		}
 	}
 	var probe T
 	for i, c := range m.pk {
