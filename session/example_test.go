@@ -117,3 +117,48 @@ func Example_retry() {
 	// 3 Felix
 	// 4 Rex II
 }
+
+// A BeforeFlush hook runs when a flush has something to write, before the
+// session works out what that is: here it adds a pet of its own, which the
+// same flush writes. A query or a commit with nothing to flush does not call
+// it.
+func ExampleBeforeFlush() {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, ":memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	if err := retort.CreateAll(ctx, db, Pets); err != nil {
+		log.Fatal(err)
+	}
+	added := false
+	s := session.New(db, session.BeforeFlush(func(ctx context.Context, s *session.Session) error {
+		fmt.Println("before flush")
+		if added {
+			return nil
+		}
+		added = true
+		return session.Add(s, &Pet{Name: "Stray", Age: 1})
+	}))
+	if err := session.Add(s, &Pet{Name: "Rex", Age: 3}); err != nil {
+		log.Fatal(err)
+	}
+	pets, err := session.All(ctx, s, retort.Select(Pets).OrderBy(PetID.Asc())) // flushes first
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, p := range pets {
+		fmt.Println(p.ID, p.Name)
+	}
+	if _, err := session.All(ctx, s, retort.Select(Pets)); err != nil { // nothing to flush
+		log.Fatal(err)
+	}
+	if err := s.Commit(ctx); err != nil { // nothing to flush
+		log.Fatal(err)
+	}
+	// Output:
+	// before flush
+	// 1 Rex
+	// 2 Stray
+}

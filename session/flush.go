@@ -206,6 +206,35 @@ func (s *Session) collect() *work {
 	return w
 }
 
+// beforeFlush runs the BeforeFlush hooks. The session is released while
+// they run, so that they can add, delete and query (s.inBefore keeps them
+// from flushing or ending the transaction), and taken again after.
+func (s *Session) beforeFlush(ctx context.Context) (err error) {
+	s.inBefore = true
+	s.leave()
+	defer func() {
+		if e := s.enter(); e != nil && err == nil {
+			err = e
+		}
+		s.inBefore = false
+	}()
+	for _, fn := range s.before {
+		if err := fn(ctx, s); err != nil {
+			return fmt.Errorf("session: before flush: %w", err)
+		}
+	}
+	return nil
+}
+
+// dropCascaded returns the objects a flush's cascade brought in to where
+// they were, when the flush stops before its first statement.
+func (s *Session) dropCascaded(cascaded []*state) {
+	for _, st := range cascaded {
+		st.status = Transient
+		s.left(st.obj, Transient)
+	}
+}
+
 // afterFailure finishes restoring the session after a failed flush: objects
 // this flush's cascade brought in leave again, and pending objects take their
 // parents' keys again (cleared if the parents' rows were rolled back), so
@@ -434,13 +463,21 @@ func (r *run) waitForParents(obj any, rels []Relationship) error {
 // driver allows (retort.BatchCommitter), the last statements and COMMIT go
 // in one round trip.
 func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool) (err error) {
-	for _, fn := range s.before {
-		if err := fn(ctx, s); err != nil {
-			return fmt.Errorf("session: before flush: %w", err)
-		}
+	if err := s.notInBefore("flush"); err != nil {
+		return err
 	}
 	cascaded := s.cascade()
 	w := s.collect()
+	if len(s.before) > 0 && !w.empty() {
+		// The hooks run once the flush is known to write something; what
+		// they add, change or delete is collected again with the rest.
+		if err := s.beforeFlush(ctx); err != nil {
+			s.dropCascaded(cascaded)
+			return err
+		}
+		cascaded = append(cascaded, s.cascade()...)
+		w = s.collect()
+	}
 	if w.empty() {
 		if tail != nil {
 			return retort.RunItem(ctx, s.DB(), *tail)
@@ -449,10 +486,7 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 	}
 	opened := s.tx == nil
 	if err := s.begin(ctx); err != nil {
-		for _, st := range cascaded {
-			st.status = Transient
-			s.left(st.obj, Transient)
-		}
+		s.dropCascaded(cascaded)
 		return err
 	}
 	if opened {

@@ -102,7 +102,7 @@ func (s *Session) Query(ctx context.Context, item retort.BatchItem) error {
 }
 
 func (s *Session) query(ctx context.Context, item retort.BatchItem) error {
-	if s.autoflush {
+	if s.autoflush && !s.inBefore {
 		return s.flush(ctx, &item, false)
 	}
 	return retort.RunItem(ctx, s.DB(), item)
@@ -269,7 +269,7 @@ func Iter[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts
 			yield(nil, err)
 			return
 		}
-		if s.autoflush {
+		if s.autoflush && !s.inBefore {
 			if err := s.flush(ctx, nil, false); err != nil {
 				s.leave()
 				yield(nil, err)
@@ -324,7 +324,7 @@ func Get[T any](ctx context.Context, s *Session, t *retort.Table[T], key ...any)
 		}
 		return nil, fmt.Errorf("session: get %s: deleted in this session: %w", k, retort.ErrNoRows)
 	}
-	if s.autoflush {
+	if s.autoflush && !s.inBefore {
 		if err := s.flush(ctx, nil, false); err != nil {
 			return nil, err
 		}
@@ -389,7 +389,7 @@ func Merge[T any](ctx context.Context, s *Session, obj *T) (*T, error) {
 			m.Restore(st.obj, obj)
 			return got, nil
 		}
-		if s.autoflush {
+		if s.autoflush && !s.inBefore {
 			if err := s.flush(ctx, nil, false); err != nil {
 				return nil, err
 			}

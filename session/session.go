@@ -112,6 +112,7 @@ type Session struct {
 	journal   journal
 	jgen      uint32 // bumped when the journal starts afresh: states record once per generation
 	autoflush bool
+	inBefore  bool // BeforeFlush hooks are running: no flush or transaction end
 	before    []func(context.Context, *Session) error
 	after     []func(context.Context, *Session) error
 	busy      atomic.Bool
@@ -134,12 +135,17 @@ type Option func(*Session)
 // Autoflush turns flushing before each query on (the default) or off.
 func Autoflush(on bool) Option { return func(s *Session) { s.autoflush = on } }
 
-// BeforeFlush runs fn at the start of every flush that has work to do.
+// BeforeFlush runs fn at the start of every flush that has work to do
+// (pending, changed or deleted objects), before the session works out what to
+// write; a flush with nothing to write does not call it, as in SQLAlchemy's
+// before_flush. fn may change objects, [Add], [Delete] and query: what it
+// does is written by the same flush. Queries in fn do not autoflush, and
+// Flush, Commit, Rollback and Begin fail there.
 func BeforeFlush(fn func(ctx context.Context, s *Session) error) Option {
 	return func(s *Session) { s.before = append(s.before, fn) }
 }
 
-// AfterFlush runs fn after every successful flush.
+// AfterFlush runs fn after every successful flush that wrote something.
 func AfterFlush(fn func(ctx context.Context, s *Session) error) Option {
 	return func(s *Session) { s.after = append(s.after, fn) }
 }
@@ -181,6 +187,17 @@ func (s *Session) enter() error {
 }
 
 func (s *Session) leave() { s.busy.Store(false) }
+
+// ErrInBeforeFlush is returned by Flush, Commit, Rollback and Begin when
+// called from a [BeforeFlush] hook, whose flush is under way.
+var ErrInBeforeFlush = errors.New("session: called from a BeforeFlush hook, while the session flushes")
+
+func (s *Session) notInBefore(op string) error {
+	if s.inBefore {
+		return fmt.Errorf("session: %s: %w", op, ErrInBeforeFlush)
+	}
+	return nil
+}
 
 // DB is the database the session runs on: its transaction when one is open.
 func (s *Session) DB() retort.DB {
@@ -657,6 +674,9 @@ func (s *Session) Rollback(ctx context.Context) error {
 		return err
 	}
 	defer s.leave()
+	if err := s.notInBefore("Rollback"); err != nil {
+		return err
+	}
 	return s.rollback(ctx)
 }
 
@@ -748,6 +768,9 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 		return err
 	}
 	defer s.leave()
+	if err := s.notInBefore("Rollback"); err != nil {
+		return err
+	}
 	if sp.done || len(s.txs) != sp.depth {
 		return errors.New("session: savepoint already ended, or an inner one is open")
 	}
