@@ -154,18 +154,14 @@ func (s *Session) collect() *work {
 		if b := st.mi.batch; b != nil && st.status == Persistent {
 			// A run of persistent objects of one mapper (without
 			// relationships) is compared in one call, in order.
-			j := i + 1
-			for j < len(sts) && sts[j].mi == st.mi && sts[j].in && sts[j].status == Persistent {
-				j++
-			}
-			changed := b.appendChanged(w.changed[:0], sts[i:j])
+			changed, n := b.appendChanged(w.changed[:0], sts[i:], st.mi)
 			for _, c := range changed {
 				mw := w.of(c)
 				mw.updates = append(mw.updates, c)
 			}
 			clear(changed)
 			w.changed = changed[:0]
-			i = j - 1
+			i += n - 1
 			continue
 		}
 		switch st.status {

@@ -280,42 +280,53 @@ func (m *Table[T]) Changed(obj, snap any) bool {
 }
 
 // appendChanged implements changeBatcher.
-func (m *Table[T]) appendChanged(dst, sts []*state) []*state {
+func (m *Table[T]) appendChanged(dst, sts []*state, mi *mapperInfo) ([]*state, int) {
+	i := 0
 	if m.whole.Load() {
 		var ok bool
-		dst, sts, ok = appendUnequal(dst, sts, m.equal)
+		dst, i, ok = appendUnequal(dst, sts, mi, m.equal)
 		if ok {
-			return dst
+			return dst, i
 		}
-		m.whole.Store(false) // sts[0] made == panic; the rest go below
+		m.whole.Store(false) // sts[i] made == panic; the rest go below
 	}
-	for _, st := range sts {
-		if !m.equal(st.obj.(*T), st.snap.(*T)) {
+	for ; i < len(sts) && inRun(sts[i], mi); i++ {
+		if st := sts[i]; !m.equal(st.obj.(*T), st.snap.(*T)) {
 			dst = append(dst, st)
 		}
 	}
-	return dst
+	return dst, i
+}
+
+// inRun reports whether st continues a run of mi's persistent objects.
+func inRun(st *state, mi *mapperInfo) bool {
+	return st.mi == mi && st.in && st.status == Persistent
 }
 
 // appendUnequal is appendChanged's loop when T's values can be compared
-// whole: one deferred recover for the whole loop, not one per object (as
+// whole: one deferred recover for the whole run, not one per object (as
 // Changed pays through retort.RowEqual). Only objects that == finds
 // different are compared column by column (a field that is no column may
-// differ). If == panics, ok is false and rest starts with that object.
-func appendUnequal[T any](dst, sts []*state, equal func(a, b *T) bool) (out, rest []*state, ok bool) {
+// differ). It stops at the first state not in the run and returns how many
+// it compared; if == panics, ok is false and n is that object's index.
+func appendUnequal[T any](dst, sts []*state, mi *mapperInfo, equal func(a, b *T) bool) (out []*state, n int, ok bool) {
 	i := 0
 	defer func() {
 		if recover() != nil {
-			out, rest, ok = dst, sts[i:], false
+			out, n, ok = dst, i, false
 		}
 	}()
 	for ; i < len(sts); i++ {
-		a, b := sts[i].obj.(*T), sts[i].snap.(*T)
+		st := sts[i]
+		if !inRun(st, mi) {
+			break
+		}
+		a, b := st.obj.(*T), st.snap.(*T)
 		if any(*a) != any(*b) && !equal(a, b) {
-			dst = append(dst, sts[i])
+			dst = append(dst, st)
 		}
 	}
-	return dst, nil, true
+	return dst, i, true
 }
 
 func (m *Table[T]) batchMapper() Mapper { return m }

@@ -65,9 +65,10 @@ type mapperInfo struct {
 // changeBatcher is implemented by *Table[T]: Changed for many objects, with
 // one type assertion per object and no interface call.
 type changeBatcher interface {
-	// appendChanged appends to dst the states of sts whose objects differ
-	// from their snapshots.
-	appendChanged(dst, sts []*state) []*state
+	// appendChanged compares the run of mi's persistent objects that sts
+	// starts with (sts[0] is one), appends to dst the states whose objects
+	// differ from their snapshots, and returns the run's length.
+	appendChanged(dst, sts []*state, mi *mapperInfo) ([]*state, int)
 	// batchMapper is the *Table[T] itself: a type embedding it (and maybe
 	// overriding Changed) does not qualify.
 	batchMapper() Mapper
