@@ -341,6 +341,11 @@ func (c *Column[T, V]) in(not bool, vs []V) Expr[bool] {
 	})
 }
 
+// WriteIn writes, after a left operand, its test for membership in vs: on
+// PostgreSQL " = ANY($n)" with vs as one array parameter (the text does not
+// depend on len(vs)), elsewhere " IN (?, ?, ...)". vs must not be empty.
+func (w *Writer) WriteIn(vs []any) { writeInList(w, false, vs) }
+
 // writeInList writes " = ANY($n)" / " IN (?, ?)" after the left operand.
 func writeInList(w *Writer, not bool, args []any) {
 	if w.d == Postgres {

@@ -422,20 +422,7 @@ func (p *plan) delete(d retort.Dialect, snaps []any) ([]retort.BatchItem, error)
 			w.WriteIdent(c.ops.name())
 			w.WriteString(" WHERE ")
 			w.WriteIdent(col)
-			if d == retort.Postgres {
-				w.WriteString(" = ANY(")
-				w.WriteArg(keys)
-				w.WriteString(")")
-			} else {
-				w.WriteString(" IN (")
-				for i, k := range keys {
-					if i > 0 {
-						w.WriteString(", ")
-					}
-					w.WriteArg(k)
-				}
-				w.WriteString(")")
-			}
+			w.WriteIn(keys)
 			n := int64(len(part))
 			table := c.ops.name()
 			items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {

@@ -567,20 +567,7 @@ func (m *Table[T]) Delete(d retort.Dialect, objs, snaps []any) ([]retort.BatchIt
 			w.WriteIdent(m.t.Name())
 			w.WriteString(" WHERE ")
 			pk.WriteSQL(w)
-			if d == retort.Postgres {
-				w.WriteString(" = ANY(")
-				w.WriteArg(keys)
-				w.WriteString(")")
-			} else {
-				w.WriteString(" IN (")
-				for i, k := range keys {
-					if i > 0 {
-						w.WriteString(", ")
-					}
-					w.WriteArg(k)
-				}
-				w.WriteString(")")
-			}
+			w.WriteIn(keys)
 			n := int64(len(part))
 			table := m.t.Name()
 			items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
