@@ -483,33 +483,7 @@ func (r *m2m[O, T, KO, KT]) load(ctx context.Context, st *manyState[T]) error {
 
 // loadIn implements relImpl.
 func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, populate bool) ([]any, error) {
-	byKey := make(map[KO]*manyState[T], len(owners))
-	var keys []KO
-	var targets []any
-	var pre []loading[T]
-	for _, x := range owners {
-		o := x.(*O)
-		st := r.bind(o)
-		if st.sess == nil {
-			st.sess = s
-		}
-		if !hasKey(r.owner, o) {
-			st.loaded = true // no row can refer to an object not inserted yet
-		}
-		if st.loaded {
-			for _, t := range st.items {
-				targets = append(targets, t)
-			}
-			continue
-		}
-		k, _ := r.opk.Get(o)
-		if _, dup := byKey[k]; dup {
-			continue
-		}
-		byKey[k] = st
-		keys = append(keys, k)
-		pre = beginLoad(st, pre)
-	}
+	byKey, keys, targets, pre := ownersToLoad(s, owners, r.owner, r.opk, r.bind)
 	if len(keys) == 0 {
 		return targets, nil
 	}

@@ -385,6 +385,38 @@ type loading[T any] struct {
 
 // beginLoad starts loading st: its in-memory objects are kept aside, to be
 // appended after the loaded ones.
+// ownersToLoad sorts the owners of a collection load: those whose
+// collection is loaded (or cannot have rows yet, having no key) give their
+// items to targets; the others are to be loaded, by key, each key once.
+// pre holds what beginLoad saved of each collection to be loaded.
+func ownersToLoad[O, T any, K comparable](s *session.Session, owners []any, owner *retort.Table[O], pk *retort.Column[O, K], bind func(*O) *manyState[T]) (byKey map[K]*manyState[T], keys []K, targets []any, pre []loading[T]) {
+	byKey = make(map[K]*manyState[T], len(owners))
+	for _, x := range owners {
+		o := x.(*O)
+		st := bind(o)
+		if st.sess == nil {
+			st.sess = s
+		}
+		if !hasKey(owner, o) {
+			st.loaded = true // no row can refer to an object not inserted yet
+		}
+		if st.loaded {
+			for _, t := range st.items {
+				targets = append(targets, t)
+			}
+			continue
+		}
+		k, _ := pk.Get(o)
+		if _, dup := byKey[k]; dup {
+			continue
+		}
+		byKey[k] = st
+		keys = append(keys, k)
+		pre = beginLoad(st, pre)
+	}
+	return byKey, keys, targets, pre
+}
+
 func beginLoad[T any](st *manyState[T], list []loading[T]) []loading[T] {
 	if len(st.items) > 0 {
 		list = append(list, loading[T]{st: st, pre: st.items})
@@ -440,33 +472,7 @@ func fill[T any](pairs []pair[T]) {
 
 // loadIn implements relImpl.
 func (r *o2m[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, populate bool) ([]any, error) {
-	byKey := make(map[K]*manyState[T], len(owners))
-	var keys []K
-	var targets []any
-	var pre []loading[T]
-	for _, x := range owners {
-		o := x.(*O)
-		st := r.bind(o)
-		if st.sess == nil {
-			st.sess = s
-		}
-		if !hasKey(r.owner, o) {
-			st.loaded = true // no row can refer to an object not inserted yet
-		}
-		if st.loaded {
-			for _, t := range st.items {
-				targets = append(targets, t)
-			}
-			continue
-		}
-		k, _ := r.pk.Get(o)
-		if _, dup := byKey[k]; dup {
-			continue
-		}
-		byKey[k] = st
-		keys = append(keys, k)
-		pre = beginLoad(st, pre)
-	}
+	byKey, keys, targets, pre := ownersToLoad(s, owners, r.owner, r.pk, r.bind)
 	if len(keys) == 0 {
 		return targets, nil
 	}
