@@ -69,7 +69,8 @@
 //
 // [Insert] writes one or many objects (PostgreSQL sends them as arrays in one
 // statement; SQLite as multi-row VALUES of up to 500 rows, RETURNING the
-// keys) and stores generated keys back. [Update] assigns typed values with
+// keys, except that fewer than 50 rows of generated keys go one statement a
+// row) and stores generated keys back. [Update] assigns typed values with
 // [Column.To], [Column.ToNull] or [Column.ToExpr] to the rows [UpdateQuery.Where]
 // selects, and [Delete] removes rows. Both report the number of rows changed.
 // A value that does not fit its column is an error before any SQL is sent.

@@ -684,13 +684,17 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 			}
 		}()
 	}
+	var multi []BatchItem // SQLite's multi-row INSERTs, when the rows go so
+	if s.insertIsRow && q.conflict == nil {
+		multi, _ = q.sqliteMultiRow(s, rows)
+	}
 	run := func(db DB) error {
 		if q.conflict != nil {
 			return q.execConflict(ctx, db, rows)
 		}
 		if s.insertIsRow {
-			if items, ok := q.sqliteMultiRow(s, rows); ok {
-				if err := RunItems(ctx, db, items); err != nil {
+			if multi != nil {
+				if err := RunItems(ctx, db, multi); err != nil {
 					return fmt.Errorf("retort: insert %q: %w", t.name, err)
 				}
 				return nil
@@ -742,7 +746,10 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 		return nil
 	}
 	_, inTx := db.(Tx)
-	single := len(q.objs) == 1 || (!s.insertIsRow && len(q.objs) <= pgInsertChunk)
+	// One statement needs no transaction of its own (SQLite too makes each
+	// statement atomic), unless it returns keys: a failure reading them must
+	// leave nothing written (see sqlite.Tx.CommitBatch).
+	single := len(q.objs) == 1 || (!s.insertIsRow && len(q.objs) <= pgInsertChunk) || len(multi) == 1 && multi[0].Rows == nil
 	if inTx || single {
 		return run(db)
 	}

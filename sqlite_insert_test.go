@@ -79,3 +79,54 @@ func TestInsertManyRowsKeys(t *testing.T) {
 		}
 	})
 }
+
+// On SQLite, rows of generated keys go one INSERT a row below 50 (each key
+// read with last_insert_rowid()), and in one multi-row INSERT from 50 on;
+// rows of given keys go in one multi-row INSERT however few. Several
+// statements run in a transaction, and so does one that returns keys; one
+// that returns nothing runs alone. PostgreSQL sends one statement each
+// time.
+func TestInsertStatementsByRowCount(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Notes)
+		next := int64(1_000_000)
+		for _, c := range []struct {
+			rows   int
+			given  bool
+			sqlite int // statements, BEGIN and COMMIT included
+		}{
+			{rows: 2, sqlite: 4},
+			{rows: 49, sqlite: 51},
+			{rows: 50, sqlite: 3},
+			{rows: 2, given: true, sqlite: 1},
+			{rows: 49, given: true, sqlite: 1},
+		} {
+			notes := make([]*Note, c.rows)
+			for i := range notes {
+				notes[i] = &Note{Text: fmt.Sprintf("%d of %d given=%v", i, c.rows, c.given)}
+				if c.given {
+					next++
+					notes[i].ID = next
+				}
+			}
+			env.Count.Reset()
+			if err := retort.Insert(Notes, notes...).Exec(ctx, env.DB); err != nil {
+				t.Fatal(err)
+			}
+			want := int64(1)
+			if env.Dialect == retort.SQLite {
+				want = int64(c.sqlite)
+			}
+			if n := env.Count.Statements(); n != want {
+				t.Errorf("%d rows (given keys: %v): %d statements, want %d", c.rows, c.given, n, want)
+			}
+			for _, n := range notes {
+				got, err := retort.Select(Notes).Where(NoteID.Eq(n.ID)).One(ctx, env.DB)
+				if err != nil || got.Text != n.Text {
+					t.Fatalf("note %q has key %d, whose row is %+v (%v)", n.Text, n.ID, got, err)
+				}
+			}
+		}
+	})
+}

@@ -55,7 +55,8 @@
 //     unnest()ed arrays; keys come from the base table's sequence and are
 //     matched to objects by ordinal. With autoflush it travels in the same
 //     round trip as the query that triggered it.
-//   - SQLite: multi-row INSERTs (up to 500 rows each), the base rows first,
+//   - SQLite: multi-row INSERTs (up to 500 rows each; fewer than 50 base
+//     rows of generated keys go one INSERT a row), the base rows first,
 //     then each subclass table's rows; the base rows' generated keys are
 //     written into their subclass rows before those run.
 //

@@ -10,6 +10,7 @@ import (
 	"github.com/retort-orm/retort/internal/dbtest"
 	"github.com/retort-orm/retort/postgres"
 	"github.com/retort-orm/retort/session"
+	"github.com/retort-orm/retort/sqlite"
 	zsqlite "zombiezen.com/go/sqlite"
 	"zombiezen.com/go/sqlite/sqlitex"
 )
@@ -287,4 +288,38 @@ func BenchmarkCleanFlush10k(b *testing.B) {
 		b.Fatalf("a flush with no changes sent %d statements", n)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchN, "ns/object")
+}
+
+// BenchmarkSmallInsert is a unit of work inserting n new objects of a table
+// with a generated key (Add n times, Commit) on an in-memory SQLite
+// database, reported per row. Fewer than 50 such rows go one INSERT a row;
+// this is the measurement behind that threshold (retort's
+// sqliteReturningMinRows).
+func BenchmarkSmallInsert(b *testing.B) {
+	for _, n := range []int{2, 10, 30, 49, 50, 100} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			ctx := context.Background()
+			db, err := sqlite.Open(ctx, ":memory:")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			if err := retort.CreateAll(ctx, db, Tags); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				s := session.New(db)
+				for i := range n {
+					if err := session.Add(s, &Tag{Label: "t", Uses: int64(i)}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := s.Commit(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
+		})
+	}
 }

@@ -18,11 +18,11 @@ SELECT "person"."id", "person"."name", "person"."kind", "manager"."budget", "man
 SELECT "person"."id", "person"."name", "person"."kind", "manager"."budget", "manager"."title", "executive"."bonus", "executive"."perks" FROM "person" JOIN "manager" ON "manager"."id" = "person"."id" JOIN "executive" ON "executive"."id" = "person"."id";
 -- args: []
 
--- insert bosses: one statement: base rows with keys from the sequence, boss rows joined by ordinal
+-- insert bosses: PostgreSQL: one statement, base rows with keys from the sequence, boss rows joined by ordinal; SQLite: one base INSERT a row (fewer than 50 generated keys), then the boss rows in one
 WITH "v" AS MATERIALIZED (SELECT nextval((SELECT pg_get_serial_sequence($3, $4)::regclass)) AS "id", "u"."name", "u"."type", "u"."retort_ord" FROM unnest($1::varchar(100)[], $2::varchar(50)[]) WITH ORDINALITY AS "u" ("name", "type", "retort_ord")), "i0" AS (INSERT INTO "employee" ("id", "name", "type") SELECT "v"."id", "v"."name", "v"."type" FROM "v"), "i1" AS (INSERT INTO "boss" ("id", "golf_average") SELECT "v"."id", "s"."golf_average" FROM unnest($5::bigint[], $6::numeric(10,2)[]) AS "s" ("retort_ord", "golf_average") JOIN "v" ON "v"."retort_ord" = "s"."retort_ord") SELECT "v"."retort_ord", "v"."id" FROM "v";
 -- args: [{"b1","b2"} {"boss","boss"} "employee" id [1 2] {80,0}]
 
--- insert mixed: employee, boss and grunt rows of one flush in one statement
+-- insert mixed: employee, boss and grunt rows of one flush: one statement on PostgreSQL
 WITH "v" AS MATERIALIZED (SELECT nextval((SELECT pg_get_serial_sequence($3, $4)::regclass)) AS "id", "u"."name", "u"."type", "u"."retort_ord" FROM unnest($1::varchar(100)[], $2::varchar(50)[]) WITH ORDINALITY AS "u" ("name", "type", "retort_ord")), "i0" AS (INSERT INTO "employee" ("id", "name", "type") SELECT "v"."id", "v"."name", "v"."type" FROM "v"), "i1" AS (INSERT INTO "boss" ("id", "golf_average") SELECT "v"."id", "s"."golf_average" FROM unnest($5::bigint[], $6::numeric(10,2)[]) AS "s" ("retort_ord", "golf_average") JOIN "v" ON "v"."retort_ord" = "s"."retort_ord"), "i2" AS (INSERT INTO "grunt" ("id", "savings", "employer_id") SELECT "v"."id", "s"."savings", "s"."employer_id" FROM unnest($7::bigint[], $8::numeric(12,2)[], $9::bigint[]) AS "s" ("retort_ord", "savings", "employer_id") JOIN "v" ON "v"."retort_ord" = "s"."retort_ord") SELECT "v"."retort_ord", "v"."id" FROM "v";
 -- args: [{"e","b","g"} {"employee","boss","grunt"} "employee" id [2] {0} [3] {0} {7}]
 
