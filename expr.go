@@ -111,7 +111,12 @@ func (w *Writer) declare(ref string) {
 }
 
 // NewWriter returns a Writer for d.
-func NewWriter(d Dialect) *Writer { return &Writer{d: d} }
+func NewWriter(d Dialect) *Writer {
+	// Room for a typical statement: its text then grows at most once or twice.
+	w := &Writer{d: d}
+	w.sb.Grow(256)
+	return w
+}
 
 // Dialect is the dialect being written.
 func (w *Writer) Dialect() Dialect { return w.d }
