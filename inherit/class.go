@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/rowcmp"
 	"github.com/retort-orm/retort/session"
 )
 
@@ -202,10 +203,25 @@ type node struct {
 	assign func(dst, src any) // *dst = *src, both *T
 	reset  func(obj any)      // *obj = T{}
 	clone  func(obj any) any  // a new *T holding a copy of *obj
+	// same reports *a == *b (both *T); false if == panics (an interface
+	// field holding an incomparable value). nil when T is not comparable.
+	same func(a, b any) bool
 }
 
 func newNode[T any](h *hierarchy, t *retort.Table[T]) *node {
+	var same func(a, b any) bool
+	if rowcmp.Comparable[T]() {
+		same = func(a, b any) (eq bool) {
+			defer func() {
+				if recover() != nil {
+					eq = false
+				}
+			}()
+			return any(*a.(*T)) == any(*b.(*T))
+		}
+	}
 	return &node{
+		same:     same,
 		h:        h,
 		typeName: fmt.Sprintf("%T", (*T)(nil)),
 		ops:      &tableOf[T]{t: t},

@@ -89,6 +89,9 @@ func (m *mapper) Changed(obj, snap any) bool {
 	if n == nil || !n.is(snap) {
 		return true
 	}
+	if p.info[n.index].whole && n.same(obj, snap) {
+		return false // every field equal, columns included
+	}
 	for c := n; ; c = c.parent {
 		// A subclass table's key is the base key (update ignores it too).
 		if c.ops.changedIn(obj, snap, p.info[c.index].nonKey) {

@@ -35,6 +35,10 @@ type tableInfo struct {
 	all    []int // every column
 	nonKey []int // the columns a subclass table adds (every column for the base)
 	shared bool  // the key fields are the base's (the accessors reach the embedded fields)
+	// whole: the class's objects can be compared with their snapshots by
+	// == first (node.same is set and no table of the class has a column
+	// whose snapshot is a deep copy, which == would always find different)
+	whole bool
 }
 
 func buildPlan(h *hierarchy) *plan {
@@ -84,6 +88,15 @@ func buildPlan(h *hierarchy) *plan {
 				n.typeName, n.ops.name(), k, bops.name()))
 		}
 		ti.shared = sharesKey(p, n)
+	}
+	for _, n := range p.nodes {
+		whole := n.same != nil
+		for c := n; c != nil && whole; c = c.parent {
+			for _, m := range c.ops.meta() {
+				whole = whole && !m.deep
+			}
+		}
+		p.info[n.index].whole = whole
 	}
 	p.order = insertOrder(p)
 	p.tables = make([]retort.Schema, len(p.order))
