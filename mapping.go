@@ -73,8 +73,8 @@ const sqliteRowsPerInsert = 500
 // rows. A session's unit of work inserting n such rows into an in-memory
 // database (session's BenchmarkSmallInsert, 3 runs) took per row, multi-row
 // against one statement a row: 8.2-8.9 against 5.9-6.9 us (n=2), 3.2-3.4
-// against 2.4-2.6 us (n=10), 2.1-2.2 against 1.7-1.8 us (n=30), and the same
-// 1.5-1.6 us at n=49.
+// against 2.4-2.6 us (n=10), 2.1-2.2 against 1.7-1.8 us (n=30), and 1.5-1.8
+// against 1.5-1.6 us at n=49, where the two are level.
 const sqliteReturningMinRows = 50
 
 // sqliteMultiRow is Items for SQLite and several rows whose keys are all

@@ -182,111 +182,83 @@ func TestInsertGivenAndGeneratedKeys(t *testing.T) {
 }
 
 // One flush of many objects of several classes: on PostgreSQL one
-// statement writes every table; on SQLite the base rows go first.
+// statement writes every table; on SQLite the base rows go first, one
+// INSERT a row below 50 rows of generated keys and one multi-row INSERT ...
+// RETURNING from 50 on, then one multi-row INSERT per subclass table. Every
+// object, whatever its class, gets the key of its own rows.
 func TestInsertBatchedPerTable(t *testing.T) {
-	runDB(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
-		ctx := context.Background()
-		s := session.New(env.DB)
-		boss := &Boss{Employee: Employee{Name: "Boss"}}
-		add(t, s, boss)
-		if err := s.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-		rec.take()
-		env.Count.Reset()
-		for i := range 3 {
-			add(t, s, &Boss{Employee: Employee{Name: fmt.Sprint("b", i)}, GolfAverage: retort.NewDecimal(int64(i), 0)})
-			add(t, s, &Grunt{Employee: Employee{Name: fmt.Sprint("g", i)}, EmployerID: &boss.ID})
-			add(t, s, &Employee{Name: fmt.Sprint("e", i)})
-		}
-		add(t, s, &Grunt{Employee: Employee{Name: "g3"}, Employer: boss})
-		if err := s.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-		got := verbs(statements(rec.take()))
-		var want []string
-		if env.Dialect == retort.Postgres {
-			want = []string{"WITH"}
-			if n := env.Count.RoundTrips(); n != 1 {
-				t.Errorf("round trips = %d, want 1", n)
-			}
-		} else {
-			// Ten base rows of generated keys, one INSERT each (fewer than
-			// 50: see TestInsertManyBaseRows for more),
-			// then one multi-row INSERT per subclass table.
-			for range 10 {
-				want = append(want, `INSERT INTO "employee"`)
-			}
-			want = append(want, `INSERT INTO "boss"`, `INSERT INTO "grunt"`)
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("statements (-want +got):\n%s", diff)
-		}
-		mustCommit(t, s)
-		n, err := retort.Select(Grunts).Where(GruntEmployer.Eq(boss.ID)).Count(ctx, env.DB)
-		if err != nil || n != 4 {
-			t.Errorf("grunts of the boss = %d, %v; want 4", n, err)
-		}
-		n, err = retort.Select(Employees).Count(ctx, env.DB)
-		if err != nil || n != 11 {
-			t.Errorf("employees = %d, %v; want 11", n, err)
-		}
-	})
-}
-
-// Fifty or more base rows of generated keys go in one multi-row INSERT on
-// SQLite too, RETURNING the keys: every object, whatever its class, gets the
-// key of its own rows.
-func TestInsertManyBaseRows(t *testing.T) {
-	runDB(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
-		ctx := context.Background()
-		s := session.New(env.DB)
-		boss := &Boss{Employee: Employee{Name: "Boss"}}
-		add(t, s, boss)
-		if err := s.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-		rec.take()
-		byName := map[string]*Employee{}
-		for i := range 20 {
-			b := &Boss{Employee: Employee{Name: fmt.Sprint("b", i)}, GolfAverage: retort.NewDecimal(int64(i), 0)}
-			g := &Grunt{Employee: Employee{Name: fmt.Sprint("g", i)}, Employer: boss}
-			e := &Employee{Name: fmt.Sprint("e", i)}
-			add(t, s, b)
-			add(t, s, g)
-			add(t, s, e)
-			byName[b.Name], byName[g.Name], byName[e.Name] = &b.Employee, &g.Employee, e
-		}
-		if err := s.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-		got := verbs(statements(rec.take()))
-		want := []string{"WITH"}
-		if env.Dialect == retort.SQLite {
-			want = []string{`INSERT INTO "employee"`, `INSERT INTO "boss"`, `INSERT INTO "grunt"`}
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("statements (-want +got):\n%s", diff)
-		}
-		mustCommit(t, s)
-		rows, err := retort.Select(Employees).All(ctx, env.DB)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rows {
-			if e, ok := byName[r.Name]; ok && (e.ID != r.ID || e.Type != r.Type) {
-				t.Errorf("%s: object has key %d type %q, its row %d %q", r.Name, e.ID, e.Type, r.ID, r.Type)
-			}
-		}
-		n, err := retort.Select(Grunts).Where(GruntEmployer.Eq(boss.ID)).Count(ctx, env.DB)
-		if err != nil || n != 20 {
-			t.Errorf("grunts of the boss = %d, %v; want 20", n, err)
-		}
-		n, err = retort.Select(Bosses).Where(BossGolfAverage.Eq(retort.MustDecimal("7"))).Count(ctx, env.DB)
-		if err != nil || n != 1 {
-			t.Errorf("bosses with golf average 7 = %d, %v; want 1", n, err)
-		}
-	})
+	for _, n := range []int{3, 20} { // 10 and 61 base rows
+		t.Run(fmt.Sprint(n, " of each class"), func(t *testing.T) {
+			runDB(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+				ctx := context.Background()
+				s := session.New(env.DB)
+				boss := &Boss{Employee: Employee{Name: "Boss"}}
+				add(t, s, boss)
+				if err := s.Flush(ctx); err != nil {
+					t.Fatal(err)
+				}
+				rec.take()
+				env.Count.Reset()
+				byName := map[string]*Employee{}
+				for i := range n {
+					b := &Boss{Employee: Employee{Name: fmt.Sprint("b", i)}, GolfAverage: retort.NewDecimal(int64(i), 0)}
+					g := &Grunt{Employee: Employee{Name: fmt.Sprint("g", i)}, EmployerID: &boss.ID}
+					e := &Employee{Name: fmt.Sprint("e", i)}
+					add(t, s, b)
+					add(t, s, g)
+					add(t, s, e)
+					byName[b.Name], byName[g.Name], byName[e.Name] = &b.Employee, &g.Employee, e
+				}
+				last := &Grunt{Employee: Employee{Name: "last"}, Employer: boss}
+				add(t, s, last)
+				byName[last.Name] = &last.Employee
+				if err := s.Flush(ctx); err != nil {
+					t.Fatal(err)
+				}
+				got := verbs(statements(rec.take()))
+				var want []string
+				if env.Dialect == retort.Postgres {
+					want = []string{"WITH"}
+					if trips := env.Count.RoundTrips(); trips != 1 {
+						t.Errorf("round trips = %d, want 1", trips)
+					}
+				} else {
+					base := 1 // one multi-row INSERT
+					if rows := 3*n + 1; rows < 50 {
+						base = rows // one INSERT a row
+					}
+					for range base {
+						want = append(want, `INSERT INTO "employee"`)
+					}
+					want = append(want, `INSERT INTO "boss"`, `INSERT INTO "grunt"`)
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("statements (-want +got):\n%s", diff)
+				}
+				mustCommit(t, s)
+				rows, err := retort.Select(Employees).All(ctx, env.DB)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range rows {
+					if e, ok := byName[r.Name]; ok && (e.ID != r.ID || e.Type != r.Type) {
+						t.Errorf("%s: object has key %d type %q, its row %d %q", r.Name, e.ID, e.Type, r.ID, r.Type)
+					}
+				}
+				if len(rows) != 3*n+2 {
+					t.Errorf("employees = %d; want %d", len(rows), 3*n+2)
+				}
+				c, err := retort.Select(Grunts).Where(GruntEmployer.Eq(boss.ID)).Count(ctx, env.DB)
+				if err != nil || c != int64(n+1) {
+					t.Errorf("grunts of the boss = %d, %v; want %d", c, err, n+1)
+				}
+				c, err = retort.Select(Bosses).Where(BossGolfAverage.Eq(retort.NewDecimal(int64(n-1), 0))).Count(ctx, env.DB)
+				if err != nil || c != 1 {
+					t.Errorf("bosses with golf average %d = %d, %v; want 1", n-1, c, err)
+				}
+			})
+		})
+	}
 }
 
 func TestPolymorphicStrategies(t *testing.T) {
