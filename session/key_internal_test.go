@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/retort-orm/retort"
@@ -38,6 +39,47 @@ func TestKeyOfInt64(t *testing.T) {
 		var ce *retort.ColumnError
 		if !errors.As(err, &ce) {
 			t.Errorf("KeyOf(%T %v) = %v, %v; want a ColumnError", v, v, k, err)
+		}
+	}
+}
+
+// oddNote's key is also a foreign key, so the database does not generate
+// it: 0 is a key like any other.
+type oddNote struct {
+	OddID int64
+	Text  string
+}
+
+var (
+	oddNotes = retort.NewTable[oddNote]("odd_note")
+	_        = retort.Col(oddNotes, "odd_id", func(o *oddNote) *int64 { return &o.OddID }, retort.PrimaryKey()).References(odds.Columns()[0].(*retort.Column[odd, int64]))
+	_        = retort.Col(oddNotes, "text", func(o *oddNote) *string { return &o.Text })
+)
+
+// KeyOfObject's path for one int64 key column gives what the general path
+// gives, for a generated key (0: no key yet) and for one that is not.
+func TestKeyOfObjectInt64(t *testing.T) {
+	checkKey64(t, odds, func(o *odd, n int64) { o.ID = n }, false)
+	checkKey64(t, oddNotes, func(o *oddNote, n int64) { o.OddID = n }, true)
+}
+
+func checkKey64[T any](t *testing.T, tbl *retort.Table[T], set func(*T, int64), zeroIsKey bool) {
+	t.Helper()
+	fast, slow := TableMapper(tbl), TableMapper(tbl)
+	if fast.key64 == nil {
+		t.Fatalf("%s: the key should take the int64 column path", tbl.Name())
+	}
+	slow.key64 = nil
+	for _, n := range []int64{0, 1, -5, math.MaxInt64, math.MinInt64} {
+		var o T
+		set(&o, n)
+		got, gotOK := fast.KeyOfObject(&o)
+		want, wantOK := slow.KeyOfObject(&o)
+		if got != want || gotOK != wantOK {
+			t.Errorf("%s: key of %d = %v, %v; the general path gives %v, %v", tbl.Name(), n, got, gotOK, want, wantOK)
+		}
+		if wantIs := n != 0 || zeroIsKey; gotOK != wantIs {
+			t.Errorf("%s: key of %d found = %v, want %v", tbl.Name(), n, gotOK, wantIs)
 		}
 	}
 }

@@ -163,7 +163,7 @@ func TableMapper[T any](t *retort.Table[T]) *Table[T] {
 	}
 	m.whole.Store(len(m.deep) == 0 && rowcmp.Comparable[T]())
 	if len(m.pk) == 1 && !m.pk[0].Info().Nullable {
-		_, m.int64Key = m.pk[0].(*retort.Column[T, int64])
+		m.key64, m.int64Key = m.pk[0].(*retort.Column[T, int64])
 	}
 	return m
 }
@@ -182,7 +182,10 @@ type Table[T any] struct {
 	// int64Key: the key is one NOT NULL int64 column; KeyOf of an int64
 	// needs no probe object.
 	int64Key bool
-	updates  sync.Map // updateShape -> UPDATE text
+	// key64 is that column, which KeyOfObject reads with no interface
+	// call.
+	key64   *retort.Column[T, int64]
+	updates sync.Map // updateShape -> UPDATE text
 }
 
 // RetortTable is the mapped table.
@@ -200,6 +203,14 @@ func (m *Table[T]) Key(obj any) (Key, bool) { return m.KeyOfObject(obj.(*T)) }
 // KeyOfObject is Key for a typed object.
 func (m *Table[T]) KeyOfObject(o *T) (Key, bool) {
 	k := Key{Table: m.t.Name()}
+	if c := m.key64; c != nil {
+		n, _ := c.Get(o)
+		if n == 0 && m.t.AutoKey() != nil {
+			return k, false // to be generated (the only column that can be is the key)
+		}
+		k.Int = n
+		return k, true
+	}
 	if auto := m.t.AutoKey(); auto != nil && auto.IsZero(o) {
 		return k, false
 	}
