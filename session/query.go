@@ -172,37 +172,119 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 				return snap
 			}
 		}
-		var zero T
-		for rows.Next() {
-			if len(objs) == cap(objs) {
-				objs = make([]T, 0, blockSize(cap(objs)))
-			}
-			objs = append(objs, zero)
-			obj := &objs[len(objs)-1]
-			if err := scan(rows, obj); err != nil {
-				return err
-			}
-			reg := s.register(m, obj, cfg.PopulateExisting, snapshot)
-			got, ok := reg.(*T)
-			if !ok {
-				k, _ := m.Key(obj)
-				_, err := typedObj[T](reg, k)
-				return err
-			}
-			if got != obj {
-				// The row's object was loaded before: the slot is
-				// free for the next row.
-				objs[len(objs)-1] = zero
-				objs = objs[:len(objs)-1]
-			}
-			out = append(out, got)
+		// Rows of a table with nothing in the identity map yet (a query in
+		// a new session), keyed by one int64 column and with no
+		// relationships to attach, enter the session without a map lookup
+		// each: their keys go into a map made to size once all are read
+		// (fresh.done).
+		var fresh *freshRows
+		if tm, ok := m.(*Table[T]); ok && tm.key64 != nil && len(s.infoOf(m).rels) == 0 {
+			fresh = s.freshRows(t.Name())
 		}
-		return rows.Err()
+		var zero T
+		err := func() error {
+			for rows.Next() {
+				if len(objs) == cap(objs) {
+					objs = make([]T, 0, blockSize(cap(objs)))
+				}
+				objs = append(objs, zero)
+				obj := &objs[len(objs)-1]
+				if err := scan(rows, obj); err != nil {
+					return err
+				}
+				var reg any
+				if fresh != nil {
+					reg = fresh.add(m, obj, snapshot)
+				} else {
+					reg = s.register(m, obj, cfg.PopulateExisting, snapshot)
+				}
+				got, ok := reg.(*T)
+				if !ok {
+					k, _ := m.Key(obj)
+					_, err := typedObj[T](reg, k)
+					return err
+				}
+				if got != obj {
+					// The row's object was loaded before: the slot is
+					// free for the next row.
+					objs[len(objs)-1] = zero
+					objs = objs[:len(objs)-1]
+				}
+				out = append(out, got)
+			}
+			return rows.Err()
+		}()
+		if fresh != nil {
+			// Also after an error: the rows read so far are in the session.
+			if dups := fresh.done(); dups != nil {
+				for i, o := range out {
+					if first, ok := dups[o]; ok {
+						out[i] = first.(*T)
+					}
+				}
+			}
+		}
+		return err
 	}}
 	if err := s.query(ctx, item); err != nil {
 		return nil, fmt.Errorf("session: query %q: %w", t.Name(), err)
 	}
 	return out, nil
+}
+
+// freshRows takes the rows of one query into a table the identity map holds
+// nothing of: with no key to find, each row becomes a new state at once and
+// the keys are indexed when the rows are read, into a map made to size.
+type freshRows struct {
+	s     *Session
+	table string
+	from  int // the rows' states are s.order[from:]
+}
+
+// freshRows returns the loader of a query's rows of table, or nil when the
+// identity map holds rows of table already.
+func (s *Session) freshRows(table string) *freshRows {
+	if len(s.ident.intsOf(table, false)) > 0 {
+		return nil
+	}
+	return &freshRows{s: s, table: table, from: len(s.order)}
+}
+
+// add is register for a row of a fresh table: obj becomes persistent.
+func (f *freshRows) add(m Mapper, obj any, snapshot func(any) any) any {
+	k, ok := m.Key(obj)
+	if !ok {
+		return obj
+	}
+	st := f.s.newState(obj, m, Persistent)
+	st.key, st.hasKey, st.snap = k, true, snapshot(obj)
+	f.s.admit(st)
+	return obj
+}
+
+// done puts the rows' keys into the identity map. A query returning a row
+// twice (a join) made two objects of it: the first stands for the row, the
+// other leaves the session, and done returns a map from each such object
+// to the first.
+func (f *freshRows) done() map[any]any {
+	s := f.s
+	sts := s.order[f.from:]
+	s.ident.reserve(f.table, len(sts))
+	im := s.ident.intsOf(f.table, true)
+	var dups map[any]any
+	for _, st := range sts {
+		if first, ok := im[st.key.Int]; ok {
+			st.in = false
+			s.dead++
+			if dups == nil {
+				dups = map[any]any{}
+			}
+			dups[st.obj] = first.obj
+			continue
+		}
+		im[st.key.Int] = st
+	}
+	return dups
 }
 
 // blockSize is the capacity of the next block of objects a query reads:
