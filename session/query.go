@@ -71,14 +71,21 @@ func (s *Session) register(m Mapper, obj any, populate bool, snapshot func(any) 
 		}
 		return st.obj
 	}
-	st := s.newState(obj, m, Persistent)
-	st.key, st.hasKey, st.snap = k, true, snapshot(obj)
-	s.admit(st)
+	st := s.loaded(m, obj, k, snapshot)
 	s.ident.set(k, st)
 	for _, r := range st.mi.rels {
 		r.Attach(obj, s)
 	}
 	return obj
+}
+
+// loaded makes obj, read from the database with key k, a persistent object
+// of the session, except in the identity map (the caller's part).
+func (s *Session) loaded(m Mapper, obj any, k Key, snapshot func(any) any) *state {
+	st := s.newState(obj, m, Persistent)
+	st.key, st.hasKey, st.snap = k, true, snapshot(obj)
+	s.admit(st)
+	return st
 }
 
 // Lookup returns the object with key k from the identity map, without SQL.
@@ -256,9 +263,7 @@ func (f *freshRows) add(m Mapper, obj any, snapshot func(any) any) any {
 	if !ok {
 		return obj
 	}
-	st := f.s.newState(obj, m, Persistent)
-	st.key, st.hasKey, st.snap = k, true, snapshot(obj)
-	f.s.admit(st)
+	f.s.loaded(m, obj, k, snapshot)
 	return obj
 }
 
