@@ -625,10 +625,75 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 				r.unsent = append(r.unsent, st)
 			}
 		}
+		if r.d == retort.Postgres && len(items) > 1 && len(m.Tables()) == 1 && len(rels) == 0 && len(s.hooksOf(m)) == 0 {
+			// Several statements of one table's rows in one pipeline (more
+			// than 5,000 rows, the size of a chunk): each statement's rows are settled
+			// as their keys arrive, while the server runs the next ones.
+			// No hook or relationship runs in the middle of the pipeline.
+			// Should a later statement or COMMIT fail, the journal undoes
+			// these rows with the rest.
+			lv := &settling{r: r, m: m, level: level}
+			s.ident.reserve(m.IdentityTable(), len(level))
+			for i := range items {
+				items[i] = lv.after(items[i])
+			}
+			r.items = append(r.items, items...)
+			r.done = append(r.done, lv.rest)
+			continue
+		}
 		r.items = append(r.items, items...)
-		r.done = append(r.done, func() error { return r.inserted(m, level, rels) })
+		r.done = append(r.done, func() error {
+			_, err := r.inserted(m, level, rels, false)
+			return err
+		})
 	}
 	return nil
+}
+
+// settling is a level of inserted rows settled statement by statement.
+type settling struct {
+	r     *run
+	m     Mapper
+	level []*state
+	n     int // level[:n] is settled
+}
+
+// after returns it, settling the rows whose keys have arrived once its
+// result has been read.
+func (lv *settling) after(it retort.BatchItem) retort.BatchItem {
+	if rows := it.Rows; rows != nil {
+		it.Rows = func(rs retort.Rows) error {
+			if err := rows(rs); err != nil {
+				return err
+			}
+			return lv.keyed()
+		}
+	} else if res := it.Result; res != nil {
+		it.Result = func(x retort.Result) error {
+			if err := res(x); err != nil {
+				return err
+			}
+			return lv.keyed()
+		}
+	}
+	return it
+}
+
+// keyed settles the rows from n on up to the first without its key.
+func (lv *settling) keyed() error {
+	k, err := lv.r.inserted(lv.m, lv.level[lv.n:], nil, true)
+	lv.n += k
+	return err
+}
+
+// rest settles the rows left once every statement has succeeded.
+func (lv *settling) rest() error {
+	if lv.n == len(lv.level) {
+		return nil
+	}
+	_, err := lv.r.inserted(lv.m, lv.level[lv.n:], nil, false)
+	lv.n = len(lv.level)
+	return err
 }
 
 // levels splits new rows into levels so that a row's parents among them come
@@ -681,9 +746,23 @@ func (r *run) levels(m Mapper, sts []*state, rels []Relationship) ([][]*state, e
 	return levels, nil
 }
 
-// inserted settles inserted objects once their statements succeeded.
-func (r *run) inserted(m Mapper, level []*state, rels []Relationship) error {
+// inserted settles inserted objects once their statements succeeded and
+// returns how many it settled: all of level, or with partial, those before
+// the first whose key has not arrived yet (whose statement is still to be
+// read; the caller has reserved the identity map's room).
+func (r *run) inserted(m Mapper, level []*state, rels []Relationship, partial bool) (int, error) {
 	s := r.s
+	for i, st := range level {
+		k, ok := m.Key(st.obj)
+		if !ok {
+			if partial {
+				level = level[:i]
+				break
+			}
+			return 0, fmt.Errorf("no key for a new row of %s", m.IdentityTable())
+		}
+		st.key, st.hasKey = k, true
+	}
 	var snaps []any
 	if b, ok := m.(batchSnapshotter); ok {
 		objs := make([]any, len(level))
@@ -692,28 +771,26 @@ func (r *run) inserted(m Mapper, level []*state, rels []Relationship) error {
 		}
 		snaps = b.snapshotAll(objs)
 	}
-	s.ident.reserve(m.IdentityTable(), len(level))
+	if !partial {
+		s.ident.reserve(m.IdentityTable(), len(level))
+	}
+	hooks := r.s.hooksOf(m)
 	for i, st := range level {
-		k, ok := m.Key(st.obj)
-		if !ok {
-			return fmt.Errorf("no key for a new row of %s", m.IdentityTable())
-		}
-		st.key, st.hasKey = k, true
 		st.status = Persistent
 		if snaps != nil {
 			st.snap = snaps[i]
 		} else {
 			st.snap = m.Snapshot(st.obj)
 		}
-		s.ident.set(k, st)
+		s.ident.set(st.key, st)
 		for _, rel := range rels {
 			rel.Flushed(st.obj)
 		}
-		if err := runHooks(r.ctx, r.s.hooksOf(m), afterInsert, st.obj); err != nil {
-			return err
+		if err := runHooks(r.ctx, hooks, afterInsert, st.obj); err != nil {
+			return i, err
 		}
 	}
-	return nil
+	return len(level), nil
 }
 
 func (r *run) updates(m Mapper, sts []*state) error {
