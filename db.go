@@ -86,6 +86,13 @@ type BatchItem struct {
 	Args   []any
 	Rows   func(Rows) error
 	Result func(Result) error
+	// Alone, when set, is what to run instead when the item is the only
+	// statement of a transaction that sent nothing else, which a
+	// BatchCommitter may then run by itself without BEGIN and COMMIT: a
+	// cheaper form that does without what the item needs only to travel
+	// with COMMIT (the session's UPDATE, which the server checks inside a
+	// transaction, is checked by the client when it runs alone).
+	Alone *BatchItem
 }
 
 // RunItems runs items on db: in one round trip when db is a Batcher,

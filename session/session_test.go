@@ -754,9 +754,8 @@ func TestUpdateCommitsInOneRoundTrip(t *testing.T) {
 		if err := s.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
-		// PostgreSQL: the SELECT, then BEGIN, UPDATE and COMMIT in one
-		// batch. SQLite: the SELECT and the UPDATE alone (one statement
-		// needs no BEGIN and COMMIT).
+		// The SELECT, then the UPDATE alone: one statement needs no BEGIN
+		// and COMMIT (TestLoneUpdate shows what is sent).
 		want := int64(2)
 		if got := env.Count.RoundTrips(); got != want {
 			t.Errorf("load, change, commit: %d round trips, want %d", got, want)
@@ -818,6 +817,77 @@ func TestUpdateTextReused(t *testing.T) {
 		got, err := retort.Select(Authors).Where(AuthorID.Eq(a.ID)).One(ctx, env.DB)
 		if err != nil || got.Name != "renamed" || got.Email != nil || got.Version != 5 || a.Version != 5 {
 			t.Errorf("row %+v (%v), object version %d; want renamed, NULL email, version 5", got, err, a.Version)
+		}
+	})
+}
+
+// An UPDATE that is its transaction's only statement runs alone, as a plain
+// UPDATE whose row count the client checks (on PostgreSQL too, where an
+// UPDATE travelling with COMMIT is wrapped for the server to check): a
+// stale one still fails with ErrStale and changes nothing. Two UPDATEs
+// travel wrapped, with BEGIN and COMMIT, in one round trip.
+func TestLoneUpdate(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s0 := session.New(env.DB)
+		_ = session.AddAll(s0, &Author{Name: "lone"}, &Author{Name: "other"})
+		if err := s0.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		load := func(s *session.Session, name string) *Author {
+			t.Helper()
+			a, err := session.One(ctx, s, retort.Select(Authors).Where(AuthorName.Eq(name)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Commit(ctx); err != nil { // end the read
+				t.Fatal(err)
+			}
+			return a
+		}
+		s1, s2 := session.New(env.DB), session.New(env.DB)
+		a1, a2 := load(s1, "lone"), load(s2, "lone")
+		rec.take()
+		env.Count.Reset()
+		a1.Email = ptr("one@x")
+		if err := s1.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sent := rec.take()
+		if len(sent) != 1 || !strings.HasPrefix(sent[0], "UPDATE ") || env.Count.RoundTrips() != 1 {
+			t.Errorf("a lone update sent %q in %d round trips; want one plain UPDATE", sent, env.Count.RoundTrips())
+		}
+
+		a2.Email = ptr("two@x")
+		err := s2.Commit(ctx)
+		var se *session.StaleError
+		if !errors.As(err, &se) || se.Key.Int != a2.ID || se.Matched != 0 || se.Expected != 1 {
+			t.Fatalf("a stale lone update: %v; want a StaleError for %d matching 0 rows", err, a2.ID)
+		}
+		if !errors.Is(err, session.ErrStale) || a2.Version != 1 || !s2.IsModified(a2) {
+			t.Errorf("after the stale update: %v, version %d, modified %v", err, a2.Version, s2.IsModified(a2))
+		}
+		got, err := retort.Select(Authors).Where(AuthorName.Eq("lone")).One(ctx, env.DB)
+		if err != nil || got.Email == nil || *got.Email != "one@x" || got.Version != 2 {
+			t.Errorf("the row after the stale update: %+v, %v", got, err)
+		}
+
+		s3 := session.New(env.DB)
+		b1, b2 := load(s3, "lone"), load(s3, "other")
+		b1.Email, b2.Email = ptr("b1@x"), ptr("b2@x")
+		rec.take()
+		env.Count.Reset()
+		if err := s3.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sent = rec.take()
+		if env.Dialect == retort.Postgres {
+			if len(sent) == 1 {
+				sent = strings.Split(sent[0], ";\n") // a batch is traced as one event
+			}
+			if len(sent) != 4 || sent[0] != "BEGIN" || !strings.HasPrefix(sent[1], "WITH ") || sent[3] != "COMMIT" || env.Count.RoundTrips() != 1 {
+				t.Errorf("two updates sent %q in %d round trips; want BEGIN, two checked UPDATEs, COMMIT in one", sent, env.Count.RoundTrips())
+			}
 		}
 	})
 }
