@@ -34,9 +34,13 @@
 // where a child needs a key the database has not generated yet. So that
 // COMMIT can travel with UPDATEs, PostgreSQL itself checks that each UPDATE
 // matched its row: the statement is wrapped in a CTE whose SELECT fails
-// otherwise, and the failure comes back as a [StaleError]. A DELETE's row
-// count is checked by the program, so a commit whose flush deletes rows costs
-// a round trip of its own.
+// otherwise, and the failure comes back as a [StaleError]. A commit of a
+// single UPDATE runs it alone, without BEGIN and COMMIT, as a plain UPDATE
+// whose row count the program checks. A DELETE's row count is checked by the
+// program, so a commit whose flush deletes rows costs a round trip of its
+// own. A flush inserting more than 5,000 rows of a table without hooks or
+// relationships settles each statement's rows (keys, snapshots, identity
+// map) as their keys come back, while the server runs the next statements.
 //
 // If a flush fails (a constraint violation, a cancelled context, a dropped
 // connection, a stale row), the transaction is rolled back and every object
@@ -44,6 +48,10 @@
 // in-memory changes: fix the cause and commit again. When the flush itself
 // opened the transaction, as it does with [Run] or one Commit per unit of
 // work, that is exactly the state before the flush.
+//
+// A query into a table the identity map holds nothing of yet (a new
+// session's first query of it) does not look each row up: its rows' keys
+// are put into the identity map once they are all read.
 //
 // # Transactions
 //
