@@ -72,6 +72,16 @@ type BatchCommitter interface {
 	CommitBatch(ctx context.Context, items []BatchItem) error
 }
 
+// AloneRunner is implemented by a transaction whose CommitBatch of a single
+// item may run that item by itself, without BEGIN and COMMIT (PostgreSQL's,
+// while it has sent nothing). Then an item whose result the caller checks
+// can go to CommitBatch: no COMMIT follows it, so a failed check leaves
+// nothing committed that the statement did not do itself.
+type AloneRunner interface {
+	// RunsAlone reports whether CommitBatch would run it alone.
+	RunsAlone(it BatchItem) bool
+}
+
 // Statement is SQL text with its bind arguments.
 type Statement struct {
 	SQL  string

@@ -35,7 +35,17 @@ type Tx struct {
 	done  bool
 }
 
-var _ retort.BatchCommitter = (*Tx)(nil)
+var (
+	_ retort.BatchCommitter = (*Tx)(nil)
+	_ retort.AloneRunner    = (*Tx)(nil)
+)
+
+// RunsAlone reports whether CommitBatch would run it alone: the transaction
+// (not a savepoint, not a wrapped pgx.Tx) has sent nothing yet.
+func (tx *Tx) RunsAlone(retort.BatchItem) bool {
+	return !tx.done && !tx.st.done && tx.depth == 0 && tx.st.wrapped == nil &&
+		len(tx.st.pending) == 1 && tx.st.pending[0] == "BEGIN"
+}
 
 // Begin starts a transaction on a connection of the pool (or on the wrapped
 // connection). BEGIN is sent with the first statement.

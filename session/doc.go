@@ -34,11 +34,11 @@
 // where a child needs a key the database has not generated yet. So that
 // COMMIT can travel with UPDATEs, PostgreSQL itself checks that each UPDATE
 // matched its row: the statement is wrapped in a CTE whose SELECT fails
-// otherwise, and the failure comes back as a [StaleError]. A commit of a
-// single UPDATE runs it alone, without BEGIN and COMMIT, as a plain UPDATE
-// whose row count the program checks. A DELETE's row count is checked by the
-// program, so a commit whose flush deletes rows costs a round trip of its
-// own. A flush inserting more than 5,000 rows of a table without hooks or
+// otherwise, and the failure comes back as a [StaleError]. A DELETE's row
+// count is checked by the program, so a commit whose flush deletes rows
+// costs a round trip of its own for COMMIT. A commit of a single UPDATE or
+// DELETE runs it alone, without BEGIN and COMMIT, in one round trip: a
+// plain statement whose row count the program checks. A flush inserting more than 5,000 rows of a table without hooks or
 // relationships settles each statement's rows (keys, snapshots, identity
 // map) as their keys come back, while the server runs the next statements.
 //

@@ -554,8 +554,14 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 	bc, canCommit := s.tx.(retort.BatchCommitter)
 	// SQLite runs items one at a time and checks each before COMMIT; a
 	// PostgreSQL pipeline cannot, so there an item the client checks keeps
-	// COMMIT for a round trip of its own.
-	if commit && canCommit && len(s.txs) == 0 && (!r.checked || r.d == retort.SQLite) {
+	// COMMIT for a round trip of its own, unless it is the transaction's
+	// only statement, which the driver runs alone, without BEGIN and COMMIT
+	// (a lone DELETE: one round trip, not two).
+	alone := false
+	if ar, ok := s.tx.(retort.AloneRunner); ok && r.checked && len(r.items) == 1 {
+		alone = ar.RunsAlone(r.items[0])
+	}
+	if commit && canCommit && len(s.txs) == 0 && (!r.checked || r.d == retort.SQLite || alone) {
 		err := bc.CommitBatch(ctx, r.items)
 		r.items = r.items[:0]
 		if err != nil {

@@ -891,3 +891,84 @@ func TestLoneUpdate(t *testing.T) {
 		}
 	})
 }
+
+// A commit of a single DELETE runs it alone, in one round trip on both
+// databases; a stale one fails with ErrStale and deletes nothing. A DELETE
+// with other statements keeps COMMIT for a round trip of its own on
+// PostgreSQL (the client checks its row count).
+func TestLoneDelete(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s0 := session.New(env.DB)
+		_ = session.AddAll(s0, &Author{Name: "gone"}, &Author{Name: "stale"}, &Author{Name: "kept"})
+		if err := s0.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		load := func(s *session.Session, name string) *Author {
+			t.Helper()
+			a, err := session.One(ctx, s, retort.Select(Authors).Where(AuthorName.Eq(name)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		count := func() int64 {
+			t.Helper()
+			n, err := retort.Select(Authors).Count(ctx, env.DB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		s1 := session.New(env.DB)
+		_ = session.Delete(s1, load(s1, "gone"))
+		rec.take()
+		env.Count.Reset()
+		if err := s1.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if sent := rec.take(); len(sent) != 1 || !strings.HasPrefix(sent[0], "DELETE ") || env.Count.RoundTrips() != 1 {
+			t.Errorf("a lone delete sent %q in %d round trips; want one DELETE", sent, env.Count.RoundTrips())
+		}
+		if n := count(); n != 2 {
+			t.Errorf("%d rows after the delete, want 2", n)
+		}
+
+		s2, s3 := session.New(env.DB), session.New(env.DB)
+		old, fresh := load(s2, "stale"), load(s3, "stale")
+		fresh.Email = ptr("changed")
+		if err := s3.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		_ = session.Delete(s2, old)
+		err := s2.Commit(ctx)
+		var se *session.StaleError
+		if !errors.As(err, &se) || se.Op != "delete" || se.Key.Int != old.ID || se.Matched != 0 {
+			t.Fatalf("a stale lone delete: %v; want a StaleError for %d", err, old.ID)
+		}
+		if n := count(); n != 2 {
+			t.Errorf("%d rows after the stale delete, want 2", n)
+		}
+
+		s4 := session.New(env.DB)
+		kept, stale := load(s4, "kept"), load(s4, "stale")
+		_ = session.Delete(s4, stale)
+		kept.Email = ptr("k@x")
+		rec.take()
+		env.Count.Reset()
+		if err := s4.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := int64(2)
+		if env.Dialect == retort.SQLite {
+			want = 4 // BEGIN, the UPDATE, the DELETE, COMMIT: statements
+		}
+		if got := env.Count.RoundTrips(); got != want {
+			t.Errorf("a delete and an update: %d round trips (%q), want %d", got, rec.take(), want)
+		}
+		if n := count(); n != 1 {
+			t.Errorf("%d rows at the end, want 1", n)
+		}
+	})
+}
