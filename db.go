@@ -76,7 +76,9 @@ type BatchCommitter interface {
 // item may run that item by itself, without BEGIN and COMMIT (PostgreSQL's,
 // while it has sent nothing). Then an item whose result the caller checks
 // can go to CommitBatch: no COMMIT follows it, so a failed check leaves
-// nothing committed that the statement did not do itself.
+// nothing committed that the statement did not do itself; and what an item
+// needs only to travel with COMMIT can be left out (the session's UPDATE,
+// which the server checks inside a transaction, is checked by the client).
 type AloneRunner interface {
 	// RunsAlone reports whether CommitBatch would run it alone.
 	RunsAlone(it BatchItem) bool
@@ -96,13 +98,6 @@ type BatchItem struct {
 	Args   []any
 	Rows   func(Rows) error
 	Result func(Result) error
-	// Alone, when set, is what to run instead when the item is the only
-	// statement of a transaction that sent nothing else, which a
-	// BatchCommitter may then run by itself without BEGIN and COMMIT: a
-	// cheaper form that does without what the item needs only to travel
-	// with COMMIT (the session's UPDATE, which the server checks inside a
-	// transaction, is checked by the client when it runs alone).
-	Alone *BatchItem
 }
 
 // RunItems runs items on db: in one round trip when db is a Batcher,

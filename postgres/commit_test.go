@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/retort-orm/retort"
@@ -72,5 +73,66 @@ func TestCommitBatchSingleStatement(t *testing.T) {
 	}
 	if n != 4 {
 		t.Errorf("%d rows, want 4", n)
+	}
+}
+
+// RunsAlone says ahead what CommitBatch of one item does: true exactly when
+// the item then travels alone (one statement, no BEGIN and COMMIT).
+func TestRunsAlone(t *testing.T) {
+	env := schema(t)
+	env.Create(t, items)
+	ctx := context.Background()
+	n := 0
+	insert := func() []retort.BatchItem {
+		n++
+		it, err := retort.Insert(items, &item{Name: fmt.Sprint("alone ", n)}).Items(retort.Postgres)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return it
+	}
+	cases := []struct {
+		name  string
+		setup func(tx retort.Tx) retort.Tx // returns the transaction to commit
+		alone bool
+	}{
+		{"a new transaction", func(tx retort.Tx) retort.Tx { return tx }, true},
+		{"after a statement", func(tx retort.Tx) retort.Tx {
+			if _, err := tx.Exec(ctx, `SELECT 1`); err != nil {
+				t.Fatal(err)
+			}
+			return tx
+		}, false},
+		{"a savepoint", func(tx retort.Tx) retort.Tx {
+			sp, err := tx.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return sp
+		}, false},
+	}
+	for _, c := range cases {
+		tx, err := env.DB.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := c.setup(tx)
+		it := insert()
+		if got := target.(retort.AloneRunner).RunsAlone(it[0]); got != c.alone {
+			t.Errorf("%s: RunsAlone = %v, want %v", c.name, got, c.alone)
+		}
+		env.Count.Reset()
+		if err := target.(retort.BatchCommitter).CommitBatch(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+		if got := env.Count.Statements() == 1; got != c.alone {
+			t.Errorf("%s: CommitBatch sent %d statements; alone: %v", c.name, env.Count.Statements(), c.alone)
+		}
+		if err := tx.Commit(ctx); err != nil && c.name == "a savepoint" {
+			t.Fatal(err)
+		}
+		if got := tx.(retort.AloneRunner).RunsAlone(it[0]); got {
+			t.Errorf("%s: RunsAlone after the commit = true", c.name)
+		}
 	}
 }

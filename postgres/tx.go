@@ -230,9 +230,8 @@ func (tx *Tx) Commit(ctx context.Context) error {
 // CommitBatch sends items and then COMMIT in one round trip: the session's
 // last flush and its commit cost one round trip. On a savepoint the items go
 // and RELEASE waits for the next statement. A transaction that sent nothing
-// yet and commits a single statement runs it alone (its Alone form, when it
-// has one), without BEGIN and COMMIT: PostgreSQL makes one statement atomic
-// by itself.
+// yet and commits a single statement runs it alone, without BEGIN and
+// COMMIT: PostgreSQL makes one statement atomic by itself (see RunsAlone).
 func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 	if err := tx.check(); err != nil {
 		return err
@@ -269,11 +268,7 @@ func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 			// atomic on its own, so it runs alone in autocommit, without
 			// BEGIN and COMMIT around it (a one-row unit of work).
 			tx.st.pending = nil
-			it := items[0]
-			if it.Alone != nil {
-				it = *it.Alone
-			}
-			return retort.RunItem(ctx, &tx.DB, it)
+			return retort.RunItem(ctx, &tx.DB, items[0])
 		}
 	}
 	return tx.sendWithPending(ctx, append(items, retort.BatchItem{SQL: "COMMIT"}))

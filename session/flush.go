@@ -335,7 +335,10 @@ type run struct {
 	// COMMIT must not travel in the same batch.
 	checked bool
 	stale   []Key // keys of UPDATEs the server checks, by marker index
-	settled bool  // settle ran
+	// plain holds those UPDATEs as they were before the wrapping, for a
+	// transaction whose only statement is one of them (see serverChecked).
+	plain   []retort.BatchItem
+	settled bool // settle ran
 }
 
 // newRun returns the session's run, reset for a flush in ctx: its lists
@@ -344,7 +347,7 @@ type run struct {
 func (s *Session) newRun(ctx context.Context) *run {
 	r := &s.run
 	*r = run{s: s, ctx: ctx, db: s.tx, d: s.db.Dialect(),
-		items: reuse(r.items), unsent: reuse(r.unsent), done: reuse(r.done), stale: reuse(r.stale)}
+		items: reuse(r.items), unsent: reuse(r.unsent), done: reuse(r.done), stale: reuse(r.stale), plain: reuse(r.plain)}
 	return r
 }
 
@@ -388,12 +391,11 @@ type updateChecker interface {
 // the statement then needs no check by the client, and COMMIT can travel in
 // the same round trip. The error's text carries a marker that staleError
 // turns back into a StaleError for k. Should the UPDATE be the only
-// statement of its transaction, the driver runs it alone, as it was: its
-// own Result checks the row count (PostgreSQL's CTE and count cost about
-// 20 us a statement on the server here).
+// statement of its transaction, which the driver runs alone, the flush
+// sends it as it was, and its own Result checks the row count (PostgreSQL's
+// CTE and count cost about 20 us a statement on the server here).
 func (r *run) serverChecked(it retort.BatchItem, k Key) retort.BatchItem {
-	plain := it
-	it.Alone = &plain
+	r.plain = append(r.plain, it)
 	n := len(it.Args) + 1
 	marker := staleMarker + strconv.Itoa(len(r.stale)) + " "
 	r.stale = append(r.stale, k)
@@ -558,8 +560,13 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 	// only statement, which the driver runs alone, without BEGIN and COMMIT
 	// (a lone DELETE: one round trip, not two).
 	alone := false
-	if ar, ok := s.tx.(retort.AloneRunner); ok && r.checked && len(r.items) == 1 {
-		alone = ar.RunsAlone(r.items[0])
+	if ar, ok := s.tx.(retort.AloneRunner); ok && len(r.items) == 1 && ar.RunsAlone(r.items[0]) {
+		alone = true
+		if len(r.plain) == 1 {
+			// The one statement is a wrapped UPDATE (any sent before
+			// would have sent BEGIN): alone, it needs no wrapping.
+			r.items[0] = r.plain[0]
+		}
 	}
 	if commit && canCommit && len(s.txs) == 0 && (!r.checked || r.d == retort.SQLite || alone) {
 		err := bc.CommitBatch(ctx, r.items)

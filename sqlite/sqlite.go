@@ -331,11 +331,7 @@ func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 	}
 	if tx.lazy && tx.depth == 0 && (len(items) == 0 || len(items) == 1 && items[0].Rows == nil) {
 		if len(items) == 1 {
-			it := items[0]
-			if it.Alone != nil {
-				it = *it.Alone
-			}
-			if err := retort.RunItem(ctx, txConn{tx.c}, it); err != nil {
+			if err := retort.RunItem(ctx, txConn{tx.c}, items[0]); err != nil {
 				tx.finish()
 				return err
 			}
