@@ -829,24 +829,9 @@ func TestUpdateTextReused(t *testing.T) {
 func TestLoneUpdate(t *testing.T) {
 	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
 		ctx := context.Background()
-		s0 := session.New(env.DB)
-		_ = session.AddAll(s0, &Author{Name: "lone"}, &Author{Name: "other"})
-		if err := s0.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		load := func(s *session.Session, name string) *Author {
-			t.Helper()
-			a, err := session.One(ctx, s, retort.Select(Authors).Where(AuthorName.Eq(name)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Commit(ctx); err != nil { // end the read
-				t.Fatal(err)
-			}
-			return a
-		}
+		addAuthors(t, env.DB, "lone", "other")
 		s1, s2 := session.New(env.DB), session.New(env.DB)
-		a1, a2 := load(s1, "lone"), load(s2, "lone")
+		a1, a2 := authorNamed(t, s1, "lone"), authorNamed(t, s2, "lone")
 		rec.take()
 		env.Count.Reset()
 		a1.Email = ptr("one@x")
@@ -873,7 +858,7 @@ func TestLoneUpdate(t *testing.T) {
 		}
 
 		s3 := session.New(env.DB)
-		b1, b2 := load(s3, "lone"), load(s3, "other")
+		b1, b2 := authorNamed(t, s3, "lone"), authorNamed(t, s3, "other")
 		b1.Email, b2.Email = ptr("b1@x"), ptr("b2@x")
 		rec.take()
 		env.Count.Reset()
@@ -899,19 +884,7 @@ func TestLoneUpdate(t *testing.T) {
 func TestLoneDelete(t *testing.T) {
 	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
 		ctx := context.Background()
-		s0 := session.New(env.DB)
-		_ = session.AddAll(s0, &Author{Name: "gone"}, &Author{Name: "stale"}, &Author{Name: "kept"})
-		if err := s0.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		load := func(s *session.Session, name string) *Author {
-			t.Helper()
-			a, err := session.One(ctx, s, retort.Select(Authors).Where(AuthorName.Eq(name)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return a
-		}
+		addAuthors(t, env.DB, "gone", "stale", "kept")
 		count := func() int64 {
 			t.Helper()
 			n, err := retort.Select(Authors).Count(ctx, env.DB)
@@ -922,7 +895,7 @@ func TestLoneDelete(t *testing.T) {
 		}
 
 		s1 := session.New(env.DB)
-		_ = session.Delete(s1, load(s1, "gone"))
+		_ = session.Delete(s1, authorNamed(t, s1, "gone"))
 		rec.take()
 		env.Count.Reset()
 		if err := s1.Commit(ctx); err != nil {
@@ -936,7 +909,7 @@ func TestLoneDelete(t *testing.T) {
 		}
 
 		s2, s3 := session.New(env.DB), session.New(env.DB)
-		old, fresh := load(s2, "stale"), load(s3, "stale")
+		old, fresh := authorNamed(t, s2, "stale"), authorNamed(t, s3, "stale")
 		fresh.Email = ptr("changed")
 		if err := s3.Commit(ctx); err != nil {
 			t.Fatal(err)
@@ -952,7 +925,7 @@ func TestLoneDelete(t *testing.T) {
 		}
 
 		s4 := session.New(env.DB)
-		kept, stale := load(s4, "kept"), load(s4, "stale")
+		kept, stale := authorNamed(t, s4, "kept"), authorNamed(t, s4, "stale")
 		_ = session.Delete(s4, stale)
 		kept.Email = ptr("k@x")
 		rec.take()
@@ -971,4 +944,28 @@ func TestLoneDelete(t *testing.T) {
 			t.Errorf("%d rows at the end, want 1", n)
 		}
 	})
+}
+
+// addAuthors commits authors of the given names, in a session of their own.
+func addAuthors(t *testing.T, db retort.DB, names ...string) {
+	t.Helper()
+	s := session.New(db)
+	for _, n := range names {
+		if err := session.Add(s, &Author{Name: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// authorNamed loads the author called name into s.
+func authorNamed(t *testing.T, s *session.Session, name string) *Author {
+	t.Helper()
+	a, err := session.One(context.Background(), s, retort.Select(Authors).Where(AuthorName.Eq(name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
