@@ -644,12 +644,12 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 			}
 		}
 		if r.d == retort.Postgres && len(items) > 1 && len(m.Tables()) == 1 && len(rels) == 0 && len(s.hooksOf(m)) == 0 {
-			// Several statements of one table's rows in one pipeline (more
-			// than 5,000 rows, the size of a chunk): each statement's rows are settled
-			// as their keys arrive, while the server runs the next ones.
-			// No hook or relationship runs in the middle of the pipeline.
-			// Should a later statement or COMMIT fail, the journal undoes
-			// these rows with the rest.
+			// Several statements of one table's rows in one pipeline
+			// (more than 5,000 rows, the size of a chunk): each
+			// statement's rows are settled as their keys arrive, while
+			// the server runs the next ones. No hook or relationship runs
+			// in the middle of the pipeline. Should a later statement or
+			// COMMIT fail, the journal undoes these rows with the rest.
 			lv := &settling{r: r, m: m, level: level}
 			s.ident.reserve(m.IdentityTable(), len(level))
 			for i := range items {
