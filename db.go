@@ -50,6 +50,16 @@ type Rows interface {
 	Close() error
 }
 
+// KeyPeeker is implemented by Rows that can read an integer column of the
+// current row without scanning the row (both drivers' rows). The session
+// reads a row's key this way first, and does not decode a row whose object
+// it holds already.
+type KeyPeeker interface {
+	// PeekInt64 returns column i of the current row when it is a non-NULL
+	// integer.
+	PeekInt64(i int) (int64, bool)
+}
+
 // Batcher is implemented by a DB that can send several statements in one
 // round trip (PostgreSQL, through a pgx batch). The session sends each flush,
 // and the query that triggered an autoflush, through it when present.

@@ -10,14 +10,17 @@ package postgres
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/retort-orm/retort"
 )
@@ -265,6 +268,35 @@ type rows struct {
 }
 
 func (r *rows) Next() bool { return r.r.Next() }
+
+var _ retort.KeyPeeker = (*rows)(nil)
+
+// PeekInt64 implements retort.KeyPeeker: column i's raw bytes, when it is
+// a non-NULL smallint, integer or bigint.
+func (r *rows) PeekInt64(i int) (int64, bool) {
+	vals, fds := r.r.RawValues(), r.r.FieldDescriptions()
+	if i < 0 || i >= len(vals) || i >= len(fds) || vals[i] == nil {
+		return 0, false
+	}
+	v, fd := vals[i], fds[i]
+	if fd.Format == pgx.BinaryFormatCode {
+		switch {
+		case fd.DataTypeOID == pgtype.Int8OID && len(v) == 8:
+			return int64(binary.BigEndian.Uint64(v)), true
+		case fd.DataTypeOID == pgtype.Int4OID && len(v) == 4:
+			return int64(int32(binary.BigEndian.Uint32(v))), true
+		case fd.DataTypeOID == pgtype.Int2OID && len(v) == 2:
+			return int64(int16(binary.BigEndian.Uint16(v))), true
+		}
+		return 0, false
+	}
+	switch fd.DataTypeOID {
+	case pgtype.Int8OID, pgtype.Int4OID, pgtype.Int2OID:
+		n, err := strconv.ParseInt(string(v), 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
 
 func (r *rows) Scan(dest ...any) error {
 	left, err := scanDecimals(r.r, dest, &r.dests)

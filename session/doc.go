@@ -51,7 +51,9 @@
 //
 // A query into a table the identity map holds nothing of yet (a new
 // session's first query of it) does not look each row up: its rows' keys
-// are put into the identity map once they are all read.
+// are put into the identity map once they are all read. A row whose object
+// the session holds already is not decoded again (unless PopulateExisting):
+// the driver reads its key alone.
 //
 // # Transactions
 //

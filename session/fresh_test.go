@@ -127,3 +127,49 @@ func TestQueryNewSessionScanError(t *testing.T) {
 		}
 	})
 }
+
+// A row whose object the session holds is not decoded again (the driver
+// reads its key alone): a row changed since so that it no longer scans
+// comes back as the object held, with the values it was loaded with.
+// PopulateExisting decodes every row, and so fails on it.
+func TestQueryLoadedRowsNotDecoded(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		a := &Author{Name: "ann"}
+		books := []*Book{{Title: "1", Pages: 10, Author: a}, {Title: "2", Pages: 20, Author: a}}
+		if err := session.AddAll(s, books...); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s2 := session.New(env.DB)
+		q := retort.Select(narrowBooks).OrderBy(narrowID.Asc())
+		first, err := session.All(ctx, s2, q)
+		if err != nil || len(first) != 2 {
+			t.Fatalf("first query: %v, %v", first, err)
+		}
+		// Book 2 grows past what an int8 holds; a new book arrives.
+		books[1].Pages = 1000
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Add(s, &Book{Title: "3", Pages: 30, Author: a}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		again, err := session.All(ctx, s2, q)
+		if err != nil {
+			t.Fatalf("second query: %v", err)
+		}
+		if len(again) != 3 || again[0] != first[0] || again[1] != first[1] || again[1].Pages != 20 || again[2].Pages != 30 {
+			t.Errorf("second query: %+v; want the two held objects as loaded, then book 3", again)
+		}
+		if _, err := session.All(ctx, s2, q, session.PopulateExisting()); err == nil || !strings.Contains(err.Error(), "pages") {
+			t.Errorf("PopulateExisting over a row that does not scan: %v; want an error naming pages", err)
+		}
+	})
+}

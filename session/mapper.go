@@ -164,6 +164,11 @@ func TableMapper[T any](t *retort.Table[T]) *Table[T] {
 	m.whole.Store(len(m.deep) == 0 && rowcmp.Comparable[T]())
 	if len(m.pk) == 1 && !m.pk[0].Info().Nullable {
 		m.key64, m.int64Key = m.pk[0].(*retort.Column[T, int64])
+		for i, c := range t.Columns() {
+			if c == m.pk[0] {
+				m.keyIndex = i // its place in a query's select list
+			}
+		}
 	}
 	return m
 }
@@ -184,8 +189,9 @@ type Table[T any] struct {
 	int64Key bool
 	// key64 is that column, which KeyOfObject reads with no interface
 	// call.
-	key64   *retort.Column[T, int64]
-	updates sync.Map // updateShape -> UPDATE text
+	key64    *retort.Column[T, int64]
+	keyIndex int      // key64's place among the table's columns
+	updates  sync.Map // updateShape -> UPDATE text
 }
 
 // RetortTable is the mapped table.

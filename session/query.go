@@ -185,12 +185,32 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 		// each: their keys go into a map made to size once all are read
 		// (fresh.done).
 		var fresh *freshRows
-		if tm, ok := m.(*Table[T]); ok && tm.key64 != nil && len(s.infoOf(m).rels) == 0 {
+		tm, _ := m.(*Table[T])
+		if tm != nil && tm.key64 != nil && len(s.infoOf(m).rels) == 0 {
 			fresh = s.freshRows(t.Name())
+		}
+		// Otherwise a row whose object the session holds is not decoded
+		// again when the driver can read its key alone (and PopulateExisting
+		// does not ask for the row's values).
+		var peek retort.KeyPeeker
+		if fresh == nil && tm != nil && tm.key64 != nil && !cfg.PopulateExisting {
+			peek, _ = rows.(retort.KeyPeeker)
 		}
 		var zero T
 		err := func() error {
 			for rows.Next() {
+				if peek != nil {
+					if id, ok := peek.PeekInt64(tm.keyIndex); ok {
+						if st, in := s.ident.get(Key{Table: t.Name(), Int: id}); in {
+							got, err := typedObj[T](st.obj, st.key)
+							if err != nil {
+								return err
+							}
+							out = append(out, got)
+							continue
+						}
+					}
+				}
 				if len(objs) == cap(objs) {
 					objs = make([]T, 0, blockSize(cap(objs)))
 				}

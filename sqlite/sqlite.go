@@ -510,6 +510,16 @@ func (r *rows) Next() bool {
 
 func (r *rows) Err() error { return r.err }
 
+var _ retort.KeyPeeker = (*rows)(nil)
+
+// PeekInt64 implements retort.KeyPeeker: column i when it holds an integer.
+func (r *rows) PeekInt64(i int) (int64, bool) {
+	if i < 0 || i >= r.stmt.ColumnCount() || r.stmt.ColumnType(i) != sqlite.TypeInteger {
+		return 0, false
+	}
+	return r.stmt.ColumnInt64(i), true
+}
+
 func (r *rows) Close() error {
 	if r.closed {
 		return nil
