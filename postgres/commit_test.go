@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/postgres"
 )
 
 // TestCommitBatchSingleStatement: a transaction that sent nothing and
@@ -134,5 +136,39 @@ func TestRunsAlone(t *testing.T) {
 		if got := tx.(retort.AloneRunner).RunsAlone(it[0]); got {
 			t.Errorf("%s: RunsAlone after the commit = true", c.name)
 		}
+	}
+}
+
+// PeekInt64 reads integers sent in text format too (pgx's simple protocol),
+// and nothing else.
+func TestPeekInt64TextFormat(t *testing.T) {
+	env := schema(t)
+	ctx := context.Background()
+	cfg, err := pgx.ParseConfig(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := postgres.WrapConn(conn).Query(ctx, `SELECT 5::bigint, (-7)::int4, 3::int2, NULL::bigint, '12'::text`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		t.Fatalf("no row: %v", rows.Err())
+	}
+	p := rows.(retort.KeyPeeker)
+	var got []string
+	for i := range 5 {
+		n, ok := p.PeekInt64(i)
+		got = append(got, fmt.Sprint(n, ok))
+	}
+	if want := []string{"5 true", "-7 true", "3 true", "0 false", "0 false"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("PeekInt64 in text format: %v, want %v", got, want)
 	}
 }
