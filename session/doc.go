@@ -38,7 +38,8 @@
 // count is checked by the program, so a commit whose flush deletes rows
 // costs a round trip of its own for COMMIT. A commit of a single UPDATE or
 // DELETE runs it alone, without BEGIN and COMMIT, in one round trip: a
-// plain statement whose row count the program checks. A flush inserting more than 5,000 rows of a table without hooks or
+// plain statement whose row count the program checks. On PostgreSQL, a
+// flush inserting more than 5,000 rows of a table without hooks or
 // relationships settles each statement's rows (keys, snapshots, identity
 // map) as their keys come back, while the server runs the next statements.
 //

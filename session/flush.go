@@ -677,18 +677,12 @@ type settling struct {
 }
 
 // after returns it, settling the rows whose keys have arrived once its
-// result has been read.
+// rows (the generated keys) have been read. A statement that returns no
+// rows leaves its rows to rest.
 func (lv *settling) after(it retort.BatchItem) retort.BatchItem {
 	if rows := it.Rows; rows != nil {
 		it.Rows = func(rs retort.Rows) error {
 			if err := rows(rs); err != nil {
-				return err
-			}
-			return lv.keyed()
-		}
-	} else if res := it.Result; res != nil {
-		it.Result = func(x retort.Result) error {
-			if err := res(x); err != nil {
 				return err
 			}
 			return lv.keyed()

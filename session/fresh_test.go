@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -98,15 +99,7 @@ func TestQueryNewSessionDuplicateRows(t *testing.T) {
 func TestQueryNewSessionScanError(t *testing.T) {
 	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
 		ctx := context.Background()
-		s := session.New(env.DB)
-		a := &Author{Name: "ann"}
-		books := []*Book{{Title: "1", Pages: 10, Author: a}, {Title: "2", Pages: 20, Author: a}, {Title: "3", Pages: 1000, Author: a}}
-		if err := session.AddAll(s, books...); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
+		_, books := annsBooks(t, env.DB, 10, 20, 1000)
 		s2 := session.New(env.DB)
 		got, err := session.All(ctx, s2, retort.Select(narrowBooks).OrderBy(narrowID.Asc()))
 		if err == nil || !strings.Contains(err.Error(), "pages") {
@@ -135,15 +128,8 @@ func TestQueryNewSessionScanError(t *testing.T) {
 func TestQueryLoadedRowsNotDecoded(t *testing.T) {
 	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
 		ctx := context.Background()
-		s := session.New(env.DB)
-		a := &Author{Name: "ann"}
-		books := []*Book{{Title: "1", Pages: 10, Author: a}, {Title: "2", Pages: 20, Author: a}}
-		if err := session.AddAll(s, books...); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
+		s, books := annsBooks(t, env.DB, 10, 20)
+		a := books[0].Author
 		s2 := session.New(env.DB)
 		q := retort.Select(narrowBooks).OrderBy(narrowID.Asc())
 		first, err := session.All(ctx, s2, q)
@@ -172,4 +158,23 @@ func TestQueryLoadedRowsNotDecoded(t *testing.T) {
 			t.Errorf("PopulateExisting over a row that does not scan: %v; want an error naming pages", err)
 		}
 	})
+}
+
+// annsBooks commits books of the given page counts, titled "1", "2" and so
+// on, all by one author, and returns the session that holds them.
+func annsBooks(t *testing.T, db retort.DB, pages ...int32) (*session.Session, []*Book) {
+	t.Helper()
+	s := session.New(db)
+	a := &Author{Name: "ann"}
+	var books []*Book
+	for i, p := range pages {
+		books = append(books, &Book{Title: fmt.Sprint(i + 1), Pages: p, Author: a})
+	}
+	if err := session.AddAll(s, books...); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s, books
 }
