@@ -271,7 +271,7 @@ type freshRows struct {
 // freshRows returns the loader of a query's rows of table, or nil when the
 // identity map holds rows of table already.
 func (s *Session) freshRows(table string) *freshRows {
-	if len(s.ident.intsOf(table, false)) > 0 {
+	if s.ident.intsOf(table, false).len() > 0 {
 		return nil
 	}
 	return &freshRows{s: s, table: table, from: len(s.order)}
@@ -298,7 +298,7 @@ func (f *freshRows) done() map[any]any {
 	im := s.ident.intsOf(f.table, true)
 	var dups map[any]any
 	for _, st := range sts {
-		if first, ok := im[st.key.Int]; ok {
+		if first, ok := im.get(st.key.Int); ok {
 			st.in = false
 			s.dead++
 			if dups == nil {
@@ -307,7 +307,7 @@ func (f *freshRows) done() map[any]any {
 			dups[st.obj] = first.obj
 			continue
 		}
-		im[st.key.Int] = st
+		im.set(st.key.Int, st)
 	}
 	return dups
 }
