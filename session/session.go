@@ -236,7 +236,7 @@ func (s *Session) record(st *state) {
 // for, they leave the session, as in SQLAlchemy.
 func (s *Session) restore(mark int, failed bool) {
 	for i := s.journal.len() - 1; i >= mark; i-- {
-		j := *s.journal.at(i)
+		j := s.journal.at(i)
 		if failed && j.added && j.status == Transient {
 			j.status = Pending
 		}
@@ -357,8 +357,8 @@ func (s *Session) add(m Mapper, obj any) *state {
 	}
 	s.admit(st)
 	s.record(st) // added inside a transaction: its rollback removes it
-	if n := s.journal.len(); n > 0 && s.journal.at(n-1).st == st {
-		s.journal.at(n - 1).added = true
+	if n := s.journal.len(); n > 0 && s.journal.state(n-1) == st {
+		s.journal.setAdded(n - 1)
 	}
 	st.status = Pending
 	for _, r := range st.mi.rels {
@@ -655,7 +655,7 @@ func (s *Session) Commit(ctx context.Context) error {
 // committed settles states after a commit.
 func (s *Session) committed() {
 	for i := range s.journal.len() {
-		st := s.journal.at(i).st
+		st := s.journal.state(i)
 		if st.status == Deleted && st.flushed {
 			st.status = Detached
 			s.left(st.obj, Detached)
