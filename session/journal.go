@@ -5,11 +5,12 @@ package session
 const journalBlock = 512
 
 // journal is the list of states' fields saved before the open transaction
-// changed them (see saved). Most entries, in a transaction that adds many
-// objects, save a state that was transient with nothing else to keep: such
-// an entry is 16 bytes, its state and flags, while one saving more has its
-// fields in a second list. A three-profiles run adds 11,000 objects; at 72
-// bytes an entry, its journal was 0.8 MB (BENCHMARKS.md).
+// changed them (see saved). Most entries, in a transaction that adds or
+// inserts many objects, save a state that was transient or pending with
+// nothing else to keep (no key, no snapshot): such an entry is 16 bytes,
+// its state, status and flags, while one saving more has its fields in a
+// second list. A three-profiles run adds 11,000 objects; at 72 bytes an
+// entry, its journal was 0.8 MB (BENCHMARKS.md).
 type journal struct {
 	entries blocks[entry]
 	fields  blocks[savedFields]
@@ -17,9 +18,10 @@ type journal struct {
 
 // entry is one saved state in the journal.
 type entry struct {
-	st    *state
-	field int32 // 1 + the index of the saved fields; 0: transient, no key, no snapshot
-	added bool
+	st     *state
+	field  int32  // 1 + the index of the saved fields; 0: none, status says all
+	status Status // when field is 0
+	added  bool
 }
 
 // savedFields are the fields of a saved entry besides its state and added.
@@ -36,7 +38,7 @@ func (j *journal) len() int { return j.entries.n }
 // at returns entry i, which must be below len.
 func (j *journal) at(i int) saved {
 	e := j.entries.at(i)
-	s := saved{st: e.st, added: e.added}
+	s := saved{st: e.st, added: e.added, status: e.status}
 	if e.field > 0 {
 		f := j.fields.at(int(e.field - 1))
 		s.key, s.snap, s.status, s.hasKey, s.generated, s.flushed = f.key, f.snap, f.status, f.hasKey, f.generated, f.flushed
@@ -52,9 +54,9 @@ func (j *journal) setAdded(i int) { j.entries.at(i).added = true }
 
 // push appends s.
 func (j *journal) push(s saved) {
-	e := entry{st: s.st, added: s.added}
-	plain := s.status == Transient && !s.hasKey && !s.generated && !s.flushed && s.snap == nil &&
-		s.key.Table == "" && s.key.Int == 0 && s.key.Val == nil
+	e := entry{st: s.st, added: s.added, status: s.status}
+	plain := (s.status == Transient || s.status == Pending) && !s.hasKey && !s.generated && !s.flushed &&
+		s.snap == nil && s.key.Table == "" && s.key.Int == 0 && s.key.Val == nil
 	if !plain {
 		j.fields.push(savedFields{key: s.key, snap: s.snap, status: s.status, hasKey: s.hasKey, generated: s.generated, flushed: s.flushed})
 		e.field = int32(j.fields.n)
