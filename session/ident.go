@@ -143,9 +143,16 @@ func (x *intIndex) del(k int64) {
 }
 
 // reserve makes room for n more keys above the window, where a sequence
-// puts them, when the window is in use and would take them.
+// puts them, when the window would take them; for an empty window, room for
+// n keys from the first one set on.
 func (x *intIndex) reserve(n int) {
-	if len(x.dense) == 0 || n <= cap(x.dense)-len(x.dense) {
+	if n <= cap(x.dense)-len(x.dense) {
+		return
+	}
+	if len(x.dense) == 0 {
+		if x.n == 0 && n >= 64 {
+			x.dense = make([]*state, 0, n)
+		}
 		return
 	}
 	if int64(len(x.dense)+n) > 2*int64(x.n+n)+denseSlack {

@@ -77,3 +77,20 @@ func TestIntIndexNil(t *testing.T) {
 		t.Fatalf("nil index: get = %v, %t; len %d", st, ok, x.len())
 	}
 }
+
+// Room reserved before the first key holds the keys of a sequence from
+// there on, without growing.
+func TestIntIndexReserveEmpty(t *testing.T) {
+	var x intIndex
+	x.reserve(1000)
+	if cap(x.dense) != 1000 {
+		t.Fatalf("reserve(1000) on an empty index: capacity %d", cap(x.dense))
+	}
+	for k := int64(501); k < 1501; k++ {
+		x.set(k, &state{})
+	}
+	if cap(x.dense) != 1000 || len(x.sparse) != 0 || x.len() != 1000 {
+		t.Fatalf("after 1,000 keys in order: window %d/%d, %d in the map, len %d; want 1000/1000, 0, 1000",
+			len(x.dense), cap(x.dense), len(x.sparse), x.len())
+	}
+}
