@@ -51,7 +51,9 @@ func WithEcho(l *slog.Logger, opts ...retort.EchoOption) Option {
 	return WithTracer(retort.Echo(l, opts...))
 }
 
-// WithPoolSize sets the number of connections (default 4).
+// WithPoolSize sets how many connections may be open (default 4). They are
+// opened as needed, and the one returned last is handed out first, so a
+// program that uses one at a time keeps its statements and cache warm.
 func WithPoolSize(n int) Option { return func(c *config) { c.poolSize = n } }
 
 // WithBusyTimeout sets how long a statement waits for a lock held by another
@@ -60,7 +62,7 @@ func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTi
 
 // DB is a pool of SQLite connections.
 type DB struct {
-	pool      *sqlitex.Pool
+	pool      *pool
 	tracer    retort.Tracer
 	path      string
 	closeOnce sync.Once
@@ -88,42 +90,30 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		uri = "file:/retort-memory-" + strconv.FormatInt(memSeq.Add(1), 10) + "?vfs=memdb"
 		wal = false
 	}
-	var prepErr error
-	var once sync.Once
-	pool, err := sqlitex.NewPool(uri, sqlitex.PoolOptions{
-		Flags:    flags,
-		PoolSize: c.poolSize,
-		PrepareConn: func(conn *sqlite.Conn) error {
-			conn.SetBusyTimeout(c.busyTimeout)
-			// One at a time: a script would run inside a savepoint, where
-			// PRAGMA foreign_keys is silently ignored.
-			pragmas := []string{"PRAGMA foreign_keys = ON", "PRAGMA case_sensitive_like = ON"}
-			if wal {
-				pragmas = append(pragmas, "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL")
-			}
-			for _, p := range pragmas {
-				if err := sqlitex.ExecuteTransient(conn, p, nil); err != nil {
-					once.Do(func() { prepErr = err })
-					return err
-				}
-			}
-			return nil
-		},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
-	}
-	db := &DB{pool: pool, tracer: c.tracer, path: path}
-	// Take one connection now so that a bad path fails here, not later.
-	conn, err := pool.Take(ctx)
-	if err != nil {
-		pool.Close()
-		if prepErr != nil {
-			err = prepErr
+	p := newPool(uri, flags, c.poolSize, func(conn *sqlite.Conn) error {
+		conn.SetBusyTimeout(c.busyTimeout)
+		// One at a time: a script would run inside a savepoint, where
+		// PRAGMA foreign_keys is silently ignored.
+		pragmas := []string{"PRAGMA foreign_keys = ON", "PRAGMA case_sensitive_like = ON"}
+		if wal {
+			pragmas = append(pragmas, "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL")
 		}
+		for _, p := range pragmas {
+			if err := sqlitex.ExecuteTransient(conn, p, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db := &DB{pool: p, tracer: c.tracer, path: path}
+	// Open one connection now so that a bad path fails here, not later; it
+	// stays open, and with it an in-memory database.
+	conn, err := p.take(ctx)
+	if err != nil {
+		p.close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
-	pool.Put(conn)
+	p.put(conn)
 	return db, nil
 }
 
@@ -131,7 +121,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 // rows) to be returned. An in-memory database is gone afterwards. Closing
 // twice is harmless.
 func (db *DB) Close() error {
-	db.closeOnce.Do(func() { db.closeErr = db.pool.Close() })
+	db.closeOnce.Do(func() { db.closeErr = db.pool.close() })
 	return db.closeErr
 }
 
@@ -144,7 +134,7 @@ func (db *DB) Exec(ctx context.Context, sql string, args ...any) (retort.Result,
 	if err != nil {
 		return retort.Result{}, err
 	}
-	defer db.pool.Put(c.conn)
+	defer db.release(c)
 	return c.exec(ctx, sql, args)
 }
 
@@ -157,10 +147,10 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 	}
 	r, err := c.query(ctx, sql, args)
 	if err != nil {
-		db.pool.Put(c.conn)
+		db.release(c)
 		return nil, err
 	}
-	r.release = func() { db.pool.Put(c.conn) }
+	r.release = func() { db.release(c) }
 	return r, nil
 }
 
@@ -170,7 +160,7 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 // runs it alone, atomically, without BEGIN and COMMIT; one that runs
 // nothing runs nothing.
 func (db *DB) Begin(ctx context.Context) (retort.Tx, error) {
-	tx := &Tx{lazy: true, pool: db.pool}
+	tx := &Tx{lazy: true, db: db}
 	if err := db.takeInto(ctx, &tx.own); err != nil {
 		return nil, err
 	}
@@ -191,16 +181,27 @@ func (db *DB) takeInto(ctx context.Context, c *conn) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
-	sc, err := db.pool.Take(ctx)
+	sc, err := db.pool.take(ctx)
 	if err != nil {
-		if cerr := ctx.Err(); cerr != nil {
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 			return fmt.Errorf("sqlite: take connection: %w (%v)", cerr, err)
 		}
 		return fmt.Errorf("sqlite: take connection: %w", err)
 	}
-	// Take ties the connection to ctx already.
-	*c = conn{conn: sc, tracer: db.tracer, done: ctx.Done()}
+	// The connection's interrupt is set by its first statement whose
+	// context can be cancelled (interrupt).
+	*c = conn{conn: sc, tracer: db.tracer}
 	return nil
+}
+
+// release returns c's connection to the pool, no longer tied to the
+// context of its last statement.
+func (db *DB) release(c *conn) {
+	if c.done != nil {
+		c.conn.SetInterrupt(nil)
+		c.done = nil
+	}
+	db.pool.put(c.conn)
 }
 
 // Tx is a transaction or a savepoint on one connection.
@@ -208,9 +209,9 @@ type Tx struct {
 	c     *conn
 	depth int
 	done  bool
-	lazy  bool          // BEGIN IMMEDIATE is still to run (top level only)
-	pool  *sqlitex.Pool // the connection goes back to it at the end (top level only)
-	own   conn          // c of a top-level transaction: one allocation with it
+	lazy  bool // BEGIN IMMEDIATE is still to run (top level only)
+	db    *DB  // the connection goes back to its pool at the end (top level only)
+	own   conn // c of a top-level transaction: one allocation with it
 }
 
 // begin runs the BEGIN IMMEDIATE that Begin put off.
@@ -364,9 +365,9 @@ func (t txConn) Begin(context.Context) (retort.Tx, error) {
 
 func (tx *Tx) finish() {
 	tx.done = true
-	if tx.pool != nil {
-		tx.pool.Put(tx.c.conn)
-		tx.pool = nil
+	if tx.db != nil {
+		tx.db.release(tx.c)
+		tx.db = nil
 	}
 }
 
