@@ -339,16 +339,7 @@ func (sp *spec) sqlWith(d retort.Dialect, prefix string) (string, []any, error) 
 		}
 		o.WriteSQL(w)
 	}
-	if sp.limit >= 0 {
-		w.WriteString(" LIMIT ")
-		w.WriteArg(sp.limit)
-	} else if sp.offset > 0 && d == retort.SQLite {
-		w.WriteString(" LIMIT -1")
-	}
-	if sp.offset > 0 {
-		w.WriteString(" OFFSET ")
-		w.WriteArg(sp.offset)
-	}
+	w.WriteLimit(sp.limit, sp.offset)
 	return w.String(), w.Args(), w.Err()
 }
 

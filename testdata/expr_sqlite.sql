@@ -59,7 +59,7 @@ SELECT count("users"."email"), sum("users"."score"), sum("users"."balance"), avg
 -- args: 
 
 -- group by having: aggregates over groups, filtered and ordered
-SELECT "users"."name", count(*) FROM "users" JOIN "orders" ON "orders"."user_id" = "users"."id" GROUP BY "users"."name" HAVING count(*) > ? ORDER BY count(*) DESC, "users"."name" LIMIT ?
+SELECT "users"."name", count(*) FROM "users" JOIN "orders" ON "orders"."user_id" = "users"."id" GROUP BY "users"."name" HAVING count(*) > ? ORDER BY count(*) DESC, "users"."name" LIMIT +?
 -- args: 1 (int64), 10 (int64)
 
 -- distinct: SELECT DISTINCT of a projection
@@ -99,7 +99,7 @@ SELECT "users"."name", "t"."c2" FROM "users" JOIN (SELECT "orders"."user_id" AS 
 -- args: 1 (int64)
 
 -- union: two projections of the same row type, ordered by result column
-SELECT "users"."name", "users"."age" FROM "users" WHERE "users"."age" < ? UNION SELECT "employee"."name", "employee"."id" FROM "employee" ORDER BY 1 LIMIT ?
+SELECT "users"."name", "users"."age" FROM "users" WHERE "users"."age" < ? UNION SELECT "employee"."name", "employee"."id" FROM "employee" ORDER BY 1 LIMIT +?
 -- args: 30 (int32), 5 (int64)
 
 -- union all, except: applied left to right

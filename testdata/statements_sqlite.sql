@@ -3,11 +3,11 @@ SELECT "users"."id", "users"."name", "users"."email", "users"."age", "users"."sc
 -- args: 
 
 -- select where: typed predicates, AND of several conditions, order, limit, offset
-SELECT "users"."id", "users"."name", "users"."email", "users"."age", "users"."score", "users"."active", "users"."avatar", "users"."joined", "users"."balance", "users"."nick", "users"."level" FROM "users" WHERE ("users"."name" = ?) AND ("users"."age" > ?) AND ("users"."email" IS NOT NULL) ORDER BY "users"."name", "users"."id" DESC LIMIT ? OFFSET ?
+SELECT "users"."id", "users"."name", "users"."email", "users"."age", "users"."score", "users"."active", "users"."avatar", "users"."joined", "users"."balance", "users"."nick", "users"."level" FROM "users" WHERE ("users"."name" = ?) AND ("users"."age" > ?) AND ("users"."email" IS NOT NULL) ORDER BY "users"."name", "users"."id" DESC LIMIT +? OFFSET +?
 -- args: "bob", 30 (int32), 10 (int64), 20 (int64)
 
 -- offset without limit: SQLite needs LIMIT -1 before OFFSET
-SELECT "users"."id", "users"."name", "users"."email", "users"."age", "users"."score", "users"."active", "users"."avatar", "users"."joined", "users"."balance", "users"."nick", "users"."level" FROM "users" LIMIT -1 OFFSET ?
+SELECT "users"."id", "users"."name", "users"."email", "users"."age", "users"."score", "users"."active", "users"."avatar", "users"."joined", "users"."balance", "users"."nick", "users"."level" FROM "users" LIMIT -1 OFFSET +?
 -- args: 5 (int64)
 
 -- in: one array parameter on PostgreSQL, a list on SQLite

@@ -7,7 +7,7 @@ SELECT "employee"."id", "employee"."name", "employee"."type" FROM "employee";
 -- args: []
 
 -- subclass with predicates: base and subclass columns in one WHERE, order, limit, offset
-SELECT "employee"."id", "employee"."name", "employee"."type", "boss"."golf_average" FROM "employee" JOIN "boss" ON "boss"."id" = "employee"."id" WHERE ("employee"."name" = ?) AND ("boss"."golf_average" < ?) ORDER BY "boss"."golf_average" DESC LIMIT ? OFFSET ?;
+SELECT "employee"."id", "employee"."name", "employee"."type", "boss"."golf_average" FROM "employee" JOIN "boss" ON "boss"."id" = "employee"."id" WHERE ("employee"."name" = ?) AND ("boss"."golf_average" < ?) ORDER BY "boss"."golf_average" DESC LIMIT +? OFFSET +?;
 -- args: [Bob 90 10 5]
 
 -- middle class: Manager: person and manager joined, executive LEFT JOINed

@@ -3,7 +3,7 @@ SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."title", ("chief"."id"
 -- args: [p1]
 
 -- joined from a hierarchy: the class's query, its columns aliased (its own table's by their names), as the derived table
-SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."retort_c1", "retort_q"."retort_c2", "retort_q"."chief_id", ("chief"."id" IS NOT NULL), "staffer"."id", "staffer"."name", "staffer"."kind" FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (SELECT "staffer"."id" AS "id", "staffer"."name" AS "retort_c1", "staffer"."kind" AS "retort_c2", "minion"."chief_id" AS "chief_id" FROM "staffer" JOIN "minion" ON "minion"."id" = "staffer"."id" WHERE "staffer"."name" = ? LIMIT ?) AS "retort_s") AS "retort_q" LEFT OUTER JOIN "chief" ON "chief"."id" = "retort_q"."chief_id" LEFT OUTER JOIN "staffer" ON "staffer"."id" = "chief"."id" ORDER BY "retort_q"."retort_n"
+SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."retort_c1", "retort_q"."retort_c2", "retort_q"."chief_id", ("chief"."id" IS NOT NULL), "staffer"."id", "staffer"."name", "staffer"."kind" FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (SELECT "staffer"."id" AS "id", "staffer"."name" AS "retort_c1", "staffer"."kind" AS "retort_c2", "minion"."chief_id" AS "chief_id" FROM "staffer" JOIN "minion" ON "minion"."id" = "staffer"."id" WHERE "staffer"."name" = ? LIMIT +?) AS "retort_s") AS "retort_q" LEFT OUTER JOIN "chief" ON "chief"."id" = "retort_q"."chief_id" LEFT OUTER JOIN "staffer" ON "staffer"."id" = "chief"."id" ORDER BY "retort_q"."retort_n"
 -- args: [c1-m1 1]
 
 -- joined from and into a hierarchy, two levels: aliases for the second staffer and minion tables

@@ -21,7 +21,7 @@ SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."name", "child"."id", 
 -- args: []
 
 -- joined many-to-one with limit: LIMIT stays inside the derived table
-SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."name", "retort_q"."parent_id", "parent"."id", "parent"."name" FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (SELECT "child"."id", "child"."name", "child"."parent_id" FROM "child" ORDER BY "child"."name" LIMIT ?) AS "retort_s") AS "retort_q" LEFT OUTER JOIN "parent" ON "parent"."id" = "retort_q"."parent_id" ORDER BY "retort_q"."retort_n"
+SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."name", "retort_q"."parent_id", "parent"."id", "parent"."name" FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (SELECT "child"."id", "child"."name", "child"."parent_id" FROM "child" ORDER BY "child"."name" LIMIT +?) AS "retort_s") AS "retort_q" LEFT OUTER JOIN "parent" ON "parent"."id" = "retort_q"."parent_id" ORDER BY "retort_q"."retort_n"
 -- args: [1]
 
 -- joined path: a one-to-many then a many-to-many, all in one statement
@@ -39,7 +39,7 @@ SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."parent_id", "retort_q
 -- args: []
 
 -- lazy: one collection, one query
-SELECT "parent"."id", "parent"."name" FROM "parent" ORDER BY "parent"."name" LIMIT ?
+SELECT "parent"."id", "parent"."name" FROM "parent" ORDER BY "parent"."name" LIMIT +?
 -- args: [1]
 SELECT "child"."id", "child"."name", "child"."parent_id" FROM "child" WHERE "child"."parent_id" IN (?) ORDER BY "child"."id"
 -- args: [1]
