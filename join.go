@@ -105,7 +105,7 @@ func (c *selectCore) writeParts(w *Writer, isolated, tail bool, list func(w *Wri
 	c.writeGroup(w)
 	if tail {
 		c.writeOrder(w)
-		c.writeLimit(w)
+		w.WriteLimit(c.limit, c.offset)
 		c.writeLock(w)
 	}
 }
@@ -185,10 +185,6 @@ func writeOrder(w *Writer, order []Ordering) {
 		o.WriteSQL(w)
 	}
 }
-
-func (c *selectCore) writeLimit(w *Writer) { w.WriteLimit(c.limit, c.offset) }
-
-func writeLimit(w *Writer, limit, offset int64) { w.WriteLimit(limit, offset) }
 
 // WriteLimit writes the LIMIT and OFFSET clauses of a query, both values
 // bind parameters: no LIMIT when limit is negative, no OFFSET when offset

@@ -152,7 +152,7 @@ func (s *SetQuery[R]) write(w *Writer) {
 	w.bare = true
 	writeOrder(w, s.order)
 	w.bare = bare
-	writeLimit(w, s.limit, s.offset)
+	w.WriteLimit(s.limit, s.offset)
 }
 
 // All runs the query and returns every row.

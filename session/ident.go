@@ -150,7 +150,7 @@ func (x *intIndex) reserve(n int) {
 		return
 	}
 	if len(x.dense) == 0 {
-		if x.n == 0 && n >= 64 {
+		if n >= 64 {
 			x.dense = make([]*state, 0, n)
 		}
 		return

@@ -181,9 +181,9 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 		}
 		// Rows of a table with nothing in the identity map yet (a query in
 		// a new session), keyed by one int64 column and with no
-		// relationships to attach, enter the session without a map lookup
-		// each: their keys go into a map made to size once all are read
-		// (fresh.done).
+		// relationships to attach, enter the session without an identity
+		// map lookup each: their keys go into the table's key window, made
+		// to size once all are read (fresh.done).
 		var fresh *freshRows
 		tm, _ := m.(*Table[T])
 		if tm != nil && tm.key64 != nil && len(s.infoOf(m).rels) == 0 {
@@ -261,7 +261,8 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 
 // freshRows takes the rows of one query into a table the identity map holds
 // nothing of: with no key to find, each row becomes a new state at once and
-// the keys are indexed when the rows are read, into a map made to size.
+// the keys are indexed once the rows are read, into room reserved for all
+// of them.
 type freshRows struct {
 	s     *Session
 	table string
