@@ -157,7 +157,7 @@ func (s *Session) collect() *work {
 			changed, n := b.appendChanged(w.changed[:0], sts[i:], st.mi)
 			for _, c := range changed {
 				mw := w.of(c)
-				mw.updates = append(mw.updates, c)
+				mw.updates = push(mw.updates, c)
 			}
 			clear(changed)
 			w.changed = changed[:0]
@@ -167,7 +167,7 @@ func (s *Session) collect() *work {
 		switch st.status {
 		case Pending:
 			mw := w.of(st)
-			mw.inserts = append(mw.inserts, st)
+			mw.inserts = push(mw.inserts, st)
 		case Persistent:
 			if len(st.mi.rels) > 0 {
 				if visit == nil {
@@ -180,7 +180,7 @@ func (s *Session) collect() *work {
 				if !s.syncable(st, visit, &w.parentsKeyed) {
 					// A parent is new: Sync once it has its key, in the flush.
 					mw := w.of(st)
-					mw.updates = append(mw.updates, st)
+					mw.updates = push(mw.updates, st)
 					break
 				}
 				for _, r := range st.mi.rels {
@@ -189,12 +189,12 @@ func (s *Session) collect() *work {
 			}
 			if st.mi.m.Changed(st.obj, st.snap) {
 				mw := w.of(st)
-				mw.updates = append(mw.updates, st)
+				mw.updates = push(mw.updates, st)
 			}
 		case Deleted:
 			if !st.flushed {
 				mw := w.of(st)
-				mw.deletes = append(mw.deletes, st)
+				mw.deletes = push(mw.deletes, st)
 			}
 		}
 	}
@@ -635,6 +635,7 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 		if err != nil {
 			return err
 		}
+		r.unsent = slices.Grow(r.unsent, len(level))
 		for _, st := range level {
 			s.record(st)
 			if !st.hasKey {
@@ -753,7 +754,7 @@ func (r *run) levels(m Mapper, sts []*state, rels []Relationship) ([][]*state, e
 		for len(levels) <= d {
 			levels = append(levels, nil)
 		}
-		levels[d] = append(levels[d], st)
+		levels[d] = push(levels[d], st)
 	}
 	return levels, nil
 }

@@ -206,7 +206,7 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 							if err != nil {
 								return err
 							}
-							out = append(out, got)
+							out = push(out, got)
 							continue
 						}
 					}
@@ -237,7 +237,7 @@ func all[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], cfg Q
 					objs[len(objs)-1] = zero
 					objs = objs[:len(objs)-1]
 				}
-				out = append(out, got)
+				out = push(out, got)
 			}
 			return rows.Err()
 		}()
