@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/retort-orm/retort"
 )
@@ -24,6 +25,8 @@ type plan struct {
 	info    []tableInfo     // by node.index
 	joined  []*shape        // by node.index: polymorphic query, subclass tables LEFT JOINed
 	path    []*shape        // by node.index: the class's own tables only (select-in)
+
+	last atomic.Pointer[node] // the class classOf found last
 
 	mu      sync.Mutex
 	inserts map[string]string       // PostgreSQL insert text by the set of tables written
@@ -176,8 +179,16 @@ func insertOrder(p *plan) []*node {
 
 // classOf returns the class of obj, or nil.
 func (p *plan) classOf(obj any) *node {
+	// Objects come in runs of one class (a flush compares a table's
+	// objects in the order they entered the session): the class found
+	// last is tried first. It was the first class of its Go type, so it is
+	// what the search below would find.
+	if n := p.last.Load(); n != nil && n.is(obj) {
+		return n
+	}
 	for _, n := range p.nodes {
 		if n.is(obj) {
+			p.last.Store(n)
 			return n
 		}
 	}
