@@ -377,11 +377,12 @@ func (s *Session) newState(obj any, m Mapper, status Status) *state {
 	return &s.block[len(s.block)-1]
 }
 
-// push appends v to l, doubling l's capacity when it is full. append grows
-// a slice of more than 256 elements by about 1.25 times, so a list of n
-// elements built by append allocates about 5n slots and copies each element
-// about four times; push allocates at most 2n and copies each once. For the
-// session's lists that grow with the rows of a query or a flush.
+// push appends v to l, doubling l's capacity when it is full. Past 256
+// elements append grows a slice by a factor that falls from 2 towards 1.25,
+// so a long list built by append allocates about 5n slots for n elements
+// and copies each element about four times; push allocates at most 2n and
+// copies each about once. For the session's lists that grow with the rows
+// of a query or a flush.
 func push[E any](l []E, v E) []E {
 	if len(l) == cap(l) {
 		l = slices.Grow(l, max(len(l), 4))
