@@ -56,7 +56,7 @@ func (j *journal) setAdded(i int) { j.entries.at(i).added = true }
 func (j *journal) push(s saved) {
 	e := entry{st: s.st, added: s.added, status: s.status}
 	plain := (s.status == Transient || s.status == Pending) && !s.hasKey && !s.generated && !s.flushed &&
-		s.snap == nil && s.key.Table == "" && s.key.Int == 0 && s.key.Val == nil
+		s.snap == nil && s.key == Key{}
 	if !plain {
 		j.fields.push(savedFields{key: s.key, snap: s.snap, status: s.status, hasKey: s.hasKey, generated: s.generated, flushed: s.flushed})
 		e.field = int32(j.fields.n)
