@@ -2,6 +2,7 @@ package retort
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -108,6 +109,16 @@ type BatchItem struct {
 	Args   []any
 	Rows   func(Rows) error
 	Result func(Result) error
+	// Later, when set, stands for items that can be built only once the
+	// items ahead of it have run, their callbacks included (the insert of
+	// rows whose keys a query ahead of it draws). A driver runs the items
+	// ahead of it, then the items Later returns in its place. copy tells
+	// Later whether the driver runs items with CopyData.
+	Later func(copy bool) ([]BatchItem, error)
+	// CopyData makes the item a COPY ... FROM STDIN (SQL) of these rows,
+	// in PostgreSQL's text format. Only Later(true) returns such items;
+	// Result gets the number of rows copied.
+	CopyData []byte
 }
 
 // RunItems runs items on db: in one round trip when db is a Batcher,
@@ -129,6 +140,21 @@ func RunItems(ctx context.Context, db DB, items []BatchItem) error {
 
 // RunItem runs one item on db.
 func RunItem(ctx context.Context, db DB, it BatchItem) error {
+	if it.Later != nil {
+		items, err := it.Later(false)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := RunItem(ctx, db, it); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if it.CopyData != nil {
+		return fmt.Errorf("retort: %T cannot run %s", db, it.SQL)
+	}
 	if it.Rows != nil {
 		rows, err := db.Query(ctx, it.SQL, it.Args...)
 		if err != nil {

@@ -185,26 +185,19 @@ func (q *InsertQuery[T]) assignSortedKeys(r Rows, objs []*T) error {
 }
 
 // pgItems is Items for PostgreSQL and several rows: one statement per chunk.
+// From pgCopyMinRows rows, the rows go by COPY (see pgCopyItems).
 func (q *InsertQuery[T]) pgItems() ([]BatchItem, error) {
 	if err := q.prepare(); err != nil {
 		return nil, err
 	}
-	t := q.t
-	s := t.sql(Postgres)
-	chunks, err := q.pgChunks(s)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]BatchItem, len(chunks))
-	for k, c := range chunks {
-		start := k * pgInsertChunk
-		objs := q.objs[start:min(len(q.objs), start+pgInsertChunk)]
-		items[k] = BatchItem{SQL: c.sql, Args: c.args}
-		if t.auto != nil {
-			items[k].Rows = func(r Rows) error { return q.assignKeys(r, objs) }
+	s := q.t.sql(Postgres)
+	if len(q.objs) >= pgCopyMinRows && q.conflict == nil {
+		items, ok, err := q.pgCopyItems(s)
+		if err != nil || ok {
+			return items, err
 		}
 	}
-	return items, nil
+	return q.pgUnnestItems(s)
 }
 
 // assignKey reads the generated key PostgreSQL's one-row insert returns.

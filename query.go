@@ -660,10 +660,17 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 	// Every value is checked and encoded before any SQL is sent.
 	var rows [][]any
 	var chunks []pgChunk
+	var copied []BatchItem // PostgreSQL's COPY of many rows
 	if s.insertIsRow || q.conflict != nil || q.single(s, len(q.objs)) {
 		rows, err = q.encode()
 	} else if err = q.prepare(); err == nil {
-		chunks, err = q.pgChunks(s)
+		ok := false
+		if len(q.objs) >= pgCopyMinRows {
+			copied, ok, err = q.pgCopyItems(s)
+		}
+		if err == nil && !ok {
+			chunks, err = q.pgChunks(s)
+		}
 	}
 	if err != nil {
 		return err
@@ -712,6 +719,12 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 			}
 			return nil
 		}
+		if copied != nil {
+			if err := RunItems(ctx, db, copied); err != nil {
+				return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			}
+			return nil
+		}
 		if rows != nil { // one row
 			sqlText, args, returns := q.oneRow(s, rows[0])
 			if !returns {
@@ -749,7 +762,7 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 	// One statement needs no transaction of its own (SQLite too makes each
 	// statement atomic), unless it returns keys: a failure reading them must
 	// leave nothing written (see sqlite.Tx.CommitBatch).
-	single := len(q.objs) == 1 || (!s.insertIsRow && len(q.objs) <= pgInsertChunk) || len(multi) == 1 && multi[0].Rows == nil
+	single := len(q.objs) == 1 || (!s.insertIsRow && copied == nil && len(q.objs) <= pgInsertChunk) || len(multi) == 1 && multi[0].Rows == nil
 	if inTx || single {
 		return run(db)
 	}

@@ -204,6 +204,9 @@ type ColumnOf[T any] interface {
 	// appendArray appends the column's values in objs as a PostgreSQL
 	// array literal (see pgarray.go).
 	appendArray(b []byte, objs []*T, auto bool) ([]byte, bool, error)
+	// appendCopy appends the column's value in obj as a field of
+	// PostgreSQL's COPY text format (see pgcopy.go).
+	appendCopy(b []byte, obj *T) ([]byte, bool, error)
 }
 
 // Column is a typed column of table T holding values of Go type V. A

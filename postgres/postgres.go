@@ -9,11 +9,13 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +64,7 @@ type DB struct {
 	pool   *pgxpool.Pool
 	tracer retort.Tracer
 	owned  bool
+	inTx   bool // the DB of a Tx: q is its connection or pgx.Tx
 }
 
 var (
@@ -137,7 +140,7 @@ func WrapConn(conn *pgx.Conn, opts ...Option) *DB {
 // inside it makes savepoints.
 func WrapTx(tx pgx.Tx, opts ...Option) *Tx {
 	c := apply(opts)
-	return &Tx{DB: DB{q: tx, tracer: c.tracer}, st: &txState{wrapped: tx}}
+	return &Tx{DB: DB{q: tx, tracer: c.tracer, inTx: true}, st: &txState{wrapped: tx}}
 }
 
 // Pool returns the pgx pool, or nil when the DB wraps a connection.
@@ -198,11 +201,100 @@ func (db *DB) ExecBatch(ctx context.Context, stmts []retort.Statement) ([]int64,
 
 // SendBatch sends items in one round trip (a pgx batch, which runs in an
 // implicit transaction unless one is open) and hands each item its result.
-// It stops at the first error.
+// It stops at the first error. An item built later (BatchItem.Later) splits
+// the round trip: the items before it go first; outside a transaction,
+// SendBatch then opens one, so that the items stay one unit.
 func (db *DB) SendBatch(ctx context.Context, items []retort.BatchItem) error {
 	if len(items) == 0 {
 		return nil
 	}
+	if !slices.ContainsFunc(items, later) {
+		return db.sendBatch(ctx, items)
+	}
+	if db.inTx {
+		return db.sendInParts(ctx, items)
+	}
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	if err := tx.(*Tx).CommitBatch(ctx, items); err != nil {
+		_ = tx.Rollback(ctx)
+		return err
+	}
+	return nil
+}
+
+// later reports whether it cannot go in a pgx batch with the items before it.
+func later(it retort.BatchItem) bool { return it.Later != nil || it.CopyData != nil }
+
+// sendInParts sends items up to the first built later, then builds it and
+// goes on with what it returned and the rest: a COPY by itself, other
+// items in the next batch.
+func (db *DB) sendInParts(ctx context.Context, items []retort.BatchItem) error {
+	for len(items) > 0 {
+		k := slices.IndexFunc(items, later)
+		if k < 0 {
+			return db.sendBatch(ctx, items)
+		}
+		if k > 0 {
+			if err := db.sendBatch(ctx, items[:k]); err != nil {
+				return err
+			}
+		}
+		it := items[k]
+		items = items[k+1:]
+		if it.CopyData != nil {
+			if err := db.copyFrom(ctx, it); err != nil {
+				return err
+			}
+			continue
+		}
+		built, err := it.Later(db.pgConn() != nil)
+		if err != nil {
+			return err
+		}
+		items = append(slices.Clip(built), items...)
+	}
+	return nil
+}
+
+// pgConn returns the connection under a transaction's DB, or nil.
+func (db *DB) pgConn() *pgconn.PgConn {
+	if !db.inTx {
+		return nil
+	}
+	switch q := db.q.(type) {
+	case *pgx.Conn:
+		return q.PgConn()
+	case *pgxpool.Conn:
+		return q.Conn().PgConn()
+	case pgx.Tx:
+		return q.Conn().PgConn()
+	}
+	return nil
+}
+
+// copyFrom runs it, a COPY ... FROM STDIN, in one round trip.
+func (db *DB) copyFrom(ctx context.Context, it retort.BatchItem) error {
+	pc := db.pgConn()
+	if pc == nil {
+		return fmt.Errorf("postgres: %s outside a transaction", it.SQL)
+	}
+	start := time.Now()
+	tag, err := pc.CopyFrom(ctx, bytes.NewReader(it.CopyData), it.SQL)
+	db.trace(ctx, it.SQL, nil, 1, start, tag.RowsAffected(), err)
+	if err != nil {
+		return wrapErr(err)
+	}
+	if it.Result != nil {
+		return it.Result(retort.Result{RowsAffected: tag.RowsAffected()})
+	}
+	return nil
+}
+
+// sendBatch sends items in one round trip.
+func (db *DB) sendBatch(ctx context.Context, items []retort.BatchItem) error {
 	start := time.Now()
 	b := &pgx.Batch{}
 	for _, it := range items {

@@ -42,8 +42,8 @@ var (
 
 // RunsAlone reports whether CommitBatch would run it alone: the transaction
 // (not a savepoint, not a wrapped pgx.Tx) has sent nothing yet.
-func (tx *Tx) RunsAlone(retort.BatchItem) bool {
-	return !tx.done && !tx.st.done && tx.depth == 0 && tx.st.wrapped == nil &&
+func (tx *Tx) RunsAlone(it retort.BatchItem) bool {
+	return !later(it) && !tx.done && !tx.st.done && tx.depth == 0 && tx.st.wrapped == nil &&
 		len(tx.st.pending) == 1 && tx.st.pending[0] == "BEGIN"
 }
 
@@ -59,7 +59,7 @@ func (db *DB) Begin(ctx context.Context) (retort.Tx, error) {
 		}
 		q, st.release = conn, conn.Release
 	}
-	return &Tx{DB: DB{q: q, tracer: db.tracer}, st: st}, nil
+	return &Tx{DB: DB{q: q, tracer: db.tracer, inTx: true}, st: st}, nil
 }
 
 // PgxTx returns the pgx transaction given to WrapTx, or nil.
@@ -263,7 +263,7 @@ func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 		switch {
 		case len(items) == 0:
 			return nil // the transaction never reached the server
-		case len(items) == 1 && len(tx.st.pending) == 1:
+		case len(items) == 1 && len(tx.st.pending) == 1 && !later(items[0]):
 			// Nothing reached the server and one statement is left: it is
 			// atomic on its own, so it runs alone in autocommit, without
 			// BEGIN and COMMIT around it (a one-row unit of work).
