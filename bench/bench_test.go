@@ -39,7 +39,7 @@ func BenchmarkWorkloads(b *testing.B) {
 	}
 	for _, w := range bench.Workloads() {
 		for _, target := range targets(b) {
-			for _, impl := range w.Impls {
+			for _, impl := range w.ImplsOn(target) {
 				b.Run(w.Name+"/"+target.Kind+"/"+impl, func(b *testing.B) {
 					c, err := w.Open(ctx, impl, target, size)
 					if err != nil {
@@ -84,8 +84,8 @@ func TestWorkloads(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(ms) != len(w.Impls) {
-					t.Fatalf("%d implementations measured, want %d", len(ms), len(w.Impls))
+				if len(ms) != len(w.ImplsOn(target)) {
+					t.Fatalf("%d implementations measured, want %d", len(ms), len(w.ImplsOn(target)))
 				}
 				for _, m := range ms {
 					if m.RoundTrips <= 0 {

@@ -25,6 +25,7 @@ import (
 // Implementation names, in the order tables list them.
 const (
 	Raw           = "raw"            // hand-written pgx or zombiezen code
+	RawCopy       = "raw-copy"       // hand-written pgx with COPY (bulk-50k on PostgreSQL only)
 	Retort        = "retort"         // Retort with a session
 	RetortInherit = "retort-inherit" // Retort, joined-table inheritance (three-profiles only)
 	GORM          = "gorm"
