@@ -174,20 +174,14 @@ func (t *Table[T]) copySQL(gen bool) string {
 	b.WriteString("COPY ")
 	appendIdent(&b, t.name)
 	b.WriteString(" (")
-	n := 0
 	if gen {
 		appendIdent(&b, t.auto.Name())
-		n++
-	}
-	for _, c := range t.cols {
-		if gen && c == t.auto {
-			continue
-		}
-		if n > 0 {
+		if len(t.cols) > 1 {
 			b.WriteString(", ")
 		}
-		appendIdent(&b, c.Name())
-		n++
+		t.writeColumns(&b, t.auto)
+	} else {
+		t.writeColumns(&b, nil)
 	}
 	b.WriteString(") FROM STDIN")
 	return b.String()

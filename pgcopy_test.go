@@ -109,6 +109,19 @@ func TestInsertCopy(t *testing.T) {
 		if diff := cmp.Diff(append(drawn, given...), got, cmpopts.EquateNaNs()); diff != "" {
 			t.Errorf("rows read back (-objects +rows):\n%s", diff)
 		}
+
+		// A table of nothing but its generated key: each row is its key.
+		env.Create(t, KeyOnlys)
+		keys := make([]*KeyOnly, copyRows)
+		for i := range keys {
+			keys[i] = &KeyOnly{}
+		}
+		if err := retort.Insert(KeyOnlys, keys...).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := retort.Select(KeyOnlys).Count(ctx, env.DB); err != nil || n != copyRows || keys[copyRows-1].ID != copyRows {
+			t.Errorf("%d key-only rows (%v), last key %d; want %d", n, err, keys[copyRows-1].ID, copyRows)
+		}
 	})
 }
 

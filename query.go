@@ -434,17 +434,11 @@ func (t *Table[T]) insertOneSQL() (one, keyed string) {
 		b.WriteString("INSERT INTO ")
 		appendIdent(&b, t.name)
 		b.WriteString(" (")
-		n := 0
-		for _, c := range t.cols {
-			if skipAuto && c == t.auto {
-				continue
-			}
-			if n > 0 {
-				b.WriteString(", ")
-			}
-			appendIdent(&b, c.Name())
-			n++
+		var skip ColumnOf[T]
+		if skipAuto {
+			skip = t.auto
 		}
+		n := t.writeColumns(&b, skip)
 		b.WriteString(") VALUES (")
 		for i := range n {
 			if i > 0 {
@@ -969,4 +963,21 @@ func arrayCast(c ColumnInfo, d Dialect) string {
 		return "text[]::" + t + "[]"
 	}
 	return t + "[]"
+}
+
+// writeColumns writes the names of t's columns but skip (none when nil),
+// separated by commas, and returns how many it wrote.
+func (t *Table[T]) writeColumns(b *strings.Builder, skip ColumnOf[T]) int {
+	n := 0
+	for _, c := range t.cols {
+		if skip != nil && c == skip {
+			continue
+		}
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		appendIdent(b, c.Name())
+		n++
+	}
+	return n
 }

@@ -76,16 +76,10 @@ func retortBulk(ctx context.Context, db retort.DB, n int) (Check, error) {
 // The sequence is named as a constant: nextval(pg_get_serial_sequence(...))
 // resolves the name on every row and was 5 to 8 times slower here.
 func rawBulkPG(ctx context.Context, e *rawEnv, n int) (Check, error) {
-	type item struct {
-		ID    int64
-		Name  string
-		Qty   int64
-		Price float64
-	}
-	items := make([]item, n)
+	items := make([]pgItem, n)
 	names, qty, price := make([]string, n), make([]int64, n), make([]float64, n)
 	for i := range items {
-		items[i] = item{Name: bulkName(i), Qty: bulkQty(i), Price: bulkPrice(i)}
+		items[i] = pgItem{Name: bulkName(i), Qty: bulkQty(i), Price: bulkPrice(i)}
 		names[i], qty[i], price[i] = items[i].Name, items[i].Qty, items[i].Price
 	}
 	rows, err := e.pool.Query(ctx, `WITH v AS (SELECT nextval('item_id_seq') AS id, u.* FROM unnest($1::text[], $2::bigint[], $3::float8[]) WITH ORDINALITY AS u (name, qty, price, ord)),
@@ -94,27 +88,50 @@ func rawBulkPG(ctx context.Context, e *rawEnv, n int) (Check, error) {
 	if err != nil {
 		return Check{}, err
 	}
+	if err := readPGKeys(rows, items); err != nil {
+		return Check{}, err
+	}
+	return readPGItems(ctx, e, items)
+}
+
+// pgItem is a row of bulk-50k for the hand-written pgx code.
+type pgItem struct {
+	ID    int64
+	Name  string
+	Qty   int64
+	Price float64
+}
+
+// readPGKeys gives the keys rows returns to items, in order.
+func readPGKeys(rows pgx.Rows, items []pgItem) error {
 	k := 0
 	var id int64
 	if _, err := pgx.ForEachRow(rows, []any{&id}, func() error {
-		if k < n {
+		if k < len(items) {
 			items[k].ID = id
 		}
 		k++
 		return nil
 	}); err != nil {
-		return Check{}, err
+		return err
 	}
-	if k != n {
-		return Check{}, checkf("%d keys for %d rows", k, n)
+	if k != len(items) {
+		return checkf("%d keys for %d rows", k, len(items))
 	}
+	return nil
+}
+
+// readPGItems selects every row back and checks it against the keys the
+// insert wrote into items.
+func readPGItems(ctx context.Context, e *rawEnv, items []pgItem) (Check, error) {
+	n := len(items)
 	written := sumKeys(n, func(i int) int64 { return items[i].ID })
-	rows, err = e.pool.Query(ctx, `SELECT id, name, qty, price FROM item`)
+	rows, err := e.pool.Query(ctx, `SELECT id, name, qty, price FROM item`)
 	if err != nil {
 		return Check{}, err
 	}
-	got := make([]*item, 0, n)
-	var it item
+	got := make([]*pgItem, 0, n)
+	var it pgItem
 	if _, err := pgx.ForEachRow(rows, []any{&it.ID, &it.Name, &it.Qty, &it.Price}, func() error {
 		cp := it
 		got = append(got, &cp)
@@ -131,18 +148,12 @@ func rawBulkPG(ctx context.Context, e *rawEnv, n int) (Check, error) {
 
 // rawCopyBulkPG is rawBulkPG with COPY, the fastest insert PostgreSQL has
 // (PERFORMANCE.md): in one transaction, one query draws the keys from the
-// sequence, then pgx's CopyFrom sends the rows (binary format; pgx asks the
-// server for the column types first, one more round trip).
+// sequence, then pgx's CopyFrom sends the rows (binary format; pgx learns
+// the column types once and caches them).
 func rawCopyBulkPG(ctx context.Context, e *rawEnv, n int) (Check, error) {
-	type item struct {
-		ID    int64
-		Name  string
-		Qty   int64
-		Price float64
-	}
-	items := make([]item, n)
+	items := make([]pgItem, n)
 	for i := range items {
-		items[i] = item{Name: bulkName(i), Qty: bulkQty(i), Price: bulkPrice(i)}
+		items[i] = pgItem{Name: bulkName(i), Qty: bulkQty(i), Price: bulkPrice(i)}
 	}
 	tx, err := e.pool.Begin(ctx)
 	if err != nil {
@@ -153,19 +164,8 @@ func rawCopyBulkPG(ctx context.Context, e *rawEnv, n int) (Check, error) {
 	if err != nil {
 		return Check{}, err
 	}
-	k := 0
-	var id int64
-	if _, err := pgx.ForEachRow(rows, []any{&id}, func() error {
-		if k < n {
-			items[k].ID = id
-		}
-		k++
-		return nil
-	}); err != nil {
+	if err := readPGKeys(rows, items); err != nil {
 		return Check{}, err
-	}
-	if k != n {
-		return Check{}, checkf("%d keys for %d rows", k, n)
 	}
 	copied, err := tx.CopyFrom(ctx, pgx.Identifier{"item"}, []string{"id", "name", "qty", "price"},
 		pgx.CopyFromSlice(n, func(i int) ([]any, error) {
@@ -180,25 +180,7 @@ func rawCopyBulkPG(ctx context.Context, e *rawEnv, n int) (Check, error) {
 	if err := tx.Commit(ctx); err != nil {
 		return Check{}, err
 	}
-	written := sumKeys(n, func(i int) int64 { return items[i].ID })
-	rows, err = e.pool.Query(ctx, `SELECT id, name, qty, price FROM item`)
-	if err != nil {
-		return Check{}, err
-	}
-	got := make([]*item, 0, n)
-	var it item
-	if _, err := pgx.ForEachRow(rows, []any{&it.ID, &it.Name, &it.Qty, &it.Price}, func() error {
-		cp := it
-		got = append(got, &cp)
-		return nil
-	}); err != nil {
-		return Check{}, err
-	}
-	var b bulkSum
-	for _, r := range got {
-		b.row(r.ID, r.Name, r.Qty, r.Price)
-	}
-	return b.check(), checkKeys(written, b.ids)
+	return readPGItems(ctx, e, items)
 }
 
 // rawBulkSQLite: one prepared INSERT reused inside a transaction, keys from
