@@ -5,8 +5,10 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/postgres"
 )
 
 // TestSendBatchLater: an item built later splits the batch. The items
@@ -67,5 +69,41 @@ func TestSendBatchLater(t *testing.T) {
 	}
 	if n := count(t, db); n != 0 {
 		t.Errorf("%d rows after the failed batch, want 0", n)
+	}
+}
+
+// TestWrapConnAfterFailedCommit: a commit whose batch fails rolls the
+// transaction back, so that a wrapped connection (which no pool closes)
+// takes the next statement.
+func TestWrapConnAfterFailedCommit(t *testing.T) {
+	env := schema(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	db := postgres.WrapConn(conn)
+	if err := retort.CreateAll(ctx, db, items); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert := func(name string) retort.BatchItem {
+		return retort.BatchItem{SQL: `INSERT INTO "item" ("id", "name") VALUES (1, $1)`, Args: []any{name}}
+	}
+	if err := tx.(*postgres.Tx).CommitBatch(ctx, []retort.BatchItem{insert("a"), insert("b")}); err == nil {
+		t.Fatal("a commit inserting one key twice succeeded")
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Errorf("Rollback after the failed commit: %v", err)
+	}
+	if s := conn.PgConn().TxStatus(); s != 'I' {
+		t.Errorf("connection status %q after the failed commit, want 'I' (idle)", s)
+	}
+	if n := count(t, db); n != 0 {
+		t.Errorf("%d rows after the failed commit, want 0", n)
 	}
 }

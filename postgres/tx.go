@@ -271,7 +271,21 @@ func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 			return retort.RunItem(ctx, &tx.DB, items[0])
 		}
 	}
-	return tx.sendWithPending(ctx, append(items, retort.BatchItem{SQL: "COMMIT"}))
+	err := tx.sendWithPending(ctx, append(items, retort.BatchItem{SQL: "COMMIT"}))
+	if err != nil {
+		tx.abandon(ctx)
+	}
+	return err
+}
+
+// abandon rolls back what a failed CommitBatch leaves open: the batch
+// stopped at its error before COMMIT, and the connection would stay in an
+// aborted transaction (a wrapped connection; a pooled one would be closed
+// on release).
+func (tx *Tx) abandon(ctx context.Context) {
+	if pc := tx.DB.pgConn(); pc != nil && pc.TxStatus() != 'I' && !pc.IsClosed() {
+		_, _ = tx.DB.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+	}
 }
 
 func (tx *Tx) sendWithPending(ctx context.Context, items []retort.BatchItem) error {
