@@ -5,7 +5,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/retort-orm/retort"
 	"github.com/retort-orm/retort/postgres"
@@ -76,14 +75,8 @@ func TestSendBatchLater(t *testing.T) {
 // transaction back, so that a wrapped connection (which no pool closes)
 // takes the next statement.
 func TestWrapConnAfterFailedCommit(t *testing.T) {
-	env := schema(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	db := postgres.WrapConn(conn)
+	conn, db := wrappedConn(t)
 	if err := retort.CreateAll(ctx, db, items); err != nil {
 		t.Fatal(err)
 	}

@@ -147,21 +147,29 @@ func TestWrapPool(t *testing.T) {
 	}
 }
 
-func TestWrapConn(t *testing.T) {
+// wrappedConn opens a pgx connection to a schema of the test's own and
+// wraps it; the connection is closed when the test ends.
+func wrappedConn(t *testing.T) (*pgx.Conn, *postgres.DB) {
+	t.Helper()
 	env := schema(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, env.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
-	db := postgres.WrapConn(conn)
+	t.Cleanup(func() { conn.Close(ctx) })
+	return conn, postgres.WrapConn(conn)
+}
+
+func TestWrapConn(t *testing.T) {
+	ctx := context.Background()
+	_, db := wrappedConn(t)
 	if db.Pool() != nil {
 		t.Error("Pool() of a wrapped connection is not nil")
 	}
 	roundTrip(t, db)
 	// Transactions and savepoints on the one connection.
-	err = retort.InTx(ctx, db, func(tx retort.Tx) error {
+	err := retort.InTx(ctx, db, func(tx retort.Tx) error {
 		if err := retort.Insert(items, &item{Name: "kept"}).Exec(ctx, tx); err != nil {
 			return err
 		}
