@@ -81,7 +81,7 @@ var stmtCases = []stmtCase{
 	{"delete", "DELETE with a condition", retort.Delete(Orders).Where(OrderUserID.In(1, 2)).SQL},
 	{"insert generated key", "PostgreSQL draws keys in a CTE and returns (ordinal, key); SQLite inserts the rows in one statement, RETURNING the keys",
 		retort.Insert(Orders, &Order{UserID: 1, Total: retort.MustDecimal("9.99")}, &Order{ID: 40, UserID: 2, Note: ptr("gift")}).SQL},
-	{"insert generated keys", "every key to be generated (Items, as Exec and the session send it): PostgreSQL sends no array of keys and draws each with nextval; SQLite sends fewer than 50 such rows one statement a row",
+	{"insert generated keys", "every key to be generated (Items, as Exec and the session send it): PostgreSQL sends no array of keys, draws each with nextval in ordinal order and returns the keys alone (matched by sorting); SQLite sends fewer than 50 such rows one statement a row",
 		itemSQL(retort.Insert(Orders, &Order{UserID: 1, Total: retort.MustDecimal("9.99")}, &Order{UserID: 2, Note: ptr("gift")}))},
 	{"insert composite key", "no generated key: a plain INSERT ... SELECT FROM unnest; on PostgreSQL most columns travel as array literals",
 		retort.Insert(Taggings, &Tagging{OrderID: 1, Tag: "red", Weight: 3}, &Tagging{OrderID: 1, Tag: `a "b" \ c,{d}`, Weight: 4}).SQL},

@@ -223,6 +223,46 @@ func (q *InsertQuery[T]) assignKey(r Rows, obj *T) error {
 	return nil
 }
 
+// assignGenKeys reads the keys PostgreSQL's insertGen returns, one per row
+// of objs, and writes them into objs in ascending order (see insertGenSQL).
+func (q *InsertQuery[T]) assignGenKeys(r Rows, objs []*T) error {
+	t := q.t
+	var buf [128]int64
+	keys := buf[:0]
+	if len(objs) > len(buf) {
+		keys = make([]int64, 0, len(objs))
+	}
+	peek, _ := r.(KeyPeeker)
+	var id int64
+	for r.Next() {
+		ok := peek != nil
+		if ok {
+			id, ok = peek.PeekInt64(0)
+		}
+		if !ok {
+			if err := r.Scan(&id); err != nil {
+				return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			}
+		}
+		keys = append(keys, id)
+	}
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+	}
+	if len(keys) != len(objs) {
+		return fmt.Errorf("retort: insert %q: %d keys returned for %d rows", t.name, len(keys), len(objs))
+	}
+	if !slices.IsSorted(keys) {
+		slices.Sort(keys)
+	}
+	for i, obj := range objs {
+		if err := t.auto.SetInt64(obj, keys[i]); err != nil {
+			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		}
+	}
+	return nil
+}
+
 // assignKeys reads (ordinal, key) rows of the PostgreSQL insert.
 func (q *InsertQuery[T]) assignKeys(r Rows, objs []*T) error {
 	t := q.t

@@ -160,7 +160,11 @@ func (q *InsertQuery[T]) pgUnnestItems(s *tableSQL) ([]BatchItem, error) {
 		start := k * pgInsertChunk
 		objs := q.objs[start:min(len(q.objs), start+pgInsertChunk)]
 		items[k] = BatchItem{SQL: c.sql, Args: c.args}
-		if q.t.auto != nil {
+		switch {
+		case q.t.auto == nil:
+		case c.gen:
+			items[k].Rows = func(r Rows) error { return q.assignGenKeys(r, objs) }
+		default:
 			items[k].Rows = func(r Rows) error { return q.assignKeys(r, objs) }
 		}
 	}

@@ -19,8 +19,8 @@ type tableSQL struct {
 	insertHead  string   // insert up to where ON CONFLICT goes
 	insertIsRow bool     // insert takes one row's values (SQLite)
 	// insertGen is PostgreSQL's batch INSERT for rows whose generated keys
-	// are all still to be drawn: no array of keys (all NULL) to send, parse
-	// and COALESCE. Empty without a generated key.
+	// are all still to be drawn (see insertGenSQL). Empty without a
+	// generated key.
 	insertGen string
 	// PostgreSQL's INSERT of one row: VALUES, without the generated key
 	// column and RETURNING it (or every column when the table has no
@@ -59,7 +59,7 @@ func (t *Table[T]) sql(d Dialect) *tableSQL {
 		if d == Postgres {
 			s.insertOne, s.insertOneKeyed = o.insertOneSQL()
 			if o.auto != nil {
-				s.insertGen, _ = o.insertCTE(true)
+				s.insertGen = o.insertGenSQL()
 			}
 		}
 	}
@@ -342,71 +342,40 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 		unnest()
 		return b.String(), b.String(), false
 	}
-	insert, head = t.insertCTE(false)
+	insert, head = t.insertCTE()
 	return insert, head, false
 }
 
 // insertCTE builds PostgreSQL's batch INSERT for a table with a generated
-// key, and its head (up to where ON CONFLICT goes). One CTE unnests the
-// rows and draws the generated keys; it is materialized, so each row's key
-// is drawn once and the INSERT and the (ordinal, key) pairs returned read
-// the same rows. Keys are matched to objects by ordinal, never by trusting
-// the order of RETURNING rows. The sequence is looked up once (an
-// uncorrelated subquery runs once, as an InitPlan); pg_get_serial_sequence
-// per row cost 5-8x more. Its table and column are the statement's last two
-// parameters.
-//
-// Without gen, the key column travels as an array like the others and a
-// given key is kept (COALESCE). With gen, every key is to be generated:
-// the key column is left out of the arrays and drawn by nextval alone. On
-// 50,000 rows of three columns that costs the server about 17% less than
-// unnesting an array of NULL keys (BENCHMARKS.md).
-func (t *Table[T]) insertCTE(gen bool) (insert, head string) {
+// key where some rows may carry their own key, and its head (up to where ON
+// CONFLICT goes). One CTE unnests the rows and draws the missing keys; it is
+// materialized, so each row's key is drawn once and the INSERT and the
+// (ordinal, key) pairs returned read the same rows. Keys are matched to
+// objects by ordinal, never by trusting the order of RETURNING rows. The
+// key column travels as an array like the others and a given key is kept
+// (COALESCE). The sequence is looked up once (an uncorrelated subquery runs
+// once, as an InitPlan); pg_get_serial_sequence per row cost 5-8x more. Its
+// table and column are the statement's last two parameters.
+func (t *Table[T]) insertCTE() (insert, head string) {
 	var b strings.Builder
-	var arrays []ColumnOf[T] // the columns sent as arrays
-	for _, c := range t.cols {
-		if !gen || c != t.auto {
-			arrays = append(arrays, c)
-		}
-	}
 	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
 	for _, c := range t.cols {
 		if c == t.auto {
-			nextval := "nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(len(arrays)+1) + ", $" + strconv.Itoa(len(arrays)+2) + ")::regclass))"
-			if gen {
-				b.WriteString(nextval + " AS ")
-			} else {
-				b.WriteString(`COALESCE("u".`)
-				appendIdent(&b, c.Name())
-				b.WriteString(", " + nextval + ") AS ")
-			}
+			b.WriteString(`COALESCE("u".`)
+			appendIdent(&b, c.Name())
+			b.WriteString(", " + t.nextval(len(t.cols)) + ") AS ")
 		} else {
 			b.WriteString(`"u".`)
 		}
 		appendIdent(&b, c.Name())
 		b.WriteString(", ")
 	}
-	b.WriteString(`"u"."retort_ord" FROM unnest(`)
-	for i, c := range arrays {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$" + strconv.Itoa(i+1) + "::" + arrayCast(c.Info(), Postgres))
-	}
-	b.WriteString(`) WITH ORDINALITY AS "u" (`)
-	for _, c := range arrays {
-		appendIdent(&b, c.Name())
-		b.WriteString(", ")
-	}
-	b.WriteString(`"retort_ord")), "i" AS (INSERT INTO `)
+	b.WriteString(`"u"."retort_ord" FROM `)
+	t.writeUnnest(&b, nil)
+	b.WriteString(`), "i" AS (INSERT INTO `)
 	appendIdent(&b, t.name)
 	b.WriteString(" (")
-	for i, c := range t.cols {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		appendIdent(&b, c.Name())
-	}
+	t.writeColumns(&b, nil)
 	b.WriteString(") SELECT ")
 	for i, c := range t.cols {
 		if i > 0 {
@@ -421,6 +390,76 @@ func (t *Table[T]) insertCTE(gen bool) (insert, head string) {
 	appendIdent(&b, t.auto.Name())
 	b.WriteString(` FROM "v"`)
 	return b.String(), head
+}
+
+// insertGenSQL builds PostgreSQL's batch INSERT for rows whose generated
+// keys are all still to be drawn: the key column is left out of the arrays
+// and drawn by nextval alone, in the order of the rows' ordinals, and the
+// statement returns the keys only. The select list is evaluated in ORDER BY
+// order (PostgreSQL 9.6 and later evaluate volatile output expressions
+// after the sort; here the planner needs no sort at all, unnest WITH
+// ORDINALITY being ordered already), so the keys ascend with the ordinals
+// and are matched to the objects by sorting them, as the COPY path does
+// with keys drawn ahead (pgCopyItems) and SQLAlchemy's "insertmanyvalues"
+// does for SERIAL keys. That assumes the sequence ascends, as serial and
+// identity sequences do by default. Against the materialized CTE of
+// insertCTE it costs the server about 60 us less per 100 rows of three
+// columns (BENCHMARKS.md, item 35). The sequence's table and column are the
+// statement's last two parameters.
+func (t *Table[T]) insertGenSQL() string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	appendIdent(&b, t.name)
+	b.WriteString(" (")
+	t.writeColumns(&b, nil)
+	b.WriteString(") SELECT ")
+	for i, c := range t.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if c == t.auto {
+			b.WriteString(t.nextval(len(t.cols) - 1))
+			continue
+		}
+		b.WriteString(`"u".`)
+		appendIdent(&b, c.Name())
+	}
+	b.WriteString(" FROM ")
+	t.writeUnnest(&b, t.auto)
+	b.WriteString(` ORDER BY "u"."retort_ord" RETURNING `)
+	appendIdent(&b, t.auto.Name())
+	return b.String()
+}
+
+// nextval is the expression drawing one key from the sequence of t's
+// generated key, whose table and column are parameters n+1 and n+2.
+func (t *Table[T]) nextval(n int) string {
+	return "nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")::regclass))"
+}
+
+// writeUnnest writes the unnest of one array parameter per column of t but
+// skip, numbered from $1, WITH ORDINALITY AS "u" (columns..., "retort_ord").
+func (t *Table[T]) writeUnnest(b *strings.Builder, skip ColumnOf[T]) {
+	b.WriteString("unnest(")
+	n := 0
+	for _, c := range t.cols {
+		if c == skip {
+			continue
+		}
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		n++
+		b.WriteString("$" + strconv.Itoa(n) + "::" + arrayCast(c.Info(), Postgres))
+	}
+	b.WriteString(`) WITH ORDINALITY AS "u" (`)
+	for _, c := range t.cols {
+		if c != skip {
+			appendIdent(b, c.Name())
+			b.WriteString(", ")
+		}
+	}
+	b.WriteString(`"retort_ord")`)
 }
 
 // insertOneSQL builds PostgreSQL's single-row INSERT statements: a plain
@@ -608,6 +647,7 @@ func (q *InsertQuery[T]) pgArgs(objs []*T, gen bool) ([]any, error) {
 type pgChunk struct {
 	sql  string
 	args []any
+	gen  bool // insertGen: the statement returns the keys only, ascending
 }
 
 // pgChunks returns PostgreSQL's insert of q's objects (prepared), one
@@ -622,7 +662,7 @@ func (q *InsertQuery[T]) pgChunks(s *tableSQL) ([]pgChunk, error) {
 		if err != nil {
 			return nil, err
 		}
-		c := pgChunk{sql: s.insert, args: args}
+		c := pgChunk{sql: s.insert, args: args, gen: gen}
 		if gen {
 			c.sql = s.insertGen
 		}
@@ -746,7 +786,7 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 				}
 				continue
 			}
-			if err := q.readKeys(ctx, db, c.sql, c.args, objs, false); err != nil {
+			if err := q.readKeys(ctx, db, c, objs, false); err != nil {
 				return err
 			}
 		}
@@ -763,15 +803,18 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 	return InTx(ctx, db, func(tx Tx) error { return run(tx) })
 }
 
-// readKeys reads (ordinal, key) pairs and stores each key in the object at
-// that ordinal; with onlyZero, only in objects whose key is still zero.
-func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, sqlText string, args []any, objs []*T, onlyZero bool) error {
+// readKeys runs one chunk of PostgreSQL's insert and writes the keys it
+// returns into objs; with onlyZero, only into objects whose key is zero.
+func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, c pgChunk, objs []*T, onlyZero bool) error {
 	t := q.t
-	r, err := db.Query(ctx, sqlText, args...)
+	r, err := db.Query(ctx, c.sql, c.args...)
 	if err != nil {
 		return fmt.Errorf("retort: insert %q: %w", t.name, err)
 	}
 	defer r.Close()
+	if c.gen {
+		return q.assignGenKeys(r, objs)
+	}
 	var ord, id int64
 	for r.Next() {
 		if err := r.Scan(&ord, &id); err != nil {

@@ -240,7 +240,7 @@ func (q *InsertQuery[T]) execConflict(ctx context.Context, db DB, rows [][]any) 
 			}
 			continue
 		}
-		if err := q.readKeys(ctx, db, stmt, args, q.objs[start:start+len(chunk)], true); err != nil {
+		if err := q.readKeys(ctx, db, pgChunk{sql: stmt, args: args}, q.objs[start:start+len(chunk)], true); err != nil {
 			return err
 		}
 	}

@@ -62,7 +62,7 @@ DELETE FROM "orders" WHERE "orders"."user_id" IN (?, ?)
 INSERT INTO "orders" ("id", "user_id", "total", "note") VALUES (?, ?, ?, ?)
 -- args: NULL, 1 (int64), "9.99", NULL
 
--- insert generated keys: every key to be generated (Items, as Exec and the session send it): PostgreSQL sends no array of keys and draws each with nextval; SQLite sends fewer than 50 such rows one statement a row
+-- insert generated keys: every key to be generated (Items, as Exec and the session send it): PostgreSQL sends no array of keys, draws each with nextval in ordinal order and returns the keys alone (matched by sorting); SQLite sends fewer than 50 such rows one statement a row
 INSERT INTO "orders" ("id", "user_id", "total", "note") VALUES (?, ?, ?, ?);
 INSERT INTO "orders" ("id", "user_id", "total", "note") VALUES (?, ?, ?, ?)
 -- args: NULL, 1 (int64), "9.99", NULL, NULL, 2 (int64), "0", "gift"
