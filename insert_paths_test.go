@@ -106,6 +106,54 @@ func TestInsertOneRow(t *testing.T) {
 	})
 }
 
+// TestInsertKeyOnlyRows inserts several rows into a table whose only column
+// is its generated key (PostgreSQL: no array to unnest, the row count
+// instead), through Exec and through Items: every object gets its own new
+// key.
+func TestInsertKeyOnlyRows(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, KeyOnlys)
+		var all []*KeyOnly
+		for _, n := range []int{2, 3, 60} {
+			for _, items := range []bool{false, true} {
+				keys := make([]*KeyOnly, n)
+				for i := range keys {
+					keys[i] = &KeyOnly{}
+				}
+				ins := retort.Insert(KeyOnlys, keys...)
+				var err error
+				if items {
+					var its []retort.BatchItem
+					if its, err = ins.Items(env.DB.Dialect()); err == nil {
+						err = retort.RunItems(ctx, env.DB, its)
+					}
+				} else {
+					err = ins.Exec(ctx, env.DB)
+				}
+				if err != nil {
+					t.Fatalf("%d rows (items: %v): %v", n, items, err)
+				}
+				all = append(all, keys...)
+			}
+		}
+		rows, err := retort.Select(KeyOnlys).OrderBy(KeyOnlyID.Asc()).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]*KeyOnly, len(all))
+		for i := range want {
+			want[i] = &KeyOnly{ID: int64(i + 1)}
+		}
+		if diff := cmp.Diff(want, all); diff != "" {
+			t.Errorf("keys written back (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(want, rows); diff != "" {
+			t.Errorf("rows (-want +got):\n%s", diff)
+		}
+	})
+}
+
 // TestInsertArrayLiteralRoundTrip inserts several rows at once (on
 // PostgreSQL, columns as array literals) whose values test the literal's
 // quoting and number formats, and reads them back unchanged.

@@ -396,9 +396,10 @@ func (t *Table[T]) insertCTE() (insert, head string) {
 // keys are all still to be drawn: the key column is left out of the arrays
 // and drawn by nextval alone, in the order of the rows' ordinals, and the
 // statement returns the keys only. The select list is evaluated in ORDER BY
-// order (PostgreSQL 9.6 and later evaluate volatile output expressions
-// after the sort; here the planner needs no sort at all, unnest WITH
-// ORDINALITY being ordered already), so the keys ascend with the ordinals
+// order (PostgreSQL's SELECT reference, since 9.6: output expressions not
+// used by ORDER BY are evaluated after the sort; here the planner needs no
+// sort at all, unnest WITH ORDINALITY being ordered already), so the keys
+// ascend with the ordinals
 // and are matched to the objects by sorting them, as the COPY path does
 // with keys drawn ahead (pgCopyItems) and SQLAlchemy's "insertmanyvalues"
 // does for SERIAL keys. That assumes the sequence ascends, as serial and
@@ -418,7 +419,7 @@ func (t *Table[T]) insertGenSQL() string {
 			b.WriteString(", ")
 		}
 		if c == t.auto {
-			b.WriteString(t.nextval(len(t.cols) - 1))
+			b.WriteString(t.nextval(max(len(t.cols)-1, 1)))
 			continue
 		}
 		b.WriteString(`"u".`)
@@ -439,7 +440,13 @@ func (t *Table[T]) nextval(n int) string {
 
 // writeUnnest writes the unnest of one array parameter per column of t but
 // skip, numbered from $1, WITH ORDINALITY AS "u" (columns..., "retort_ord").
+// When skip is t's only column, there is no array: $1 is the number of
+// rows, counted by generate_series.
 func (t *Table[T]) writeUnnest(b *strings.Builder, skip ColumnOf[T]) {
+	if len(t.cols) == 1 && t.cols[0] == skip {
+		b.WriteString(`generate_series(1, $1::bigint) AS "u" ("retort_ord")`)
+		return
+	}
 	b.WriteString("unnest(")
 	n := 0
 	for _, c := range t.cols {
@@ -603,7 +610,8 @@ func (q *InsertQuery[T]) encode() ([][]any, error) {
 // Every value is checked first.
 //
 // With gen (see insertGen), the key column is left out: every key of objs
-// is to be generated.
+// is to be generated. A table whose only column is its key then sends the
+// number of rows instead of arrays.
 func (q *InsertQuery[T]) pgArgs(objs []*T, gen bool) ([]any, error) {
 	t := q.t
 	cols := t.cols
@@ -636,6 +644,9 @@ func (q *InsertQuery[T]) pgArgs(objs []*T, gen bool) ([]any, error) {
 			arr[i] = v
 		}
 		args = append(args, arr)
+	}
+	if gen && len(cols) == 1 && cols[0] == t.auto { // no arrays: the row count (see writeUnnest)
+		args = append(args, int64(len(objs)))
 	}
 	if t.auto != nil {
 		args = append(args, QuoteIdent(t.name), t.auto.Name())
