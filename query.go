@@ -284,10 +284,11 @@ const pgInsertChunk = 5000
 //
 // PostgreSQL: the rows travel as one array per column and are unnested, so the
 // statement text is the same for any number of rows. When the table has a
-// generated key, the keys are drawn from its sequence in a CTE that also
-// carries each row's ordinal, and the statement returns (ordinal, key) pairs:
-// keys are matched to objects by ordinal, never by trusting the order of
-// RETURNING rows.
+// generated key, this statement is for rows of which some carry their own
+// key: the missing keys are drawn from the sequence in a CTE that also
+// carries each row's ordinal, and the statement returns (ordinal, key)
+// pairs (see insertCTE). Rows whose keys are all to be generated go by
+// insertGenSQL instead.
 //
 // SQLite: a single-row INSERT, from which Items and Exec make multi-row
 // VALUES statements (see sqliteMultiRow); a single row's generated key comes
