@@ -226,12 +226,21 @@ func (q *InsertQuery[T]) assignKey(r Rows, obj *T) error {
 // assignGenKeys reads the keys PostgreSQL's insertGen returns, one per row
 // of objs, and writes them into objs in ascending order (see insertGenSQL).
 func (q *InsertQuery[T]) assignGenKeys(r Rows, objs []*T) error {
-	t := q.t
 	var buf [128]int64
 	keys := buf[:0]
 	if len(objs) > len(buf) {
 		keys = make([]int64, 0, len(objs))
 	}
+	_, err := q.sortedKeys(r, objs, keys, "returned")
+	return err
+}
+
+// sortedKeys reads one key a row of r (keys drawn from the sequence of q's
+// generated key, or returned by an insert that drew them), one per object of
+// objs, into keys, and writes them into objs in ascending order: the
+// sequence ascends, and the keys were drawn in the objects' order.
+func (q *InsertQuery[T]) sortedKeys(r Rows, objs []*T, keys []int64, how string) ([]int64, error) {
+	t := q.t
 	peek, _ := r.(KeyPeeker)
 	var id int64
 	for r.Next() {
@@ -241,26 +250,26 @@ func (q *InsertQuery[T]) assignGenKeys(r Rows, objs []*T) error {
 		}
 		if !ok {
 			if err := r.Scan(&id); err != nil {
-				return fmt.Errorf("retort: insert %q: %w", t.name, err)
+				return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
 			}
 		}
 		keys = append(keys, id)
 	}
 	if err := r.Err(); err != nil {
-		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
 	}
 	if len(keys) != len(objs) {
-		return fmt.Errorf("retort: insert %q: %d keys returned for %d rows", t.name, len(keys), len(objs))
+		return nil, fmt.Errorf("retort: insert %q: %d keys %s for %d rows", t.name, len(keys), how, len(objs))
 	}
 	if !slices.IsSorted(keys) {
 		slices.Sort(keys)
 	}
 	for i, obj := range objs {
 		if err := t.auto.SetInt64(obj, keys[i]); err != nil {
-			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
 		}
 	}
-	return nil
+	return keys, nil
 }
 
 // assignKeys reads (ordinal, key) rows of the PostgreSQL insert.

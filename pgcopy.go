@@ -2,7 +2,6 @@ package retort
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -115,37 +114,7 @@ const pgDrawKeys = `SELECT nextval((SELECT pg_get_serial_sequence($1, $2)::regcl
 // drawnKeys reads the n keys pgDrawKeys drew, writes them into q's objects
 // in ascending order and returns them.
 func (q *InsertQuery[T]) drawnKeys(r Rows, n int) ([]int64, error) {
-	t := q.t
-	keys := make([]int64, 0, n)
-	peek, _ := r.(KeyPeeker)
-	var k int64
-	for r.Next() {
-		ok := peek != nil
-		if ok {
-			k, ok = peek.PeekInt64(0)
-		}
-		if !ok {
-			if err := r.Scan(&k); err != nil {
-				return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
-			}
-		}
-		keys = append(keys, k)
-	}
-	if err := r.Err(); err != nil {
-		return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
-	}
-	if len(keys) != n {
-		return nil, fmt.Errorf("retort: insert %q: %d keys drawn for %d rows", t.name, len(keys), n)
-	}
-	if !slices.IsSorted(keys) {
-		slices.Sort(keys)
-	}
-	for i, obj := range q.objs {
-		if err := t.auto.SetInt64(obj, keys[i]); err != nil {
-			return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
-		}
-	}
-	return keys, nil
+	return q.sortedKeys(r, q.objs, make([]int64, 0, n), "drawn")
 }
 
 // pgUnnestItems is the insert as unnest statements, for a driver that

@@ -400,10 +400,9 @@ func (t *Table[T]) insertCTE() (insert, head string) {
 // order (PostgreSQL's SELECT reference, since 9.6: output expressions not
 // used by ORDER BY are evaluated after the sort; here the planner needs no
 // sort at all, unnest WITH ORDINALITY being ordered already), so the keys
-// ascend with the ordinals
-// and are matched to the objects by sorting them, as the COPY path does
-// with keys drawn ahead (pgCopyItems) and SQLAlchemy's "insertmanyvalues"
-// does for SERIAL keys. That assumes the sequence ascends, as serial and
+// ascend with the ordinals and are matched to the objects by sorting them
+// (sortedKeys), as the COPY path does with keys drawn ahead (pgCopyItems)
+// and SQLAlchemy's "insertmanyvalues" does for SERIAL keys. That assumes the sequence ascends, as serial and
 // identity sequences do by default. Against the materialized CTE of
 // insertCTE it costs the server about 60 us less per 100 rows of three
 // columns (BENCHMARKS.md, item 35). The sequence's table and column are the
