@@ -359,37 +359,20 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 // table and column are the statement's last two parameters.
 func (t *Table[T]) insertCTE() (insert, head string) {
 	var b strings.Builder
+	key := QuoteIdent(t.auto.Name())
 	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
-	for _, c := range t.cols {
-		if c == t.auto {
-			b.WriteString(`COALESCE("u".`)
-			appendIdent(&b, c.Name())
-			b.WriteString(", " + t.nextval(len(t.cols)) + ") AS ")
-		} else {
-			b.WriteString(`"u".`)
-		}
-		appendIdent(&b, c.Name())
-		b.WriteString(", ")
-	}
-	b.WriteString(`"u"."retort_ord" FROM `)
+	t.writeSelectList(&b, "u", `COALESCE("u".`+key+", "+t.nextval(len(t.cols))+") AS "+key)
+	b.WriteString(`, "u"."retort_ord" FROM `)
 	t.writeUnnest(&b, nil)
 	b.WriteString(`), "i" AS (INSERT INTO `)
 	appendIdent(&b, t.name)
 	b.WriteString(" (")
 	t.writeColumns(&b, nil)
 	b.WriteString(") SELECT ")
-	for i, c := range t.cols {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(`"v".`)
-		appendIdent(&b, c.Name())
-	}
+	t.writeSelectList(&b, "v", "")
 	b.WriteString(` FROM "v"`)
 	head = b.String()
-	b.WriteString(` RETURNING 1) SELECT "v"."retort_ord", "v".`)
-	appendIdent(&b, t.auto.Name())
-	b.WriteString(` FROM "v"`)
+	b.WriteString(` RETURNING 1) SELECT "v"."retort_ord", "v".` + key + ` FROM "v"`)
 	return b.String(), head
 }
 
@@ -402,11 +385,11 @@ func (t *Table[T]) insertCTE() (insert, head string) {
 // sort at all, unnest WITH ORDINALITY being ordered already), so the keys
 // ascend with the ordinals and are matched to the objects by sorting them
 // (sortedKeys), as the COPY path does with keys drawn ahead (pgCopyItems)
-// and SQLAlchemy's "insertmanyvalues" does for SERIAL keys. That assumes the sequence ascends, as serial and
-// identity sequences do by default. Against the materialized CTE of
-// insertCTE it costs the server about 60 us less per 100 rows of three
-// columns (BENCHMARKS.md, item 35). The sequence's table and column are the
-// statement's last two parameters.
+// and SQLAlchemy's "insertmanyvalues" does for SERIAL keys. That assumes
+// the sequence ascends, as serial and identity sequences do by default.
+// Against the materialized CTE of insertCTE it costs the server about 60 us
+// less per 100 rows of three columns (BENCHMARKS.md, item 35). The
+// sequence's table and column are the statement's last two parameters.
 func (t *Table[T]) insertGenSQL() string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO ")
@@ -414,22 +397,31 @@ func (t *Table[T]) insertGenSQL() string {
 	b.WriteString(" (")
 	t.writeColumns(&b, nil)
 	b.WriteString(") SELECT ")
-	for i, c := range t.cols {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if c == t.auto {
-			b.WriteString(t.nextval(max(len(t.cols)-1, 1)))
-			continue
-		}
-		b.WriteString(`"u".`)
-		appendIdent(&b, c.Name())
-	}
+	// The arrays are $1 and on, one per column but the key; a table whose
+	// only column is the key sends the row count instead (one parameter).
+	t.writeSelectList(&b, "u", t.nextval(max(len(t.cols)-1, 1)))
 	b.WriteString(" FROM ")
 	t.writeUnnest(&b, t.auto)
 	b.WriteString(` ORDER BY "u"."retort_ord" RETURNING `)
 	appendIdent(&b, t.auto.Name())
 	return b.String()
+}
+
+// writeSelectList writes t's columns qualified by alias, in declaration
+// order; key, when not empty, stands in for the generated key's column.
+func (t *Table[T]) writeSelectList(b *strings.Builder, alias, key string) {
+	for i, c := range t.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if key != "" && c == t.auto {
+			b.WriteString(key)
+			continue
+		}
+		appendIdent(b, alias)
+		b.WriteByte('.')
+		appendIdent(b, c.Name())
+	}
 }
 
 // nextval is the expression drawing one key from the sequence of t's
