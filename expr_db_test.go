@@ -501,6 +501,49 @@ func TestExprUpsert(t *testing.T) {
 	})
 }
 
+// TestUpsertItems runs upserts through Items and RunItems, as a program
+// batching its own statements does: the ON CONFLICT clause goes with them
+// (it used to be dropped, making a plain INSERT) and keys come back as Exec
+// writes them.
+func TestUpsertItems(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		f := exSetup(t, env)
+		ann := f.users[0]
+		run := func(q *retort.InsertQuery[User]) {
+			t.Helper()
+			items, err := q.Items(env.DB.Dialect())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := retort.RunItems(ctx, env.DB, items); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dup := &User{Avatar: []byte{}, Name: "ann2", Email: ptr("ann@example.com")}
+		fresh := &User{Avatar: []byte{}, Name: "dan", Email: ptr("dan@example.com")}
+		run(retort.Insert(Users, dup).OnConflict(UserEmail).DoNothing())
+		run(retort.Insert(Users, fresh, dup).OnConflict(UserEmail).DoNothing())
+		if dup.ID != 0 || fresh.ID == 0 {
+			t.Errorf("DO NOTHING: keys %d (skipped, want 0) and %d (inserted)", dup.ID, fresh.ID)
+		}
+		again := &User{Avatar: []byte{}, Name: "anne", Email: ptr("ann@example.com"), Age: 1}
+		run(retort.Insert(Users, again).OnConflict(UserEmail).DoUpdateSet(UserName.ToExpr(retort.Excluded(UserName))))
+		if again.ID != ann.ID {
+			t.Errorf("DO UPDATE: key %d, want the existing row's %d", again.ID, ann.ID)
+		}
+		names := try(retort.Select1(UserName).OrderBy(UserID.Asc()).All(ctx, env.DB)).must(t)
+		want := []string{"anne"}
+		for _, u := range f.users[1:] {
+			want = append(want, u.Name)
+		}
+		want = append(want, "dan")
+		if diff := cmp.Diff(want, names); diff != "" {
+			t.Errorf("names (-want +got):\n%s", diff)
+		}
+	})
+}
+
 func TestExprReturning(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()

@@ -13,14 +13,22 @@ import (
 // multi-row VALUES of up to 500 rows, one statement a row when given and
 // generated keys are mixed or fewer than 50 keys are generated). Values are
 // checked and encoded first, so a bad value is an error before any SQL is
-// sent. The session sends these items in its flush; Exec is the plain way to
-// run an insert.
+// sent. An upsert (OnConflict) is one statement a chunk of rows on
+// PostgreSQL and one a row on SQLite, as Exec sends it. The session sends
+// these items in its flush; Exec is the plain way to run an insert.
 func (q *InsertQuery[T]) Items(d Dialect) ([]BatchItem, error) {
 	if len(q.objs) == 0 {
 		return nil, nil
 	}
 	t := q.t
 	s := t.sql(d)
+	if q.conflict != nil {
+		rows, err := q.encode()
+		if err != nil {
+			return nil, err
+		}
+		return q.conflictItems(d, rows)
+	}
 	if !s.insertIsRow && !q.single(s, len(q.objs)) {
 		return q.pgItems()
 	}
@@ -272,8 +280,10 @@ func (q *InsertQuery[T]) sortedKeys(r Rows, objs []*T, keys []int64, how string)
 	return keys, nil
 }
 
-// assignKeys reads (ordinal, key) rows of the PostgreSQL insert.
-func (q *InsertQuery[T]) assignKeys(r Rows, objs []*T) error {
+// assignKeys reads the (ordinal, key) rows of PostgreSQL's insert of objs
+// and writes each key into its object; with onlyZero, only into objects
+// whose key is zero (an upsert keeps the keys the program gave).
+func (q *InsertQuery[T]) assignKeys(r Rows, objs []*T, onlyZero bool) error {
 	t := q.t
 	var ord, id int64
 	peek, _ := r.(KeyPeeker)
@@ -295,11 +305,17 @@ func (q *InsertQuery[T]) assignKeys(r Rows, objs []*T) error {
 		if ord < 1 || ord > int64(len(objs)) {
 			return fmt.Errorf("retort: insert %q: key for row %d of %d", t.name, ord, len(objs))
 		}
+		if onlyZero && !t.auto.IsZero(objs[ord-1]) {
+			continue
+		}
 		if err := t.auto.SetInt64(objs[ord-1], id); err != nil {
 			return fmt.Errorf("retort: insert %q: %w", t.name, err)
 		}
 	}
-	return r.Err()
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+	}
+	return nil
 }
 
 // ScanRow reads the current row of rows, which must hold t's columns in

@@ -134,7 +134,7 @@ func (q *InsertQuery[T]) pgUnnestItems(s *tableSQL) ([]BatchItem, error) {
 		case c.gen:
 			items[k].Rows = func(r Rows) error { return q.assignGenKeys(r, objs) }
 		default:
-			items[k].Rows = func(r Rows) error { return q.assignKeys(r, objs) }
+			items[k].Rows = func(r Rows) error { return q.assignKeys(r, objs, false) }
 		}
 	}
 	return items, nil

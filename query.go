@@ -12,12 +12,15 @@ import (
 // tableSQL is the SQL of a table that does not depend on a query: built once
 // per dialect and reused by every statement.
 type tableSQL struct {
-	columns     []string // column names in declaration order
-	selectList  string   // "t"."a", "t"."b"
-	from        string   // "t" or "t" AS "alias"
-	insert      string   // the batch INSERT statement
-	insertHead  string   // insert up to where ON CONFLICT goes
-	insertIsRow bool     // insert takes one row's values (SQLite)
+	columns    []string // column names in declaration order
+	selectList string   // "t"."a", "t"."b"
+	from       string   // "t" or "t" AS "alias"
+	insert     string   // the batch INSERT statement
+	insertHead string   // insert up to where ON CONFLICT goes
+	// insertHeadGen is insertHead for rows whose generated keys are all
+	// drawn by the statement (OVERRIDING SYSTEM VALUE, see insertCTE).
+	insertHeadGen string
+	insertIsRow   bool // insert takes one row's values (SQLite)
 	// insertGen is PostgreSQL's batch INSERT for rows whose generated keys
 	// are all still to be drawn (see insertGenSQL). Empty without a
 	// generated key.
@@ -60,6 +63,7 @@ func (t *Table[T]) sql(d Dialect) *tableSQL {
 			s.insertOne, s.insertOneKeyed = o.insertOneSQL()
 			if o.auto != nil {
 				s.insertGen = o.insertGenSQL()
+				_, s.insertHeadGen = o.insertCTE(true)
 			}
 		}
 	}
@@ -343,7 +347,7 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 		unnest()
 		return b.String(), b.String(), false
 	}
-	insert, head = t.insertCTE()
+	insert, head = t.insertCTE(false)
 	return insert, head, false
 }
 
@@ -357,7 +361,14 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 // (COALESCE). The sequence is looked up once (an uncorrelated subquery runs
 // once, as an InitPlan); pg_get_serial_sequence per row cost 5-8x more. Its
 // table and column are the statement's last two parameters.
-func (t *Table[T]) insertCTE() (insert, head string) {
+//
+// With drawn, every key is drawn here and the INSERT says OVERRIDING SYSTEM
+// VALUE, so that a key column GENERATED ALWAYS AS IDENTITY takes the value
+// drawn from its own sequence (PostgreSQL refuses any value but DEFAULT
+// there otherwise, and INSERT ... SELECT cannot say DEFAULT). Without it,
+// a key given by the program still meets PostgreSQL's refusal, as in the
+// one-row INSERT.
+func (t *Table[T]) insertCTE(drawn bool) (insert, head string) {
 	var b strings.Builder
 	key := QuoteIdent(t.auto.Name())
 	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
@@ -368,7 +379,11 @@ func (t *Table[T]) insertCTE() (insert, head string) {
 	appendIdent(&b, t.name)
 	b.WriteString(" (")
 	t.writeColumns(&b, nil)
-	b.WriteString(") SELECT ")
+	b.WriteString(") ")
+	if drawn {
+		b.WriteString(overriding)
+	}
+	b.WriteString("SELECT ")
 	t.writeSelectList(&b, "v", "")
 	b.WriteString(` FROM "v"`)
 	head = b.String()
@@ -389,14 +404,15 @@ func (t *Table[T]) insertCTE() (insert, head string) {
 // the sequence ascends, as serial and identity sequences do by default.
 // Against the materialized CTE of insertCTE it costs the server about 60 us
 // less per 100 rows of three columns (BENCHMARKS.md, item 35). The
-// sequence's table and column are the statement's last two parameters.
+// sequence's table and column are the statement's last two parameters. It
+// overrides the system value, as insertCTE does when every key is drawn.
 func (t *Table[T]) insertGenSQL() string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO ")
 	appendIdent(&b, t.name)
 	b.WriteString(" (")
 	t.writeColumns(&b, nil)
-	b.WriteString(") SELECT ")
+	b.WriteString(") " + overriding + "SELECT ")
 	// The arrays are $1 and on, one per column but the key; a table whose
 	// only column is the key sends the row count instead (one parameter).
 	t.writeSelectList(&b, "u", t.nextval(max(len(t.cols)-1, 1)))
@@ -423,6 +439,11 @@ func (t *Table[T]) writeSelectList(b *strings.Builder, alias, key string) {
 		appendIdent(b, c.Name())
 	}
 }
+
+// overriding lets an INSERT write the keys it draws with nextval into a key
+// column GENERATED ALWAYS AS IDENTITY; other columns ignore it
+// (PostgreSQL 10 and later).
+const overriding = "OVERRIDING SYSTEM VALUE "
 
 // nextval is the expression drawing one key from the sequence of t's
 // generated key, whose table and column are parameters n+1 and n+2.
@@ -530,7 +551,10 @@ func (q *InsertQuery[T]) single(s *tableSQL, n int) bool {
 // SQLite). It holds for any rows; on PostgreSQL, Exec and Items send
 // cheaper statements where they can: a plain INSERT ... VALUES for a single
 // row, and a statement without the array of keys for a chunk of rows whose
-// generated keys are all still to be drawn (see Items for both).
+// generated keys are all still to be drawn (see Items for both). When every
+// generated key is to be drawn, the statements they send (upserts too) say
+// OVERRIDING SYSTEM VALUE, so that a key column GENERATED ALWAYS AS
+// IDENTITY takes the keys drawn from its sequence.
 func (q *InsertQuery[T]) SQL(d Dialect) (string, []any, error) {
 	s := q.t.sql(d)
 	rows, err := q.encode()
@@ -818,25 +842,7 @@ func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, c pgChunk, objs []
 	if c.gen {
 		return q.assignGenKeys(r, objs)
 	}
-	var ord, id int64
-	for r.Next() {
-		if err := r.Scan(&ord, &id); err != nil {
-			return fmt.Errorf("retort: insert %q: %w", t.name, err)
-		}
-		if ord < 1 || ord > int64(len(objs)) {
-			return fmt.Errorf("retort: insert %q: key for row %d of %d", t.name, ord, len(objs))
-		}
-		if onlyZero && !t.auto.IsZero(objs[ord-1]) {
-			continue
-		}
-		if err := t.auto.SetInt64(objs[ord-1], id); err != nil {
-			return fmt.Errorf("retort: insert %q: %w", t.name, err)
-		}
-	}
-	if err := r.Err(); err != nil {
-		return fmt.Errorf("retort: insert %q: %w", t.name, err)
-	}
-	return nil
+	return q.assignKeys(r, objs, onlyZero)
 }
 
 func indexOf[T any](cols []ColumnOf[T], c ColumnOf[T]) int {

@@ -108,7 +108,10 @@ func (q *InsertQuery[T]) writeConflict(w *Writer) {
 // updated row (DO UPDATE) by the values of the conflict columns, which
 // identify one input row since PostgreSQL refuses to update a row twice in
 // one statement.
-func (q *InsertQuery[T]) conflictStatement(d Dialect) (string, []any, error) {
+//
+// With drawn (PostgreSQL, every row's key to be generated), the INSERT says
+// OVERRIDING SYSTEM VALUE, as insertCTE explains.
+func (q *InsertQuery[T]) conflictStatement(d Dialect, drawn bool) (string, []any, error) {
 	t := q.t
 	s := t.sql(d)
 	w := NewWriter(d)
@@ -117,7 +120,11 @@ func (q *InsertQuery[T]) conflictStatement(d Dialect) (string, []any, error) {
 		fixed += 2
 	}
 	w.args = make([]any, fixed) // the rows' parameters come first
-	w.WriteString(s.insertHead)
+	if drawn && d == Postgres && t.auto != nil {
+		w.WriteString(s.insertHeadGen)
+	} else {
+		w.WriteString(s.insertHead)
+	}
 	q.writeConflict(w)
 	if t.auto != nil {
 		key := t.auto.Name()
@@ -175,7 +182,7 @@ func (q *InsertQuery[T]) conflictStatement(d Dialect) (string, []any, error) {
 
 // conflictSQL is InsertQuery.SQL with an ON CONFLICT clause.
 func (q *InsertQuery[T]) conflictSQL(d Dialect, rows [][]any) (string, []any, error) {
-	stmt, extra, err := q.conflictStatement(d)
+	stmt, extra, err := q.conflictStatement(d, false)
 	if err != nil {
 		return "", nil, err
 	}
@@ -193,69 +200,80 @@ func (q *InsertQuery[T]) conflictSQL(d Dialect, rows [][]any) (string, []any, er
 	return stmt, append(args[:len(args):len(args)], extra...), nil
 }
 
-// execConflict runs the INSERT ... ON CONFLICT for every row.
+// execConflict runs the INSERT ... ON CONFLICT for every row (rows as
+// encode returns them), one statement after another.
 func (q *InsertQuery[T]) execConflict(ctx context.Context, db DB, rows [][]any) error {
-	t := q.t
-	d := db.Dialect()
-	stmt, extra, err := q.conflictStatement(d)
+	items, err := q.conflictItems(db.Dialect(), rows)
 	if err != nil {
 		return err
 	}
-	if d == SQLite {
-		autoIdx := -1
-		if t.auto != nil {
-			autoIdx = indexOf(t.cols, t.auto)
-		}
-		for i, r := range rows {
-			args := append(r[:len(r):len(r)], extra...)
-			generated := autoIdx >= 0 && r[autoIdx] == nil
-			if autoIdx >= 0 && !q.conflict.doNothing {
-				if err := q.readReturnedKey(ctx, db, stmt, args, q.objs[i], generated); err != nil {
-					return err
-				}
-				continue
-			}
-			res, err := db.Exec(ctx, stmt, args...)
-			if err != nil {
-				return fmt.Errorf("retort: insert %q: %w", t.name, err)
-			}
-			if generated && res.RowsAffected == 1 {
-				if err := t.auto.SetInt64(q.objs[i], res.LastInsertID); err != nil {
-					return fmt.Errorf("retort: insert %q: %w", t.name, err)
-				}
-			}
-		}
-		return nil
-	}
-	for start := 0; start < len(rows); start += pgInsertChunk {
-		chunk := q.objs[start:min(len(rows), start+pgInsertChunk)]
-		args, err := q.pgArgs(chunk, false)
-		if err != nil {
-			return err
-		}
-		args = append(args, extra...)
-		if t.auto == nil {
-			if _, err := db.Exec(ctx, stmt, args...); err != nil {
-				return fmt.Errorf("retort: insert %q: %w", t.name, err)
-			}
-			continue
-		}
-		if err := q.readKeys(ctx, db, pgChunk{sql: stmt, args: args}, q.objs[start:start+len(chunk)], true); err != nil {
-			return err
+	for _, it := range items {
+		if err := RunItem(ctx, db, it); err != nil {
+			return fmt.Errorf("retort: insert %q: %w", q.t.name, err)
 		}
 	}
 	return nil
 }
 
-// readReturnedKey runs one SQLite upsert that returns the row's key and
-// stores it in obj when set.
-func (q *InsertQuery[T]) readReturnedKey(ctx context.Context, db DB, stmt string, args []any, obj *T, set bool) error {
+// conflictItems is Items for an INSERT ... ON CONFLICT (rows as encode
+// returns them): on SQLite one statement a row, which returns its key
+// (DO UPDATE) or whose key is the last one inserted when it inserted a row
+// (DO NOTHING); on PostgreSQL one statement a chunk of rows, returning
+// (ordinal, key) pairs for the rows it wrote. A key the program gave is
+// kept in its object.
+func (q *InsertQuery[T]) conflictItems(d Dialect, rows [][]any) ([]BatchItem, error) {
 	t := q.t
-	r, err := db.Query(ctx, stmt, args...)
+	stmt, extra, err := q.conflictStatement(d, t.auto != nil && q.allGenerated(q.objs))
 	if err != nil {
-		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		return nil, err
 	}
-	defer r.Close()
+	var items []BatchItem
+	if d == SQLite {
+		autoIdx := -1
+		if t.auto != nil {
+			autoIdx = indexOf(t.cols, t.auto)
+		}
+		items = make([]BatchItem, len(rows))
+		for i, r := range rows {
+			obj := q.objs[i]
+			generated := autoIdx >= 0 && r[autoIdx] == nil
+			items[i] = BatchItem{SQL: stmt, Args: append(r[:len(r):len(r)], extra...)}
+			switch {
+			case autoIdx >= 0 && !q.conflict.doNothing:
+				items[i].Rows = func(r Rows) error { return q.returnedKey(r, obj, generated) }
+			case generated:
+				items[i].Result = func(res Result) error {
+					if res.RowsAffected != 1 {
+						return nil // not inserted: the key stays zero
+					}
+					if err := t.auto.SetInt64(obj, res.LastInsertID); err != nil {
+						return fmt.Errorf("retort: insert %q: %w", t.name, err)
+					}
+					return nil
+				}
+			}
+		}
+		return items, nil
+	}
+	for start := 0; start < len(rows); start += pgInsertChunk {
+		objs := q.objs[start:min(len(rows), start+pgInsertChunk)]
+		args, err := q.pgArgs(objs, false)
+		if err != nil {
+			return nil, err
+		}
+		it := BatchItem{SQL: stmt, Args: append(args, extra...)}
+		if t.auto != nil {
+			it.Rows = func(r Rows) error { return q.assignKeys(r, objs, true) }
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// returnedKey reads the key a SQLite upsert returns (none when DO UPDATE's
+// WHERE skipped the row) and stores it in obj when set.
+func (q *InsertQuery[T]) returnedKey(r Rows, obj *T, set bool) error {
+	t := q.t
 	for r.Next() {
 		var id int64
 		if err := r.Scan(&id); err != nil {
@@ -270,5 +288,5 @@ func (q *InsertQuery[T]) readReturnedKey(ctx context.Context, db DB, stmt string
 	if err := r.Err(); err != nil {
 		return fmt.Errorf("retort: insert %q: %w", t.name, err)
 	}
-	return r.Close()
+	return nil
 }

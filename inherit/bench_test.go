@@ -20,7 +20,7 @@ import (
 const (
 	baseInsert = `WITH "v" AS MATERIALIZED (SELECT nextval((SELECT pg_get_serial_sequence($3, $4)::regclass)) AS "id", "u"."name", "u"."type", "u"."retort_ord" ` +
 		`FROM unnest($1::varchar(100)[], $2::varchar(50)[]) WITH ORDINALITY AS "u" ("name", "type", "retort_ord")), ` +
-		`"i0" AS (INSERT INTO "employee" ("id", "name", "type") SELECT "v"."id", "v"."name", "v"."type" FROM "v"), `
+		`"i0" AS (INSERT INTO "employee" ("id", "name", "type") OVERRIDING SYSTEM VALUE SELECT "v"."id", "v"."name", "v"."type" FROM "v"), `
 	pgxInsertBosses = baseInsert +
 		`"i1" AS (INSERT INTO "boss" ("id", "golf_average") SELECT "v"."id", "s"."golf_average" FROM unnest($5::bigint[], $6::numeric(10,2)[]) AS "s" ("retort_ord", "golf_average") JOIN "v" ON "v"."retort_ord" = "s"."retort_ord") ` +
 		`SELECT "v"."retort_ord", "v"."id" FROM "v"`

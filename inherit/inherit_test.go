@@ -131,6 +131,71 @@ func TestInsertWritesEveryTable(t *testing.T) {
 	})
 }
 
+// A base table whose key is GENERATED ALWAYS AS IDENTITY on PostgreSQL (a
+// schema from a migration, not from CreateTable): a flush of objects of
+// several classes whose keys are all drawn writes every table, and a flush
+// with a key the program gave meets PostgreSQL's refusal (SQLSTATE 428C9),
+// as a one-row INSERT would.
+func TestInsertIdentityAlways(t *testing.T) {
+	runDB(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		if env.Dialect == retort.Postgres {
+			if _, err := env.DB.Exec(ctx, `ALTER TABLE "employee" ALTER COLUMN "id" SET GENERATED ALWAYS`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := session.New(env.DB)
+		b := &Boss{Employee: Employee{Name: "Bob"}, GolfAverage: retort.MustDecimal("80.00")}
+		g := &Grunt{Employee: Employee{Name: "Gus"}, Savings: retort.MustDecimal("5.00"), Employer: b}
+		e := &Employee{Name: "Eve"}
+		add(t, s, b)
+		add(t, s, g)
+		add(t, s, e)
+		mustCommit(t, s)
+		emps, err := retort.Select(Employees).OrderBy(EmployeeID.Asc()).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]Employee{}
+		for _, x := range emps {
+			got[x.ID] = *x
+		}
+		want := map[int64]Employee{
+			b.ID: {ID: b.ID, Name: "Bob", Type: "boss"},
+			g.ID: {ID: g.ID, Name: "Gus", Type: "grunt"},
+			e.ID: {ID: e.ID, Name: "Eve", Type: "employee"},
+		}
+		if diff := cmp.Diff(want, got); diff != "" || b.ID == 0 || g.ID == 0 || e.ID == 0 {
+			t.Errorf("employee rows (-want +got):\n%s", diff)
+		}
+		if g.EmployerID == nil || *g.EmployerID != b.ID {
+			t.Errorf("grunt's employer_id %v, want the boss's key %d", g.EmployerID, b.ID)
+		}
+
+		s = session.New(env.DB)
+		given := &Boss{Employee: Employee{ID: 500, Name: "Gia"}, GolfAverage: retort.MustDecimal("70.00")}
+		drawn := &Boss{Employee: Employee{Name: "Dan"}, GolfAverage: retort.MustDecimal("90.00")}
+		add(t, s, given)
+		add(t, s, drawn)
+		err = s.Commit(ctx)
+		if env.Dialect == retort.SQLite {
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err == nil || !strings.Contains(err.Error(), "428C9") {
+			t.Fatalf("a given key into GENERATED ALWAYS: error %v, want SQLSTATE 428C9", err)
+		}
+		if drawn.ID != 0 {
+			t.Errorf("key %d left in an object whose insert failed", drawn.ID)
+		}
+		if n, err := retort.Select(Employees).Count(ctx, env.DB); err != nil || n != 3 {
+			t.Errorf("%d employee rows after the failed flush (%v), want 3", n, err)
+		}
+	})
+}
+
 // A flush mixing a given key with generated ones: on PostgreSQL the
 // statement then carries the array of keys (generated keys alone travel
 // without it); every object gets the key of its own rows.

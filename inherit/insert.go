@@ -203,7 +203,13 @@ func (p *plan) buildInsert(present []*node, gen bool) string {
 		}
 		id(c.name)
 	}
-	b.WriteString(") SELECT ")
+	b.WriteString(") ")
+	if gen {
+		// Every key is drawn here: a key column GENERATED ALWAYS AS
+		// IDENTITY takes it (as package retort's insert does).
+		b.WriteString("OVERRIDING SYSTEM VALUE ")
+	}
+	b.WriteString("SELECT ")
 	for i, c := range cols {
 		if i > 0 {
 			b.WriteString(", ")

@@ -63,7 +63,7 @@ WITH "v" AS MATERIALIZED (SELECT COALESCE("u"."id", nextval((SELECT pg_get_seria
 -- args: "{NULL,40}", "{1,2}", "{9.99,0}", "{NULL,\"gift\"}", "\"orders\"", "id"
 
 -- insert generated keys: every key to be generated (Items, as Exec and the session send it): PostgreSQL sends no array of keys, draws each with nextval in ordinal order and returns the keys alone (matched by sorting); SQLite sends fewer than 50 such rows one statement a row
-INSERT INTO "orders" ("id", "user_id", "total", "note") SELECT nextval((SELECT pg_get_serial_sequence($4, $5)::regclass)), "u"."user_id", "u"."total", "u"."note" FROM unnest($1::bigint[], $2::numeric[], $3::text[]) WITH ORDINALITY AS "u" ("user_id", "total", "note", "retort_ord") ORDER BY "u"."retort_ord" RETURNING "id"
+INSERT INTO "orders" ("id", "user_id", "total", "note") OVERRIDING SYSTEM VALUE SELECT nextval((SELECT pg_get_serial_sequence($4, $5)::regclass)), "u"."user_id", "u"."total", "u"."note" FROM unnest($1::bigint[], $2::numeric[], $3::text[]) WITH ORDINALITY AS "u" ("user_id", "total", "note", "retort_ord") ORDER BY "u"."retort_ord" RETURNING "id"
 -- args: "{1,2}", "{9.99,0}", "{NULL,\"gift\"}", "\"orders\"", "id"
 
 -- insert composite key: no generated key: a plain INSERT ... SELECT FROM unnest; on PostgreSQL most columns travel as array literals

@@ -1,0 +1,125 @@
+package retort_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/dbtest"
+)
+
+// Always maps a table made by a migration rather than by CreateTable: on
+// PostgreSQL its key is GENERATED ALWAYS AS IDENTITY, which refuses any
+// value but DEFAULT unless the INSERT says OVERRIDING SYSTEM VALUE.
+type Always struct {
+	ID   int64
+	Code string
+	N    int64
+}
+
+var (
+	Alwayss    = retort.NewTable[Always]("always_key")
+	AlwaysID   = retort.Col(Alwayss, "id", func(a *Always) *int64 { return &a.ID }, retort.PrimaryKey())
+	AlwaysCode = retort.Col(Alwayss, "code", func(a *Always) *string { return &a.Code }, retort.Unique())
+	AlwaysN    = retort.Col(Alwayss, "n", func(a *Always) *int64 { return &a.N })
+)
+
+// createAlways makes always_key: by hand on PostgreSQL (CreateTable says BY
+// DEFAULT), by CreateTable on SQLite, which has no identity columns.
+func createAlways(t *testing.T, env *dbtest.Env) {
+	t.Helper()
+	if env.Dialect == retort.SQLite {
+		env.Create(t, Alwayss)
+		return
+	}
+	if _, err := env.DB.Exec(context.Background(), `CREATE TABLE "always_key" (
+		"id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		"code" text NOT NULL UNIQUE,
+		"n" bigint NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestInsertIdentityAlways inserts rows without keys into a table whose key
+// is GENERATED ALWAYS AS IDENTITY on PostgreSQL, through every form of
+// insert: one row, a batch from arrays, COPY, Items, an upsert. Keys come
+// back in order. A key the program gives is still refused on PostgreSQL,
+// and the batch that carries it inserts nothing.
+func TestInsertIdentityAlways(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		createAlways(t, env)
+		var all []*Always
+		batch := func(n int) []*Always {
+			objs := make([]*Always, n)
+			for i := range objs {
+				objs[i] = &Always{Code: fmt.Sprintf("c%d", len(all)+i), N: int64(len(all) + i)}
+			}
+			all = append(all, objs...)
+			return objs
+		}
+		for _, n := range []int{1, 3, 2100} { // one row, arrays, COPY
+			if err := retort.Insert(Alwayss, batch(n)...).Exec(ctx, env.DB); err != nil {
+				t.Fatalf("%d rows: %v", n, err)
+			}
+		}
+		items, err := retort.Insert(Alwayss, batch(4)...).Items(env.DB.Dialect())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := retort.RunItems(ctx, env.DB, items); err != nil {
+			t.Fatalf("items: %v", err)
+		}
+		// An upsert: two rows update existing ones (keeping their keys),
+		// one is new.
+		up := []*Always{{Code: "c0", N: -1}, {Code: "new", N: -2}, {Code: "c2", N: -3}}
+		if err := retort.Insert(Alwayss, up...).OnConflict(AlwaysCode).
+			DoUpdateSet(AlwaysN.ToExpr(retort.Excluded(AlwaysN))).Exec(ctx, env.DB); err != nil {
+			t.Fatalf("upsert: %v", err)
+		}
+		all[0].N, all[2].N = -1, -3
+		newKey := int64(len(all) + 1)
+		if env.Dialect == retort.Postgres {
+			newKey = up[1].ID // the upsert draws a key for each row, so it skips some
+		}
+		all = append(all, &Always{ID: newKey, Code: "new", N: -2})
+		wantKeys := []int64{1, newKey, 3}
+		for i, u := range up {
+			if u.ID != wantKeys[i] {
+				t.Errorf("upsert row %d: key %d, want %d", i, u.ID, wantKeys[i])
+			}
+		}
+		for i, a := range all[:len(all)-1] {
+			if a.ID != int64(i+1) {
+				t.Fatalf("row %d: key %d, want %d", i, a.ID, i+1)
+			}
+		}
+
+		// A key given by the program, in a batch with one to be drawn.
+		given := []*Always{{ID: 100000, Code: "given", N: 1}, {Code: "drawn", N: 2}}
+		err = retort.Insert(Alwayss, given...).Exec(ctx, env.DB)
+		if env.Dialect == retort.Postgres {
+			if err == nil || !strings.Contains(err.Error(), `"always_key"`) || !strings.Contains(err.Error(), "428C9") {
+				t.Fatalf("given key into GENERATED ALWAYS: error %v, want PostgreSQL's 428C9 naming the table", err)
+			}
+			if given[1].ID != 0 {
+				t.Errorf("key %d left in an object whose insert failed", given[1].ID)
+			}
+		} else {
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, given[0], given[1])
+		}
+		rows, err := retort.Select(Alwayss).OrderBy(AlwaysID.Asc()).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(all, rows); diff != "" {
+			t.Errorf("rows (-want +got):\n%s", diff)
+		}
+	})
+}
