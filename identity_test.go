@@ -28,18 +28,21 @@ var (
 )
 
 // createAlways makes always_key: by hand on PostgreSQL (CreateTable says BY
-// DEFAULT), by CreateTable on SQLite, which has no identity columns.
-func createAlways(t *testing.T, env *dbtest.Env) {
+// DEFAULT), with key as the key column's type and default, and by
+// CreateTable on SQLite, which has no identity columns.
+func createAlways(t *testing.T, env *dbtest.Env, key string, before ...string) {
 	t.Helper()
 	if env.Dialect == retort.SQLite {
 		env.Create(t, Alwayss)
 		return
 	}
-	if _, err := env.DB.Exec(context.Background(), `CREATE TABLE "always_key" (
-		"id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	for _, stmt := range append(before, `CREATE TABLE "always_key" (
+		"id" `+key+` PRIMARY KEY,
 		"code" text NOT NULL UNIQUE,
-		"n" bigint NOT NULL)`); err != nil {
-		t.Fatal(err)
+		"n" bigint NOT NULL)`) {
+		if _, err := env.DB.Exec(context.Background(), stmt); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -51,7 +54,7 @@ func createAlways(t *testing.T, env *dbtest.Env) {
 func TestInsertIdentityAlways(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
-		createAlways(t, env)
+		createAlways(t, env, "bigint GENERATED ALWAYS AS IDENTITY")
 		var all []*Always
 		batch := func(n int) []*Always {
 			objs := make([]*Always, n)
@@ -113,6 +116,73 @@ func TestInsertIdentityAlways(t *testing.T) {
 				t.Fatal(err)
 			}
 			all = append(all, given[0], given[1])
+		}
+		rows, err := retort.Select(Alwayss).OrderBy(AlwaysID.Asc()).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(all, rows); diff != "" {
+			t.Errorf("rows (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestInsertSequenceNotOwned inserts into a table whose key's default is
+// nextval of a sequence the column does not own (a sequence shared by
+// several tables, as some schemas have): pg_get_serial_sequence finds none,
+// and the statements find the sequence through the default instead. Keys
+// drawn in between by another user of the sequence are skipped.
+func TestInsertSequenceNotOwned(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		createAlways(t, env, `bigint DEFAULT nextval('shared_ids')`, `CREATE SEQUENCE "shared_ids"`)
+		other := func() { // another table drawing from the same sequence
+			if env.Dialect == retort.Postgres {
+				if _, err := env.DB.Exec(ctx, `SELECT nextval('shared_ids')`); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		var all []*Always
+		var want []int64
+		next := int64(1)
+		for _, n := range []int{1, 3, 2100, 4} { // one row, arrays, COPY, Items
+			objs := make([]*Always, n)
+			for i := range objs {
+				objs[i] = &Always{Code: fmt.Sprintf("c%d", len(all)+i)}
+				want = append(want, next)
+				next++
+			}
+			all = append(all, objs...)
+			ins := retort.Insert(Alwayss, objs...)
+			var err error
+			if n == 4 {
+				var items []retort.BatchItem
+				if items, err = ins.Items(env.DB.Dialect()); err == nil {
+					err = retort.RunItems(ctx, env.DB, items)
+				}
+			} else {
+				err = ins.Exec(ctx, env.DB)
+			}
+			if err != nil {
+				t.Fatalf("%d rows: %v", n, err)
+			}
+			other()
+			if env.Dialect == retort.Postgres {
+				next++
+			}
+		}
+		up := &Always{Code: "new"}
+		if err := retort.Insert(Alwayss, up).OnConflict(AlwaysCode).DoNothing().Exec(ctx, env.DB); err != nil {
+			t.Fatalf("upsert: %v", err)
+		}
+		all, want = append(all, up), append(want, next)
+		var got []int64
+		for _, a := range all {
+			got = append(got, a.ID)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("keys written back (-want +got):\n%s", diff)
 		}
 		rows, err := retort.Select(Alwayss).OrderBy(AlwaysID.Asc()).All(ctx, env.DB)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/retort-orm/retort/internal/pgseq"
 )
 
 // pgCopyMinRows is the fewest rows of one insert that PostgreSQL receives
@@ -109,7 +111,7 @@ func (q *InsertQuery[T]) pgCopyItems(s *tableSQL) (items []BatchItem, ok bool, e
 }
 
 // pgDrawKeys draws $3 values from the sequence of table $1's column $2.
-const pgDrawKeys = `SELECT nextval((SELECT pg_get_serial_sequence($1, $2)::regclass)) FROM generate_series(1, $3)`
+var pgDrawKeys = `SELECT ` + pgseq.Nextval(1, 2) + ` FROM generate_series(1, $3)`
 
 // drawnKeys reads the n keys pgDrawKeys drew, writes them into q's objects
 // in ascending order and returns them.

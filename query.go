@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/retort-orm/retort/internal/pgseq"
 )
 
 // tableSQL is the SQL of a table that does not depend on a query: built once
@@ -446,10 +448,9 @@ func (t *Table[T]) writeSelectList(b *strings.Builder, alias, key string) {
 const overriding = "OVERRIDING SYSTEM VALUE "
 
 // nextval is the expression drawing one key from the sequence of t's
-// generated key, whose table and column are parameters n+1 and n+2.
-func (t *Table[T]) nextval(n int) string {
-	return "nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")::regclass))"
-}
+// generated key, whose table and column are parameters n+1 and n+2 (see
+// pgseq.Nextval).
+func (t *Table[T]) nextval(n int) string { return pgseq.Nextval(n+1, n+2) }
 
 // writeUnnest writes the unnest of one array parameter per column of t but
 // skip, numbered from $1, WITH ORDINALITY AS "u" (columns..., "retort_ord").

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/retort-orm/retort"
 	"github.com/retort-orm/retort/internal/dbtest"
+	"github.com/retort-orm/retort/internal/pgseq"
 )
 
 // The baseline: a hand-written pgx program doing the three-profiles
@@ -17,8 +18,10 @@ import (
 // (TestBaselineSendsRetortsStatements checks that the texts are the same).
 // It keeps its bosses in a map by key, as the session's identity map does.
 
-const (
-	baseInsert = `WITH "v" AS MATERIALIZED (SELECT nextval((SELECT pg_get_serial_sequence($3, $4)::regclass)) AS "id", "u"."name", "u"."type", "u"."retort_ord" ` +
+var (
+	// The key is drawn as package retort draws it (pgseq.Nextval: the
+	// sequence found once per statement).
+	baseInsert = `WITH "v" AS MATERIALIZED (SELECT ` + pgseq.Nextval(3, 4) + ` AS "id", "u"."name", "u"."type", "u"."retort_ord" ` +
 		`FROM unnest($1::varchar(100)[], $2::varchar(50)[]) WITH ORDINALITY AS "u" ("name", "type", "retort_ord")), ` +
 		`"i0" AS (INSERT INTO "employee" ("id", "name", "type") OVERRIDING SYSTEM VALUE SELECT "v"."id", "v"."name", "v"."type" FROM "v"), `
 	pgxInsertBosses = baseInsert +

@@ -196,6 +196,42 @@ func TestInsertIdentityAlways(t *testing.T) {
 	})
 }
 
+// A base table whose key's default is nextval of a sequence it does not
+// own (pg_get_serial_sequence finds none): the one statement that writes
+// every table finds the sequence through the default.
+func TestInsertSequenceNotOwned(t *testing.T) {
+	runDB(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		if env.Dialect == retort.Postgres {
+			for _, stmt := range []string{
+				`ALTER TABLE "employee" ALTER COLUMN "id" DROP IDENTITY`,
+				`CREATE SEQUENCE "shared_ids" START 100`,
+				`ALTER TABLE "employee" ALTER COLUMN "id" SET DEFAULT nextval('shared_ids')`,
+			} {
+				if _, err := env.DB.Exec(ctx, stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		s := session.New(env.DB)
+		b := &Boss{Employee: Employee{Name: "Bob"}, GolfAverage: retort.MustDecimal("80.00")}
+		g := &Grunt{Employee: Employee{Name: "Gus"}, Savings: retort.MustDecimal("5.00"), Employer: b}
+		add(t, s, b)
+		add(t, s, g)
+		mustCommit(t, s)
+		if b.ID == 0 || g.ID == 0 || b.ID == g.ID || env.Dialect == retort.Postgres && (b.ID < 100 || g.ID < 100) {
+			t.Fatalf("keys: boss %d, grunt %d", b.ID, g.ID)
+		}
+		grunts, err := retort.Select(Grunts).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(grunts) != 1 || grunts[0].ID != g.ID || grunts[0].EmployerID == nil || *grunts[0].EmployerID != b.ID {
+			t.Errorf("grunt rows: %+v", grunts)
+		}
+	})
+}
+
 // A flush mixing a given key with generated ones: on PostgreSQL the
 // statement then carries the array of keys (generated keys alone travel
 // without it); every object gets the key of its own rows.

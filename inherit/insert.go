@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/pgseq"
 )
 
 // pgChunk is how many objects one PostgreSQL insert statement carries; the
@@ -158,7 +159,7 @@ func (p *plan) buildInsert(present []*node, gen bool) string {
 		n--
 	}
 	// The sequence is looked up once (an InitPlan), not once per row.
-	nextval := "nextval((SELECT pg_get_serial_sequence($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")::regclass))"
+	nextval := pgseq.Nextval(n+1, n+2)
 	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
 	for i, c := range cols {
 		if i == auto && gen {
