@@ -46,6 +46,18 @@ func createAlways(t *testing.T, env *dbtest.Env, key string, before ...string) {
 	}
 }
 
+// checkAlwaysRows compares always_key's rows, by key, with want.
+func checkAlwaysRows(t *testing.T, env *dbtest.Env, want []*Always) {
+	t.Helper()
+	rows, err := retort.Select(Alwayss).OrderBy(AlwaysID.Asc()).All(context.Background(), env.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}
+
 // TestInsertIdentityAlways inserts rows without keys into a table whose key
 // is GENERATED ALWAYS AS IDENTITY on PostgreSQL, through every form of
 // insert: one row, a batch from arrays, COPY, Items, an upsert. Keys come
@@ -117,13 +129,7 @@ func TestInsertIdentityAlways(t *testing.T) {
 			}
 			all = append(all, given[0], given[1])
 		}
-		rows, err := retort.Select(Alwayss).OrderBy(AlwaysID.Asc()).All(ctx, env.DB)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(all, rows); diff != "" {
-			t.Errorf("rows (-want +got):\n%s", diff)
-		}
+		checkAlwaysRows(t, env, all)
 	})
 }
 
@@ -184,12 +190,6 @@ func TestInsertSequenceNotOwned(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("keys written back (-want +got):\n%s", diff)
 		}
-		rows, err := retort.Select(Alwayss).OrderBy(AlwaysID.Asc()).All(ctx, env.DB)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(all, rows); diff != "" {
-			t.Errorf("rows (-want +got):\n%s", diff)
-		}
+		checkAlwaysRows(t, env, all)
 	})
 }

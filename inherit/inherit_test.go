@@ -57,6 +57,20 @@ func mustCommit(t *testing.T, s *session.Session) {
 	}
 }
 
+// employeesByKey reads every employee row (the base table's), by key.
+func employeesByKey(t *testing.T, db retort.DB) map[int64]Employee {
+	t.Helper()
+	emps, err := retort.Select(Employees).All(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]Employee{}
+	for _, x := range emps {
+		got[x.ID] = *x
+	}
+	return got
+}
+
 func add[T any](t *testing.T, s *session.Session, objs ...*T) {
 	t.Helper()
 	for _, o := range objs {
@@ -152,14 +166,7 @@ func TestInsertIdentityAlways(t *testing.T) {
 		add(t, s, g)
 		add(t, s, e)
 		mustCommit(t, s)
-		emps, err := retort.Select(Employees).OrderBy(EmployeeID.Asc()).All(ctx, env.DB)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[int64]Employee{}
-		for _, x := range emps {
-			got[x.ID] = *x
-		}
+		got := employeesByKey(t, env.DB)
 		want := map[int64]Employee{
 			b.ID: {ID: b.ID, Name: "Bob", Type: "boss"},
 			g.ID: {ID: g.ID, Name: "Gus", Type: "grunt"},
@@ -177,7 +184,7 @@ func TestInsertIdentityAlways(t *testing.T) {
 		drawn := &Boss{Employee: Employee{Name: "Dan"}, GolfAverage: retort.MustDecimal("90.00")}
 		add(t, s, given)
 		add(t, s, drawn)
-		err = s.Commit(ctx)
+		err := s.Commit(ctx)
 		if env.Dialect == retort.SQLite {
 			if err != nil {
 				t.Fatal(err)
@@ -249,14 +256,7 @@ func TestInsertGivenAndGeneratedKeys(t *testing.T) {
 		if given.ID != 500 || drawn.ID == 0 || drawn.ID == 500 || g.ID == 0 || g.ID == 500 || g.ID == drawn.ID {
 			t.Fatalf("keys: given %d (want 500), drawn %d, grunt %d", given.ID, drawn.ID, g.ID)
 		}
-		emps, err := retort.Select(Employees).OrderBy(EmployeeID.Asc()).All(ctx, env.DB)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[int64]Employee{}
-		for _, x := range emps {
-			got[x.ID] = *x
-		}
+		got := employeesByKey(t, env.DB)
 		want := map[int64]Employee{
 			500:      {ID: 500, Name: "Gia", Type: "boss"},
 			drawn.ID: {ID: drawn.ID, Name: "Dan", Type: "boss"},
