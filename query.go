@@ -814,7 +814,7 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 				}
 				continue
 			}
-			if err := q.readKeys(ctx, db, c, objs, false); err != nil {
+			if err := q.readKeys(ctx, db, c, objs); err != nil {
 				return err
 			}
 		}
@@ -832,8 +832,8 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 }
 
 // readKeys runs one chunk of PostgreSQL's insert and writes the keys it
-// returns into objs; with onlyZero, only into objects whose key is zero.
-func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, c pgChunk, objs []*T, onlyZero bool) error {
+// returns into objs.
+func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, c pgChunk, objs []*T) error {
 	t := q.t
 	r, err := db.Query(ctx, c.sql, c.args...)
 	if err != nil {
@@ -843,7 +843,7 @@ func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, c pgChunk, objs []
 	if c.gen {
 		return q.assignGenKeys(r, objs)
 	}
-	return q.assignKeys(r, objs, onlyZero)
+	return q.assignKeys(r, objs, false)
 }
 
 func indexOf[T any](cols []ColumnOf[T], c ColumnOf[T]) int {
