@@ -438,9 +438,17 @@ func (r *rows) Close() error {
 	return wrapErr(err)
 }
 
+// wrapErr marks err as PostgreSQL's. A server error's DETAIL joins its
+// message, since that is where PostgreSQL names the column and the value a
+// constraint refused ("Key (email)=(ann@example.com) already exists.");
+// errors.As still finds the *pgconn.PgError.
 func wrapErr(err error) error {
 	if err == nil {
 		return nil
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Detail != "" {
+		return fmt.Errorf("postgres: %w: %s", err, pe.Detail)
 	}
 	return fmt.Errorf("postgres: %w", err)
 }

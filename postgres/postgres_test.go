@@ -306,6 +306,10 @@ func TestExecBatchStopsAtFirstError(t *testing.T) {
 	if !strings.HasPrefix(err.Error(), "postgres: ") {
 		t.Errorf("error %q lacks the package prefix", err)
 	}
+	// The server's DETAIL names the column and the value.
+	if !strings.HasSuffix(err.Error(), ": Key (id)=(10) already exists.") {
+		t.Errorf("error %q lacks the server's detail", err)
+	}
 	if diff := cmp.Diff([]int64{1}, counts); diff != "" {
 		t.Errorf("rows affected before the error (-want +got):\n%s", diff)
 	}
@@ -315,6 +319,38 @@ func TestExecBatchStopsAtFirstError(t *testing.T) {
 	if n := count(t, db); n != 0 {
 		t.Errorf("%d rows after a failed batch, want 0 (the batch is atomic)", n)
 	}
+}
+
+// Every way a statement runs reports the server's DETAIL with its error
+// (Exec, Query, a batch through SendBatch), and errors.As still finds the
+// *pgconn.PgError.
+func TestErrorDetail(t *testing.T) {
+	_, db := batchDB(t)
+	ctx := context.Background()
+	if _, err := db.Exec(ctx, insertSQL(1, "a").SQL, insertSQL(1, "a").Args...); err != nil {
+		t.Fatal(err)
+	}
+	const want = "Key (id)=(1) already exists."
+	check := func(how string, err error) {
+		t.Helper()
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
+			t.Fatalf("%s: err = %v, want a unique violation (23505)", how, err)
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %q does not say %q", how, err, want)
+		}
+	}
+	_, err := db.Exec(ctx, insertSQL(1, "b").SQL, insertSQL(1, "b").Args...)
+	check("Exec", err)
+	r, err := db.Query(ctx, insertSQL(1, "c").SQL+` RETURNING "id"`, insertSQL(1, "c").Args...)
+	if err == nil {
+		for r.Next() {
+		}
+		err = r.Close()
+	}
+	check("Query", err)
+	check("SendBatch", db.SendBatch(ctx, []retort.BatchItem{{SQL: insertSQL(2, "d").SQL, Args: insertSQL(2, "d").Args}, {SQL: insertSQL(1, "e").SQL, Args: insertSQL(1, "e").Args}}))
 }
 
 // SendBatch reads rows of queries in the batch, and inside a transaction
