@@ -26,6 +26,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/retort-orm/retort"
 	"zombiezen.com/go/sqlite"
@@ -406,14 +407,65 @@ func (c *conn) prepare(sql string, args []any) (stmt *sqlite.Stmt, transient boo
 	// Prepare resets a cached statement: never ask for one with open rows.
 	if (len(args) > 0 || isQuery(sql)) && !c.busy[sql] {
 		stmt, err = c.conn.Prepare(sql)
+		if err != nil {
+			err = shortenPrepare(sql, err)
+		}
 		return stmt, false, err
 	}
 	stmt, trailing, err := c.conn.PrepareTransient(sql)
-	if err == nil && strings.TrimSpace(sql[len(sql)-trailing:]) != "" {
+	if err != nil {
+		return nil, false, shortenPrepare(sql, err)
+	}
+	if strings.TrimSpace(sql[len(sql)-trailing:]) != "" {
 		stmt.Finalize()
 		return nil, false, errors.New("several statements in one call are not supported")
 	}
 	return stmt, true, err
+}
+
+// prepareError is a statement's failure to compile. Its text quotes the
+// statement cut to its start and its end: zombiezen's error quotes it
+// whole, which for an IN list of thousands of values is a message of
+// hundreds of kilobytes. Unwrap gives zombiezen's error (and its code).
+type prepareError struct {
+	sql string
+	err error
+}
+
+func (e *prepareError) Error() string {
+	why := e.err
+	if inner := errors.Unwrap(e.err); inner != nil {
+		why = inner // zombiezen's text without the statement
+	}
+	return fmt.Sprintf("sqlite: prepare %q: %v", shortSQL(e.sql), strings.TrimPrefix(why.Error(), "sqlite: "))
+}
+
+func (e *prepareError) Unwrap() error { return e.err }
+
+func shortenPrepare(sql string, err error) error {
+	if len(sql) <= maxQuoted {
+		return err
+	}
+	return &prepareError{sql: sql, err: err}
+}
+
+// maxQuoted is the longest statement an error quotes whole.
+const maxQuoted = 300
+
+// shortSQL cuts a long statement to its first and last bytes, on rune
+// boundaries, and says how long it was.
+func shortSQL(sql string) string {
+	if len(sql) <= maxQuoted {
+		return sql
+	}
+	head, tail := 200, len(sql)-80
+	for head > 0 && !utf8.RuneStart(sql[head]) {
+		head--
+	}
+	for tail < len(sql) && !utf8.RuneStart(sql[tail]) {
+		tail++
+	}
+	return sql[:head] + " ... (" + strconv.Itoa(len(sql)) + " bytes) ... " + sql[tail:]
 }
 
 func isQuery(sql string) bool {

@@ -1044,3 +1044,44 @@ func TestLazyBeginAndCommitBatch(t *testing.T) {
 		t.Errorf("empty transactions ran %q", got)
 	}
 }
+
+// A statement that fails to compile is quoted in the error cut to its start
+// and end: an IN list of 40,000 values (more than SQLite's 32,766
+// variables) used to give an error of over 100 KB. The code and SQLite's
+// reason stay; a short statement is quoted whole.
+func TestPrepareErrorQuotesLongStatementShort(t *testing.T) {
+	db := open(t, ":memory:")
+	ctx := context.Background()
+	long := "SELECT 1 WHERE 1 IN (?" + strings.Repeat(", ?", 39999) + ") AND 'é' = 'é'"
+	args := make([]any, 40000)
+	for i := range args {
+		args[i] = int64(i)
+	}
+	for _, run := range []func() error{
+		func() error { _, err := db.Exec(ctx, long, args...); return err },
+		func() error {
+			r, err := db.Query(ctx, long, args...)
+			if err == nil {
+				err = r.Close()
+			}
+			return err
+		},
+	} {
+		err := run()
+		if err == nil {
+			t.Fatal("40,000 variables: no error")
+		}
+		msg := err.Error()
+		if len(msg) > 500 || !strings.Contains(msg, "too many SQL variables") ||
+			!strings.Contains(msg, fmt.Sprintf("(%d bytes)", len(long))) || !strings.Contains(msg, "'é' = 'é'") {
+			t.Errorf("error of %d bytes: %.600s", len(msg), msg)
+		}
+		if zsqlite.ErrCode(err) != zsqlite.ResultError {
+			t.Errorf("code %v, want SQLITE_ERROR", zsqlite.ErrCode(err))
+		}
+	}
+	_, err := db.Exec(ctx, "SELEC ?", 1)
+	if err == nil || !strings.Contains(err.Error(), `"SELEC ?"`) {
+		t.Errorf("short statement: error %v, want it quoted whole", err)
+	}
+}
