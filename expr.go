@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Expression is anything that renders into a statement: columns, predicates,
@@ -368,6 +369,14 @@ func writeInList(w *Writer, not bool, args []any) {
 	} else {
 		w.WriteString(" IN (")
 	}
+	if len(args) >= sqliteJSONIn {
+		if list, ok := jsonList(args); ok {
+			w.WriteString(`SELECT "value" FROM json_each(`)
+			w.WriteArg(list)
+			w.WriteString("))")
+			return
+		}
+	}
 	for i, a := range args {
 		if i > 0 {
 			w.WriteString(", ")
@@ -375,6 +384,69 @@ func writeInList(w *Writer, not bool, args []any) {
 		w.WriteArg(a)
 	}
 	w.WriteByte(')')
+}
+
+// sqliteJSONIn is the shortest list that SQLite's IN receives as one JSON
+// array (json_each) rather than one variable a value: SQLite allows 32,766
+// variables in a statement, and a list that long is slow to compile.
+const sqliteJSONIn = 10000
+
+// jsonList writes vs as a JSON array when every value is an integer or a
+// string that JSON carries unchanged (valid UTF-8 without NUL), the kinds
+// SQLite's json_each gives back as the same INTEGER or TEXT a bound value
+// would be; ok is false otherwise.
+func jsonList(vs []any) (list string, ok bool) {
+	b := make([]byte, 0, 8*len(vs))
+	b = append(b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch x := v.(type) {
+		case int64:
+			b = strconv.AppendInt(b, x, 10)
+		case int:
+			b = strconv.AppendInt(b, int64(x), 10)
+		case int32:
+			b = strconv.AppendInt(b, int64(x), 10)
+		case int16:
+			b = strconv.AppendInt(b, int64(x), 10)
+		case int8:
+			b = strconv.AppendInt(b, int64(x), 10)
+		case uint32:
+			b = strconv.AppendUint(b, uint64(x), 10)
+		case uint16:
+			b = strconv.AppendUint(b, uint64(x), 10)
+		case uint8:
+			b = strconv.AppendUint(b, uint64(x), 10)
+		case string:
+			if !utf8.ValidString(x) || strings.IndexByte(x, 0) >= 0 {
+				return "", false
+			}
+			b = appendJSONString(b, x)
+		default:
+			return "", false
+		}
+	}
+	return string(append(b, ']')), true
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, the rest as it is (s is valid UTF-8).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 // IsNull is column IS NULL.
