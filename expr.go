@@ -307,8 +307,10 @@ func (c *Column[T, V]) Between(lo, hi V) Expr[bool] {
 }
 
 // In is column IN (vs...). On PostgreSQL it is written = ANY($1) with one
-// array parameter, so the statement text does not depend on len(vs). An empty
-// list matches nothing.
+// array parameter, so the statement text does not depend on len(vs). On
+// SQLite each value is a variable, but a list of 10,000 values or more
+// (SQLite allows 32,766 variables) of integers or strings goes as one JSON
+// array read by json_each. An empty list matches nothing.
 func (c *Column[T, V]) In(vs ...V) Expr[bool] { return c.in(false, vs) }
 
 // NotIn is column NOT IN (vs...). An empty list matches every row.
