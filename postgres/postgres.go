@@ -65,6 +65,9 @@ type DB struct {
 	tracer retort.Tracer
 	owned  bool
 	inTx   bool // the DB of a Tx: q is its connection or pgx.Tx
+	// textArgs: the connections run without the server's description of
+	// a statement's parameters (see typedArgs).
+	textArgs bool
 }
 
 var (
@@ -94,7 +97,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", redact(err, url))
 	}
-	return &DB{q: pool, pool: pool, tracer: c.tracer, owned: true}, nil
+	return &DB{q: pool, pool: pool, tracer: c.tracer, owned: true, textArgs: textMode(cfg.ConnConfig.DefaultQueryExecMode)}, nil
 }
 
 // redactedError hides a connection string that an error message repeats.
@@ -125,14 +128,14 @@ func apply(opts []Option) config {
 // Wrap uses an existing pool. Close does not close it.
 func Wrap(pool *pgxpool.Pool, opts ...Option) *DB {
 	c := apply(opts)
-	return &DB{q: pool, pool: pool, tracer: c.tracer}
+	return &DB{q: pool, pool: pool, tracer: c.tracer, textArgs: textMode(pool.Config().ConnConfig.DefaultQueryExecMode)}
 }
 
 // WrapConn uses a single pgx connection. It is not safe for concurrent use,
 // as the connection is not.
 func WrapConn(conn *pgx.Conn, opts ...Option) *DB {
 	c := apply(opts)
-	return &DB{q: conn, tracer: c.tracer}
+	return &DB{q: conn, tracer: c.tracer, textArgs: textMode(conn.Config().DefaultQueryExecMode)}
 }
 
 // WrapTx uses a transaction that the caller began; Commit and Rollback of the
@@ -140,7 +143,11 @@ func WrapConn(conn *pgx.Conn, opts ...Option) *DB {
 // inside it makes savepoints.
 func WrapTx(tx pgx.Tx, opts ...Option) *Tx {
 	c := apply(opts)
-	return &Tx{DB: DB{q: tx, tracer: c.tracer, inTx: true}, st: &txState{wrapped: tx}}
+	text := false
+	if conn := tx.Conn(); conn != nil {
+		text = textMode(conn.Config().DefaultQueryExecMode)
+	}
+	return &Tx{DB: DB{q: tx, tracer: c.tracer, inTx: true, textArgs: text}, st: &txState{wrapped: tx}}
 }
 
 // Pool returns the pgx pool, or nil when the DB wraps a connection.
@@ -165,7 +172,7 @@ func (db *DB) trace(ctx context.Context, sql string, args []any, n int, start ti
 // Exec runs a statement that returns no rows.
 func (db *DB) Exec(ctx context.Context, sql string, args ...any) (retort.Result, error) {
 	start := time.Now()
-	tag, err := db.q.Exec(ctx, sql, args...)
+	tag, err := db.q.Exec(ctx, sql, db.typedArgs(args)...)
 	db.trace(ctx, sql, args, 1, start, tag.RowsAffected(), err)
 	if err != nil {
 		return retort.Result{}, wrapErr(err)
@@ -176,7 +183,7 @@ func (db *DB) Exec(ctx context.Context, sql string, args ...any) (retort.Result,
 // Query runs a statement that returns rows.
 func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, error) {
 	start := time.Now()
-	r, err := db.q.Query(ctx, sql, args...)
+	r, err := db.q.Query(ctx, sql, db.typedArgs(args)...)
 	if err != nil {
 		db.trace(ctx, sql, args, 1, start, -1, err)
 		return nil, wrapErr(err)
@@ -298,7 +305,7 @@ func (db *DB) sendBatch(ctx context.Context, items []retort.BatchItem) error {
 	start := time.Now()
 	b := &pgx.Batch{}
 	for _, it := range items {
-		b.Queue(it.SQL, it.Args...)
+		b.Queue(it.SQL, db.typedArgs(it.Args)...)
 	}
 	br := db.q.SendBatch(ctx, b)
 	err := readBatch(br, items)
@@ -412,7 +419,8 @@ func scanCause(err error) error {
 	switch {
 	case strings.Contains(msg, "cannot scan NULL"):
 		return fmt.Errorf("%w: %v", retort.ErrNullValue, err)
-	case strings.Contains(msg, "maximum value") || strings.Contains(msg, "minimum value") || strings.Contains(msg, "out of range"):
+	case strings.Contains(msg, "maximum value") || strings.Contains(msg, "minimum value") || strings.Contains(msg, "out of range"),
+		strings.Contains(msg, `ParseUint: parsing "-`): // a negative number in text format (simple protocol)
 		return fmt.Errorf("%w: %v", retort.ErrOutOfRange, err)
 	}
 	return err

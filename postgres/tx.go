@@ -59,7 +59,7 @@ func (db *DB) Begin(ctx context.Context) (retort.Tx, error) {
 		}
 		q, st.release = conn, conn.Release
 	}
-	return &Tx{DB: DB{q: q, tracer: db.tracer, inTx: true}, st: st}, nil
+	return &Tx{DB: DB{q: q, tracer: db.tracer, inTx: true, textArgs: db.textArgs}, st: st}, nil
 }
 
 // PgxTx returns the pgx transaction given to WrapTx, or nil.
@@ -136,7 +136,7 @@ func (tx *Tx) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 	for _, it := range pending {
 		b.Queue(it.SQL)
 	}
-	b.Queue(sql, args...)
+	b.Queue(sql, tx.typedArgs(args)...)
 	br := tx.q.SendBatch(ctx, b)
 	for range pending {
 		if _, err := br.Exec(); err != nil {
