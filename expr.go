@@ -405,29 +405,18 @@ func jsonList(vs []any) (list string, ok bool) {
 			b = append(b, ',')
 		}
 		switch x := v.(type) {
-		case int64:
-			b = strconv.AppendInt(b, x, 10)
-		case int:
-			b = strconv.AppendInt(b, int64(x), 10)
-		case int32:
-			b = strconv.AppendInt(b, int64(x), 10)
-		case int16:
-			b = strconv.AppendInt(b, int64(x), 10)
-		case int8:
-			b = strconv.AppendInt(b, int64(x), 10)
-		case uint32:
-			b = strconv.AppendUint(b, uint64(x), 10)
-		case uint16:
-			b = strconv.AppendUint(b, uint64(x), 10)
-		case uint8:
-			b = strconv.AppendUint(b, uint64(x), 10)
+		case uint64, uint:
+			return "", false // may exceed int64: JSON would give SQLite a REAL
 		case string:
 			if !utf8.ValidString(x) || strings.IndexByte(x, 0) >= 0 {
 				return "", false
 			}
 			b = appendJSONString(b, x)
 		default:
-			return "", false
+			var ok bool
+			if b, ok = appendInteger(b, v); !ok {
+				return "", false
+			}
 		}
 	}
 	return string(append(b, ']')), true

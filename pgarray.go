@@ -62,11 +62,33 @@ func (c *Column[T, V]) appendArray(b []byte, objs []*T, auto bool) ([]byte, bool
 
 // appendArrayElem appends one element of an array literal.
 func appendArrayElem(b []byte, v any) ([]byte, bool) {
+	if out, ok := appendInteger(b, v); ok {
+		return out, true
+	}
 	switch x := v.(type) {
 	case nil:
 		return append(b, "NULL"...), true
 	case string:
 		return appendQuotedElem(b, x), true
+	case float64:
+		return appendFloatElem(b, x, 64), true
+	case float32:
+		return appendFloatElem(b, float64(x), 32), true
+	case bool:
+		if x {
+			return append(b, 't'), true
+		}
+		return append(b, 'f'), true
+	case Decimal:
+		return x.appendTo(b), true
+	}
+	return b, false
+}
+
+// appendInteger appends v in decimal when it is a Go integer of any size;
+// ok is false for other types.
+func appendInteger(b []byte, v any) ([]byte, bool) {
+	switch x := v.(type) {
 	case int64:
 		return strconv.AppendInt(b, x, 10), true
 	case int:
@@ -87,17 +109,6 @@ func appendArrayElem(b []byte, v any) ([]byte, bool) {
 		return strconv.AppendUint(b, uint64(x), 10), true
 	case uint8:
 		return strconv.AppendUint(b, uint64(x), 10), true
-	case float64:
-		return appendFloatElem(b, x, 64), true
-	case float32:
-		return appendFloatElem(b, float64(x), 32), true
-	case bool:
-		if x {
-			return append(b, 't'), true
-		}
-		return append(b, 'f'), true
-	case Decimal:
-		return x.appendTo(b), true
 	}
 	return b, false
 }

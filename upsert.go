@@ -120,7 +120,7 @@ func (q *InsertQuery[T]) conflictStatement(d Dialect, drawn bool) (string, []any
 		fixed += 2
 	}
 	w.args = make([]any, fixed) // the rows' parameters come first
-	if drawn && d == Postgres && t.auto != nil {
+	if drawn && d == Postgres {
 		w.WriteString(s.insertHeadGen)
 	} else {
 		w.WriteString(s.insertHead)

@@ -75,18 +75,7 @@ func typedSlice(vs []any) (any, bool) {
 	case time.Time:
 		return sliceOf[time.Time](vs)
 	case []byte:
-		out := make([][]byte, len(vs)) // a nil element is NULL
-		for i, v := range vs {
-			if v == nil {
-				continue
-			}
-			b, ok := v.([]byte)
-			if !ok {
-				return nil, false
-			}
-			out[i] = b
-		}
-		return out, true
+		return sliceOf[[]byte](vs)
 	}
 	return nil, false
 }

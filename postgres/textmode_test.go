@@ -16,6 +16,7 @@ type blob struct {
 	Data []byte
 	At   time.Time
 	N    *int64
+	Note *[]byte
 }
 
 var (
@@ -24,6 +25,7 @@ var (
 	_      = retort.Col(blobs, "data", func(b *blob) *[]byte { return &b.Data })
 	_      = retort.Col(blobs, "at", func(b *blob) *time.Time { return &b.At })
 	_      = retort.NullCol(blobs, "n", func(b *blob) **int64 { return &b.N })
+	_      = retort.NullCol(blobs, "note", func(b *blob) **[]byte { return &b.Note })
 )
 
 // Behind a pooler such as PgBouncer in transaction mode, pgx runs in the
@@ -46,7 +48,7 @@ func TestTextExecModes(t *testing.T) {
 				t.Fatal(err)
 			}
 			at := time.Date(2024, 2, 29, 12, 30, 0, 0, time.UTC)
-			few := []*blob{{Data: []byte{0, 1, '\\', '"'}, At: at, N: ptr(int64(7))}, {Data: []byte{}, At: at.Add(time.Hour)}, {Data: []byte("x"), At: at, N: ptr(int64(-1))}}
+			few := []*blob{{Data: []byte{0, 1, '\\', '"'}, At: at, N: ptr(int64(7)), Note: ptr([]byte("n"))}, {Data: []byte{}, At: at.Add(time.Hour)}, {Data: []byte("x"), At: at, N: ptr(int64(-1))}}
 			if err := retort.Insert(blobs, few...).Exec(ctx, db); err != nil {
 				t.Fatalf("insert of 3 rows: %v", err)
 			}
