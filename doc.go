@@ -40,7 +40,9 @@
 // Every Go integer width, float32, float64, bool, string, []byte, time.Time
 // and [Decimal] are built in ([DefaultType]). For other types implement
 // [Type] and declare the column with [ColType] or [NullColType]; [Numeric]
-// is a complete example, an exact decimal for money.
+// is a complete example, an exact decimal for money. A time.Time is an
+// instant (timestamptz); [Date] and [Timestamp] map date and zone-less
+// timestamp columns.
 //
 // [CreateAll] creates tables in foreign-key order (breaking cycles with ALTER
 // TABLE) and [DropAll] drops them; [CreateSQL] and [DropSQL] return the DDL.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/retort-orm/retort"
 	"github.com/retort-orm/retort/sqlite"
@@ -558,4 +559,54 @@ func ExampleEcho() {
 	// Output:
 	// level=DEBUG msg="retort: sql" sql="CREATE TABLE \"notes\" (\"body\" TEXT)"
 	// level=DEBUG msg="retort: sql" sql="INSERT INTO \"notes\" VALUES (?)" args=[hello]
+}
+
+func ExampleDate() {
+	type Booking struct {
+		ID    int64
+		Night time.Time // a date
+		Call  time.Time // a wake-up call: a clock, no zone
+	}
+	var (
+		Bookings     = retort.NewTable[Booking]("booking")
+		_            = retort.Col(Bookings, "id", func(b *Booking) *int64 { return &b.ID }, retort.PrimaryKey())
+		BookingNight = retort.ColType(Bookings, "night", func(b *Booking) *time.Time { return &b.Night }, retort.Date())
+		_            = retort.ColType(Bookings, "call", func(b *Booking) *time.Time { return &b.Call }, retort.Timestamp())
+	)
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, ":memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	if err := retort.CreateAll(ctx, db, Bookings); err != nil {
+		log.Fatal(err)
+	}
+	// Booked in Auckland: midnight there is still the day before in UTC.
+	auckland := time.FixedZone("NZDT", 13*3600)
+	b := &Booking{Night: time.Date(2026, 12, 24, 0, 0, 0, 0, auckland), Call: time.Date(2026, 12, 25, 7, 30, 0, 0, auckland)}
+	if err := retort.Insert(Bookings, b).Exec(ctx, db); err != nil {
+		log.Fatal(err)
+	}
+	got, err := retort.Select(Bookings).Where(BookingNight.Eq(time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC))).One(ctx, db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(got.Night.Format(time.DateOnly), got.Call.Format(time.Kitchen))
+	// What SQLite holds, as its date() and datetime() write it.
+	rows, err := db.Query(ctx, `SELECT "night", "call" FROM "booking" WHERE "id" = ?`, b.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var night, call string
+		if err := rows.Scan(&night, &call); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(night, call)
+	}
+	// Output:
+	// 2026-12-24 7:30AM
+	// 2026-12-24 2026-12-25 07:30:00
 }

@@ -335,15 +335,17 @@ func (c *Column[T, V]) in(not bool, vs []V) Expr[bool] {
 			args[i] = a
 		}
 		c.WriteSQL(w)
-		if info := c.Info(); w.d == Postgres && info.Schema != nil && len(info.Schema.CreateTypeSQL(w.d)) > 0 {
-			if not {
-				w.WriteString(" <> ALL(")
-			} else {
-				w.WriteString(" = ANY(")
+		if w.d == Postgres {
+			if cast := c.Info().ArrayCast(); strings.HasPrefix(cast, "text[]") {
+				if not {
+					w.WriteString(" <> ALL(")
+				} else {
+					w.WriteString(" = ANY(")
+				}
+				w.WriteArg(args)
+				w.WriteString("::" + cast + ")")
+				return
 			}
-			w.WriteArg(args)
-			w.WriteString("::" + arrayCast(info, w.d) + ")")
-			return
 		}
 		writeInList(w, not, args)
 	})

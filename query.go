@@ -331,7 +331,7 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("$" + strconv.Itoa(i+1) + "::" + arrayCast(c.Info(), d))
+			b.WriteString("$" + strconv.Itoa(i+1) + "::" + c.Info().ArrayCast())
 		}
 		b.WriteString(")")
 	}
@@ -471,7 +471,7 @@ func (t *Table[T]) writeUnnest(b *strings.Builder, skip ColumnOf[T]) {
 			b.WriteString(", ")
 		}
 		n++
-		b.WriteString("$" + strconv.Itoa(n) + "::" + arrayCast(c.Info(), Postgres))
+		b.WriteString("$" + strconv.Itoa(n) + "::" + c.Info().ArrayCast())
 	}
 	b.WriteString(`) WITH ORDINALITY AS "u" (`)
 	for _, c := range t.cols {
@@ -1005,17 +1005,6 @@ func execStatement(ctx context.Context, db DB, op, table string, build func(Dial
 		return 0, fmt.Errorf("retort: %s %q: %w", op, table, err)
 	}
 	return res.RowsAffected, nil
-}
-
-// arrayCast is the cast of an array parameter of the column: T[], or
-// text[]::T[] for a type the program creates (an enum), which pgx cannot
-// encode in arrays and which PostgreSQL reads from text.
-func arrayCast(c ColumnInfo, d Dialect) string {
-	t := c.SQLType(d)
-	if c.Schema != nil && len(c.Schema.CreateTypeSQL(d)) > 0 {
-		return "text[]::" + t + "[]"
-	}
-	return t + "[]"
 }
 
 // writeColumns writes the names of t's columns but skip (none when nil),

@@ -160,6 +160,18 @@ type ColumnInfo struct {
 	Schema     SchemaType // non-nil when the column's Type needs DDL of its own
 }
 
+// ArrayCast is the PostgreSQL cast of an array parameter that holds the
+// column's values, for unnest and = ANY: T[], or text[]::T[] for a type the
+// program creates (an enum), which pgx cannot encode in arrays and which
+// PostgreSQL reads from text.
+func (c ColumnInfo) ArrayCast() string {
+	t := c.SQLType(Postgres)
+	if c.Schema != nil && len(c.Schema.CreateTypeSQL(Postgres)) > 0 {
+		return "text[]::" + t + "[]"
+	}
+	return t + "[]"
+}
+
 // ColumnOf is the view of a column of table T that does not depend on the
 // column's value type: what statements, the session and relationships need to
 // read, write, compare and copy a column of any object of T.

@@ -330,3 +330,68 @@ func TestNilBytesNotNull(t *testing.T) {
 		}
 	})
 }
+
+// TestDateTimestampValues checks the Date and Timestamp types without a
+// database: what they write, what they read from the text other programs
+// leave in SQLite, and which values change tracking treats as equal.
+func TestDateTimestampValues(t *testing.T) {
+	plus2 := time.FixedZone("+02", 2*3600)
+	at := time.Date(2026, 12, 6, 14, 0, 5, 123456789, plus2)
+	date, ts := retort.Date(), retort.Timestamp()
+	enc := func(typ retort.Type[time.Time], v time.Time) any {
+		t.Helper()
+		e, err := typ.Encode(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	if got := enc(date, at); got != "2026-12-06" {
+		t.Errorf("Date encodes %v as %v", at, got)
+	}
+	if got := enc(ts, at); got != "2026-12-06 14:00:05.123456" {
+		t.Errorf("Timestamp encodes %v as %v", at, got)
+	}
+	if got := enc(ts, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)); got != "0001-01-01 00:00:00" {
+		t.Errorf("Timestamp encodes year 1 as %v", got)
+	}
+	clock := time.Date(2026, 12, 6, 14, 0, 5, 0, time.UTC)
+	for _, tc := range []struct {
+		typ  retort.Type[time.Time]
+		src  any
+		want time.Time
+	}{
+		{date, "2026-12-06", time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)},
+		{date, time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)},
+		{date, "2026-12-06 23:59:59", time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)},
+		{ts, "2026-12-06 14:00:05", clock},
+		{ts, "2026-12-06T14:00:05", clock},
+		{ts, "2026-12-06 14:00:05.5", clock.Add(500 * time.Millisecond)},
+		{ts, "2026-12-06T14:00:05+02:00", clock}, // a zone in the text is ignored
+		{ts, "2026-12-06 14:00:05.000000000Z", clock},
+		{ts, time.Date(2026, 12, 6, 14, 0, 5, 0, plus2), clock},
+		{ts, clock.Unix(), clock}, // unixepoch()
+	} {
+		got, err := tc.typ.Decode(tc.src)
+		if err != nil || !got.Equal(tc.want) || got.Location() != time.UTC {
+			t.Errorf("%T.Decode(%#v) = %v, %v; want %v", tc.typ, tc.src, got, err, tc.want)
+		}
+	}
+	if _, err := ts.Decode("yesterday"); err == nil {
+		t.Error(`Timestamp.Decode("yesterday") succeeded`)
+	}
+	for _, tc := range []struct {
+		typ   retort.Type[time.Time]
+		a, b  time.Time
+		equal bool
+	}{
+		{date, time.Date(2026, 12, 6, 0, 0, 0, 0, plus2), time.Date(2026, 12, 6, 23, 0, 0, 0, time.UTC), true},
+		{date, time.Date(2026, 12, 6, 0, 0, 0, 0, plus2), time.Date(2026, 12, 6, 0, 0, 0, 0, plus2).UTC(), false}, // the same instant, another day
+		{ts, at, time.Date(2026, 12, 6, 14, 0, 5, 123456000, time.UTC), true},                                     // the same clock; nanoseconds are not stored
+		{ts, at, at.UTC(), false}, // the same instant, another clock
+	} {
+		if got := tc.typ.Equal(tc.a, tc.b); got != tc.equal {
+			t.Errorf("%T.Equal(%v, %v) = %v", tc.typ, tc.a, tc.b, got)
+		}
+	}
+}

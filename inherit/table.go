@@ -80,7 +80,7 @@ func (o *tableOf[L]) freeze() {
 	for i, c := range o.cols {
 		info := c.Info()
 		_, isBytes := c.Value(&probe).([]byte)
-		o.metas[i] = colMeta{name: info.Name, pgCast: arrayCast(info),
+		o.metas[i] = colMeta{name: info.Name, pgCast: info.ArrayCast(),
 			deep: info.Nullable || isBytes, pk: info.PrimaryKey}
 		if info.PrimaryKey {
 			o.pkIdx = append(o.pkIdx, i)
@@ -209,15 +209,4 @@ func (o *tableOf[L]) keyIn(keys [][]any) (retort.Expr[bool], error) {
 		ors = append(ors, retort.And(ands...))
 	}
 	return retort.Or(ors...), nil
-}
-
-// arrayCast is the cast of an array parameter of the column, as the root
-// package writes it: T[], or text[]::T[] for a type the program creates (an
-// enum), which pgx cannot encode in arrays.
-func arrayCast(c retort.ColumnInfo) string {
-	t := c.SQLType(retort.Postgres)
-	if c.Schema != nil && len(c.Schema.CreateTypeSQL(retort.Postgres)) > 0 {
-		return "text[]::" + t + "[]"
-	}
-	return t + "[]"
 }

@@ -198,9 +198,9 @@ func (m *linkMapper[A, B]) Delete(d retort.Dialect, objs, snaps []any) ([]retort
 		if d == retort.Postgres {
 			w.WriteString("SELECT * FROM unnest(")
 			w.WriteArg(as)
-			w.WriteString("::" + m.a.Info().SQLType(d) + "[], ")
+			w.WriteString("::" + m.a.Info().ArrayCast() + ", ")
 			w.WriteArg(bs)
-			w.WriteString("::" + m.b.Info().SQLType(d) + "[])")
+			w.WriteString("::" + m.b.Info().ArrayCast() + ")")
 		} else {
 			w.WriteString("VALUES ")
 			for i := range part {
