@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Table maps the Go type T to one database table. Declare a table and its
@@ -461,6 +462,13 @@ func (c *Column[T, V]) check(v V) error {
 		case uint:
 			if uint64(u) > 1<<63-1 {
 				return &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: ErrOutOfRange}
+			}
+		case time.Time:
+			// SQLite's text (TimeFormat) spells years 0-9999 and keeps
+			// them in order; PostgreSQL is held to the same.
+			if y := u.UTC().Year(); y < 0 || y > 9999 {
+				return &ColumnError{Table: c.table.name, Column: c.name, Value: v,
+					Err: fmt.Errorf("year %d in UTC: %w", y, ErrOutOfRange)}
 			}
 		}
 	}

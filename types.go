@@ -124,7 +124,9 @@ func (timeType) Decode(src any) (time.Time, error) {
 func (timeType) Equal(a, b time.Time) bool { return a.Equal(b) }
 
 // TimeFormat is how time.Time values are stored in SQLite: UTC, fixed width,
-// so that text order is time order and comparisons in SQL work.
+// so that text order is time order and comparisons in SQL work. It spells
+// years 0 to 9999, so a write of a time.Time whose year in UTC is outside
+// them is [ErrOutOfRange] on both databases.
 const TimeFormat = "2006-01-02 15:04:05.000000000Z"
 
 // FormatTime renders t in [TimeFormat].

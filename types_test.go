@@ -149,6 +149,93 @@ func TestTimePrecision(t *testing.T) {
 	})
 }
 
+// tyStamp has a time column and a nullable one.
+type tyStamp struct {
+	ID  int64
+	At  time.Time
+	Opt *time.Time
+}
+
+var (
+	tyStamps  = retort.NewTable[tyStamp]("ty_stamp")
+	tyStampID = retort.Col(tyStamps, "id", func(s *tyStamp) *int64 { return &s.ID }, retort.PrimaryKey())
+	_         = retort.Col(tyStamps, "at", func(s *tyStamp) *time.Time { return &s.At })
+	_         = retort.NullCol(tyStamps, "opt", func(s *tyStamp) **time.Time { return &s.Opt })
+)
+
+// TestTimePaths writes the same instants, from zones east and west of UTC,
+// before 1970 and 2000, at the ends of years 1 and 9999, by every insert
+// path (one row, arrays of 5 and of 2,100 rows on PostgreSQL, where
+// times keep a table's inserts out of COPY), and reads back the same
+// instants from each: to the nanosecond on SQLite, truncated to the
+// microsecond on PostgreSQL. Years after 9999 in UTC, or before 1 BC, are
+// refused and nothing is written.
+func TestTimePaths(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, tyStamps)
+		west, east := time.FixedZone("west", -7*3600-30*60), time.FixedZone("east", 13*3600+45*60)
+		times := []time.Time{
+			time.Date(2024, 5, 6, 7, 8, 9, 123_456_789, west),
+			time.Date(1969, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+			time.Date(1999, 12, 31, 23, 59, 59, 500, east),
+			time.Date(1, 1, 1, 0, 0, 0, 1_000, time.UTC),
+			time.Date(9999, 12, 31, 23, 59, 59, 999_999_000, time.UTC),
+		}
+		var want []*tyStamp
+		insert := func(n int, extra ...time.Time) {
+			t.Helper()
+			objs := make([]*tyStamp, n)
+			for i := range objs {
+				at := times[i%len(times)]
+				if i < len(extra) {
+					at = extra[i]
+				}
+				objs[i] = &tyStamp{At: at}
+				if i%2 == 1 {
+					objs[i].Opt = &times[(i+1)%len(times)]
+				}
+			}
+			if err := retort.Insert(tyStamps, objs...).Exec(ctx, env.DB); err != nil {
+				t.Fatalf("%d rows: %v", n, err)
+			}
+			for _, o := range objs {
+				w := &tyStamp{ID: o.ID, At: o.At}
+				if o.Opt != nil {
+					opt := *o.Opt
+					w.Opt = &opt
+				}
+				if env.Dialect == retort.Postgres {
+					w.At = w.At.Truncate(time.Microsecond)
+					if w.Opt != nil {
+						*w.Opt = w.Opt.Truncate(time.Microsecond)
+					}
+				}
+				want = append(want, w)
+			}
+		}
+		insert(1)
+		insert(5)
+		insert(2100)
+		insert(3, time.Date(0, 6, 1, 0, 0, 0, 0, time.UTC)) // 1 BC
+		// Years SQLite's text does not spell are refused on both databases.
+		for _, at := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 20, 0, 0, 0, west), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)} {
+			err := retort.Insert(tyStamps, &tyStamp{At: times[0]}, &tyStamp{At: at}).Exec(ctx, env.DB)
+			var ce *retort.ColumnError
+			if !errors.Is(err, retort.ErrOutOfRange) || !errors.As(err, &ce) || ce.Column != "at" {
+				t.Errorf("insert of %v: %v, want ErrOutOfRange naming the column", at, err)
+			}
+		}
+		got, err := retort.Select(tyStamps).OrderBy(tyStampID.Asc()).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
+			t.Errorf("rows (-want +got):\n%s", diff)
+		}
+	})
+}
+
 // tyPoint is a user type stored through a Type of its own: "x,y" text.
 type tyPoint struct{ X, Y int }
 
