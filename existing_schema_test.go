@@ -193,3 +193,108 @@ func TestInsertSequenceNotOwned(t *testing.T) {
 		checkAlwaysRows(t, env, all)
 	})
 }
+
+// Account has columns whose PostgreSQL types are not the ones Retort gives
+// a Go string: uuid, jsonb and inet, declared with PGType.
+type Account struct {
+	ID   int64
+	Ref  string
+	Doc  string
+	Addr *string
+}
+
+var (
+	Accounts    = retort.NewTable[Account]("account")
+	AccountID   = retort.Col(Accounts, "id", func(a *Account) *int64 { return &a.ID }, retort.PrimaryKey())
+	AccountRef  = retort.Col(Accounts, "ref", func(a *Account) *string { return &a.Ref }, retort.PGType("uuid"), retort.Unique())
+	AccountDoc  = retort.Col(Accounts, "doc", func(a *Account) *string { return &a.Doc }, retort.PGType("jsonb"))
+	AccountAddr = retort.NullCol(Accounts, "addr", func(a *Account) **string { return &a.Addr }, retort.PGType("inet"))
+)
+
+// TestPGType writes strings into uuid, jsonb and inet columns by every
+// path (one row, arrays, COPY, an upsert, an update) and finds them with
+// = and IN. Without the type, PostgreSQL refused the arrays ("column "ref"
+// is of type uuid but expression is of type text") and IN lists ("operator
+// does not exist: uuid = text"). SQLite keeps TEXT.
+func TestPGType(t *testing.T) {
+	ddl := retort.CreateSQL(retort.Postgres, Accounts)[0]
+	for _, want := range []string{`"ref" uuid NOT NULL`, `"doc" jsonb NOT NULL`, `"addr" inet,`} {
+		if !strings.Contains(ddl, want) {
+			t.Errorf("DDL lacks %s:\n%s", want, ddl)
+		}
+	}
+	if ddl := retort.CreateSQL(retort.SQLite, Accounts)[0]; !strings.Contains(ddl, `"ref" TEXT NOT NULL`) {
+		t.Errorf("SQLite DDL:\n%s", ddl)
+	}
+	// An IN list leaves its type to the server: a string column mapped
+	// without PGType onto a uuid column keeps working.
+	if sql, _, err := retort.Select(Alwayss).Where(AlwaysCode.In("a", "b")).SQL(retort.Postgres); err != nil || !strings.HasSuffix(sql, `"code" = ANY($1)`) {
+		t.Errorf("IN list: %s, %v", sql, err)
+	}
+	for _, bad := range []string{"uuid; DROP TABLE account", "", "text[]", `"uuid"`, "1int", "int -- x"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("PGType(%q) did not panic", bad)
+				}
+			}()
+			retort.PGType(bad)
+		}()
+	}
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Accounts)
+		var all []*Account
+		batch := func(n int) []*Account {
+			objs := make([]*Account, n)
+			for i := range objs {
+				k := len(all) + i
+				objs[i] = &Account{Ref: fmt.Sprintf("a0eebc99-9c0b-4ef8-bb6d-%012x", k), Doc: fmt.Sprintf(`{"k": %d}`, k)}
+				if k%2 == 0 {
+					addr := fmt.Sprintf("10.0.%d.%d", k/256, k%256)
+					objs[i].Addr = &addr
+				}
+			}
+			all = append(all, objs...)
+			return objs
+		}
+		for _, n := range []int{1, 3, 2100} { // one row, arrays, COPY
+			if err := retort.Insert(Accounts, batch(n)...).Exec(ctx, env.DB); err != nil {
+				t.Fatalf("%d rows: %v", n, err)
+			}
+		}
+		// An upsert of two rows by their uuid, and an update by one.
+		up := []*Account{{Ref: all[1].Ref, Doc: `{"k": "up"}`}, {Ref: all[2].Ref, Doc: `{"k": "up"}`}}
+		if err := retort.Insert(Accounts, up...).OnConflict(AccountRef).
+			DoUpdateSet(AccountDoc.ToExpr(retort.Excluded(AccountDoc))).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		all[1].Doc, all[2].Doc = `{"k": "up"}`, `{"k": "up"}`
+		addr := "192.168.0.1"
+		if _, err := retort.Update(Accounts).Set(AccountAddr.To(addr)).Where(AccountRef.Eq(all[3].Ref)).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		all[3].Addr = &addr
+		got, err := retort.Select(Accounts).OrderBy(AccountID.Asc()).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range got { // pgx's binary format spells an inet with its prefix length
+			if a.Addr != nil {
+				addr := strings.TrimSuffix(*a.Addr, "/32")
+				a.Addr = &addr
+			}
+		}
+		if diff := cmp.Diff(all, got); diff != "" {
+			t.Errorf("rows (-want +got):\n%s", diff)
+		}
+		n, err := retort.Select(Accounts).Where(AccountRef.In(all[0].Ref, all[5].Ref, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")).Count(ctx, env.DB)
+		if err != nil || n != 2 {
+			t.Errorf("uuid IN: %d, %v; want 2", n, err)
+		}
+		n, err = retort.Select(Accounts).Where(retort.And(AccountRef.NotIn(all[0].Ref), AccountAddr.In(addr, "10.0.0.0"))).Count(ctx, env.DB)
+		if err != nil || n != 1 {
+			t.Errorf("inet IN: %d, %v; want 1", n, err)
+		}
+	})
+}

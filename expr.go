@@ -336,7 +336,9 @@ func (c *Column[T, V]) in(not bool, vs []V) Expr[bool] {
 		}
 		c.WriteSQL(w)
 		if w.d == Postgres {
-			if cast := c.Info().ArrayCast(); strings.HasPrefix(cast, "text[]") {
+			// A list of values pgx cannot encode as the column's type (an
+			// enum) says its type; others take the column's.
+			if cast := c.Info().ArrayCast(); strings.HasPrefix(cast, "text[]::") {
 				if not {
 					w.WriteString(" <> ALL(")
 				} else {

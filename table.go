@@ -335,6 +335,14 @@ func (c *Column[T, V]) Type() Type[V] { return c.typ }
 // Type. It makes a column an [Expr] of V.
 func (c *Column[T, V]) ValueType() Type[V] { return c.typ }
 
+// sqlType is the column's type in DDL and casts for d.
+func (c *Column[T, V]) sqlType(d Dialect) string {
+	if d == Postgres && c.opts.pgType != "" {
+		return c.opts.pgType
+	}
+	return c.typ.SQLType(d, c.opts.size)
+}
+
 // Nullable reports whether the column accepts NULL.
 func (c *Column[T, V]) Nullable() bool { return c.getNull != nil }
 
@@ -345,7 +353,7 @@ func (c *Column[T, V]) Info() ColumnInfo {
 	return ColumnInfo{
 		Name:       c.name,
 		Table:      c.table.name,
-		SQLType:    func(d Dialect) string { return c.typ.SQLType(d, c.opts.size) },
+		SQLType:    c.sqlType,
 		Nullable:   c.getNull != nil,
 		PrimaryKey: c.opts.primaryKey,
 		AutoKey:    orig.auto != nil && orig.auto.Name() == c.name,
@@ -499,7 +507,10 @@ func runeLen(v any) (int, bool) {
 
 // Dest implements [ColumnOf].
 func (c *Column[T, V]) Dest(obj *T) any {
-	if c.native {
+	// A column of another PostgreSQL type (PGType) is read through the
+	// driver's database/sql form of its value: pgx has no binary decoding
+	// of inet into a string.
+	if c.native && c.opts.pgType == "" {
 		if c.getNull != nil {
 			return c.getNull(obj)
 		}
@@ -758,6 +769,7 @@ type columnOptions struct {
 	index      bool
 	size       int
 	defaultSQL string
+	pgType     string
 	autoInc    autoMode
 	isFK       bool
 }
@@ -793,6 +805,40 @@ func Indexed() ColumnOption { return optionFunc(func(o *columnOptions) { o.index
 // by other programs.
 func DefaultSQL(expr string) ColumnOption {
 	return optionFunc(func(o *columnOptions) { o.defaultSQL = expr })
+}
+
+// PGType sets the column's type on PostgreSQL, for a column whose type
+// there is not the one Retort gives the Go type: uuid or jsonb for a
+// string, inet, citext, a domain. It is used in DDL and in the casts of the
+// arrays that carry many rows (unnest) and IN lists; values travel as the
+// Go type gives them (a string as text) and the server converts them, as it
+// does for one row. SQLite keeps the Go type's own type. name is trusted
+// DDL written by the programmer: letters, digits, spaces, underscores,
+// dots, commas and parentheses; anything else panics at declaration.
+//
+//	retort.Col(Orders, "ref", func(o *Order) *string { return &o.Ref }, retort.PGType("uuid"))
+func PGType(name string) ColumnOption {
+	if !validTypeName(name) {
+		panic(fmt.Sprintf("retort: PGType(%q): not a type name", name))
+	}
+	return optionFunc(func(o *columnOptions) { o.pgType = name })
+}
+
+// validTypeName reports whether name can be written into SQL as a type:
+// "uuid", "varchar(20)", "numeric(10, 2)", "public.my_domain".
+func validTypeName(name string) bool {
+	if name == "" || name[0] == ' ' || name[0] == '(' || name[0] >= '0' && name[0] <= '9' {
+		return false
+	}
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case strings.ContainsRune(" _.,()", r):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 type defaultOption struct{ value any }
