@@ -1,0 +1,90 @@
+package inherit_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/inherit"
+	"github.com/retort-orm/retort/internal/dbtest"
+	"github.com/retort-orm/retort/postgres"
+	"github.com/retort-orm/retort/session"
+)
+
+// A Ticket has a uuid held in a string; a Flight, a date and a zone-less
+// timestamp: column types of existing schemas, on both tables of a
+// hierarchy.
+type Ticket struct {
+	ID   int64
+	Kind string
+	Ref  string
+}
+
+type Flight struct {
+	Ticket
+	Day    time.Time
+	Boards time.Time
+}
+
+var (
+	Tickets    = retort.NewTable[Ticket]("ticket")
+	TicketID   = retort.Col(Tickets, "id", func(t *Ticket) *int64 { return &t.ID }, retort.PrimaryKey())
+	TicketKind = retort.Col(Tickets, "kind", func(t *Ticket) *string { return &t.Kind })
+	_          = retort.Col(Tickets, "ref", func(t *Ticket) *string { return &t.Ref }, retort.PGType("uuid"))
+
+	Flights      = retort.NewTable[Flight]("flight")
+	_            = retort.Col(Flights, "id", func(f *Flight) *int64 { return &f.ID }, retort.PrimaryKey()).References(TicketID)
+	_            = retort.ColType(Flights, "day", func(f *Flight) *time.Time { return &f.Day }, retort.Date())
+	FlightBoards = retort.ColType(Flights, "boards", func(f *Flight) *time.Time { return &f.Boards }, retort.Timestamp())
+
+	TicketClass = inherit.New(Tickets, TicketKind, "ticket")
+	FlightClass = inherit.Sub(TicketClass, Flights, func(f *Flight) *Ticket { return &f.Ticket }, "flight")
+)
+
+// TestColumnTypes flushes three flights (the statement that writes both
+// tables from arrays) through a session whose PostgreSQL TimeZone is New
+// York's, and loads them back: the uuid, the date each shows in its own
+// zone, the clock.
+func TestColumnTypes(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, TicketClass.Tables()...)
+		db := env.DB
+		if env.Dialect == retort.Postgres {
+			ny, err := postgres.Open(ctx, env.URL+"&timezone=America/New_York")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ny.Close()
+			db = ny
+		}
+		east := time.FixedZone("+14", 14*3600)
+		s := session.New(db)
+		var objs, want []*Flight
+		for i := range 3 {
+			f := &Flight{Ticket: Ticket{Ref: fmt.Sprintf("a0eebc99-9c0b-4ef8-bb6d-%012d", i)},
+				Day: time.Date(2026, 12, 6+i, 0, 0, 0, 0, east), Boards: time.Date(2026, 12, 6+i, 9, 30, 0, 0, east)}
+			add(t, s, f)
+			objs = append(objs, f)
+		}
+		mustCommit(t, s)
+		for i, f := range objs {
+			want = append(want, &Flight{Ticket: Ticket{ID: f.ID, Kind: "flight", Ref: f.Ref},
+				Day: time.Date(2026, 12, 6+i, 0, 0, 0, 0, time.UTC), Boards: time.Date(2026, 12, 6+i, 9, 30, 0, 0, time.UTC)})
+		}
+		got, err := inherit.All(ctx, session.New(db), inherit.Select(FlightClass).OrderBy(TicketID.Asc()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("flights (-want +got):\n%s", diff)
+		}
+		got, err = inherit.All(ctx, session.New(db), inherit.Select(FlightClass).Where(FlightBoards.Eq(want[1].Boards)))
+		if err != nil || len(got) != 1 || got[0].ID != want[1].ID {
+			t.Errorf("by the clock: %v, %v", got, err)
+		}
+	})
+}
