@@ -47,6 +47,7 @@
 //
 // [CreateAll] creates tables in foreign-key order (breaking cycles with ALTER
 // TABLE) and [DropAll] drops them; [CreateSQL] and [DropSQL] return the DDL.
+// [CheckSchema] compares the declarations with tables made by migrations.
 //
 // # Queries
 //

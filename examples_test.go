@@ -648,3 +648,32 @@ func ExamplePGType() {
 	// )
 	// unnest($1::bigint[], $2::uuid[], $3::jsonb[])
 }
+
+func ExampleCheckSchema() {
+	type Member struct {
+		ID     int64
+		Name   string
+		Joined time.Time
+	}
+	var (
+		Members = retort.NewTable[Member]("member")
+		_       = retort.Col(Members, "id", func(m *Member) *int64 { return &m.ID }, retort.PrimaryKey())
+		_       = retort.Col(Members, "name", func(m *Member) *string { return &m.Name })
+		_       = retort.Col(Members, "joined", func(m *Member) *time.Time { return &m.Joined })
+	)
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, ":memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	// A table a migration made: "name" may be NULL, and "joined" is not there.
+	if _, err := db.Exec(ctx, `CREATE TABLE "member" ("id" INTEGER PRIMARY KEY, "name" TEXT)`); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(retort.CheckSchema(ctx, db, Members))
+	// Output:
+	// retort: schema: 2 mismatches
+	// 	table "member" column "name": allows NULL, which its field cannot hold: declare it with NullCol
+	// 	table "member" column "joined": does not exist
+}

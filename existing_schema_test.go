@@ -2,9 +2,11 @@ package retort_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/retort-orm/retort"
@@ -296,5 +298,86 @@ func TestPGType(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Errorf("inet IN: %d, %v; want 1", n, err)
 		}
+	})
+}
+
+// Legacy maps a table made by hand, with the mismatches CheckSchema
+// reports: a column missing, a nullable column for a plain field, and on
+// PostgreSQL a date column declared as time.Time and a uuid held in a
+// string without PGType. Its other columns differ from Retort's types in
+// ways that work (integer for int64, varchar for string, a domain over
+// text) and are not reported.
+type Legacy struct {
+	ID    int64
+	N     int64
+	Name  string
+	Email string
+	Born  time.Time
+	Ref   string
+	Note  string
+	Gone  string
+	Stamp time.Time
+}
+
+var (
+	Legacies = retort.NewTable[Legacy]("legacy")
+	_        = retort.Col(Legacies, "id", func(l *Legacy) *int64 { return &l.ID }, retort.PrimaryKey())
+	_        = retort.Col(Legacies, "n", func(l *Legacy) *int64 { return &l.N })
+	_        = retort.Col(Legacies, "name", func(l *Legacy) *string { return &l.Name })
+	_        = retort.Col(Legacies, "email", func(l *Legacy) *string { return &l.Email })
+	_        = retort.Col(Legacies, "born", func(l *Legacy) *time.Time { return &l.Born })
+	_        = retort.Col(Legacies, "ref", func(l *Legacy) *string { return &l.Ref })
+	_        = retort.Col(Legacies, "note", func(l *Legacy) *string { return &l.Note })
+	_        = retort.Col(Legacies, "gone", func(l *Legacy) *string { return &l.Gone })
+	_        = retort.ColType(Legacies, "stamp", func(l *Legacy) *time.Time { return &l.Stamp }, retort.Timestamp())
+
+	Missing = retort.NewTable[Always]("missing_table")
+	_       = retort.Col(Missing, "id", func(a *Always) *int64 { return &a.ID }, retort.PrimaryKey())
+	_       = retort.Col(Missing, "code", func(a *Always) *string { return &a.Code })
+)
+
+// TestCheckSchema checks tables CreateAll made (no mismatch, on both
+// databases) and Legacy, made by hand, whose mismatches it lists in order.
+func TestCheckSchema(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		made := []retort.Schema{Visits, Accounts, Parcels, Alwayss, tyStamps}
+		env.Create(t, made...)
+		if err := retort.CheckSchema(ctx, env.DB, made...); err != nil {
+			t.Errorf("tables CreateAll made: %v", err)
+		}
+		ddl := `CREATE TABLE "legacy" ("id" integer PRIMARY KEY, "n" integer NOT NULL, "name" varchar(20) NOT NULL,
+			"email" TEXT NOT NULL, "born" date NOT NULL, "ref" uuid NOT NULL, "note" text, "stamp" timestamp NOT NULL)`
+		if env.Dialect == retort.Postgres {
+			if _, err := env.DB.Exec(ctx, `CREATE DOMAIN "email_address" AS text CHECK (VALUE LIKE '%@%')`); err != nil {
+				t.Fatal(err)
+			}
+			ddl = strings.Replace(ddl, `"email" TEXT`, `"email" email_address`, 1)
+		} else {
+			ddl = strings.NewReplacer(" date", " DATE", " uuid", " TEXT", " timestamp", " TIMESTAMP").Replace(ddl)
+		}
+		if _, err := env.DB.Exec(ctx, ddl); err != nil {
+			t.Fatal(err)
+		}
+		err := retort.CheckSchema(ctx, env.DB, Legacies, Missing)
+		var se *retort.SchemaError
+		if !errors.As(err, &se) {
+			t.Fatalf("CheckSchema: %v, want a *SchemaError", err)
+		}
+		want := []retort.SchemaMismatch{
+			{Table: "legacy", Column: "note", Reason: "allows NULL, which its field cannot hold: declare it with NullCol"},
+			{Table: "legacy", Column: "gone", Reason: "does not exist"},
+			{Table: "missing_table", Reason: "does not exist"},
+		}
+		if env.Dialect == retort.Postgres {
+			want = append([]retort.SchemaMismatch{
+				{Table: "legacy", Column: "born", Reason: "is date, declared timestamptz: values written many at once would be shifted by the server's TimeZone; declare it with retort.Date()"},
+				{Table: "legacy", Column: "ref", Reason: `is uuid, declared text, which PostgreSQL does not assign to it: declare it with retort.PGType("uuid") or a Type of that type`},
+			}, want...)
+		}
+		if diff := cmp.Diff(want, se.Mismatches); diff != "" {
+			t.Errorf("mismatches (-want +got):\n%s", diff)
+		}
+		t.Log(err)
 	})
 }
