@@ -70,6 +70,9 @@ func TestRoundTrip(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
 		env.Create(t, Workers)
+		if err := retort.CheckSchema(ctx, env.DB, Workers); err != nil { // the enum types match
+			t.Error(err)
+		}
 		want := insertStaff(t, env.DB)
 		got, err := retort.Select(Workers).OrderBy(WorkerID.Asc()).All(ctx, env.DB)
 		if err != nil {
@@ -416,6 +419,9 @@ func TestQuotedValues(t *testing.T) {
 		ctx := context.Background()
 		env.Create(t, Entries)
 		env.Create(t, Entries)
+		if err := retort.CheckSchema(ctx, env.DB, Entries); err != nil { // a type name that needs quotes
+			t.Error(err)
+		}
 		for _, m := range Moods.Labels() {
 			mustExec(t, env.DB, `INSERT INTO "diary" ("mood") VALUES (`+retort.QuoteLiteral(m)+`)`)
 		}

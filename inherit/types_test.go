@@ -52,6 +52,9 @@ func TestColumnTypes(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
 		env.Create(t, TicketClass.Tables()...)
+		if err := retort.CheckSchema(ctx, env.DB, TicketClass.Tables()...); err != nil {
+			t.Error(err)
+		}
 		db := env.DB
 		if env.Dialect == retort.Postgres {
 			ny, err := postgres.Open(ctx, env.URL+"&timezone=America/New_York")
