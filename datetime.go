@@ -25,9 +25,9 @@ func Date() Type[time.Time] { return dateType{} }
 // clock in UTC. Years run from 1 to 9999; others are [ErrOutOfRange].
 //
 // A time.Time declared with [Col] is an instant (timestamptz). Map an
-// existing timestamp column with Timestamp: with the default type, a
-// column of many rows written at once goes through timestamptz and the
-// server's TimeZone, and one row does not.
+// existing timestamp column with Timestamp: with the default type, rows
+// written many at once pass through timestamptz and the server's TimeZone
+// while a single row does not ([CheckSchema] reports such a column).
 func Timestamp() Type[time.Time] { return timestampType{} }
 
 const (
