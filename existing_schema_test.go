@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -302,7 +303,8 @@ func TestPGType(t *testing.T) {
 }
 
 // Legacy maps a table made by hand, with the mismatches CheckSchema
-// reports: a column missing, a nullable column for a plain field, and on
+// reports: a column missing, a nullable column for a plain field, a NOT
+// NULL column without a default left unmapped, and on
 // PostgreSQL a date column declared as time.Time and a uuid held in a
 // string without PGType. Its other columns differ from Retort's types in
 // ways that work (integer for int64, varchar for string, a domain over
@@ -317,6 +319,7 @@ type Legacy struct {
 	Note  string
 	Gone  string
 	Stamp time.Time
+	Kind  string
 }
 
 var (
@@ -330,6 +333,7 @@ var (
 	_        = retort.Col(Legacies, "note", func(l *Legacy) *string { return &l.Note })
 	_        = retort.Col(Legacies, "gone", func(l *Legacy) *string { return &l.Gone })
 	_        = retort.ColType(Legacies, "stamp", func(l *Legacy) *time.Time { return &l.Stamp }, retort.Timestamp())
+	_        = retort.Col(Legacies, "kind", func(l *Legacy) *string { return &l.Kind }, retort.PGType("legacy_kind"))
 
 	Missing = retort.NewTable[Always]("missing_table")
 	_       = retort.Col(Missing, "id", func(a *Always) *int64 { return &a.ID }, retort.PrimaryKey())
@@ -347,7 +351,8 @@ func TestCheckSchema(t *testing.T) {
 			t.Errorf("tables CreateAll made: %v", err)
 		}
 		ddl := `CREATE TABLE "legacy" ("id" integer PRIMARY KEY, "n" integer NOT NULL, "name" varchar(20) NOT NULL,
-			"email" TEXT NOT NULL, "born" date NOT NULL, "ref" uuid NOT NULL, "note" text, "stamp" timestamp NOT NULL)`
+			"email" TEXT NOT NULL, "born" date NOT NULL, "ref" uuid NOT NULL, "note" text, "stamp" timestamp NOT NULL,
+			"extra" integer NOT NULL, "counted" integer NOT NULL DEFAULT 0, "aside" text, "kind" text NOT NULL)`
 		if env.Dialect == retort.Postgres {
 			if _, err := env.DB.Exec(ctx, `CREATE DOMAIN "email_address" AS text CHECK (VALUE LIKE '%@%')`); err != nil {
 				t.Fatal(err)
@@ -367,9 +372,11 @@ func TestCheckSchema(t *testing.T) {
 		want := []retort.SchemaMismatch{
 			{Table: "legacy", Column: "note", Reason: "allows NULL, which its field cannot hold: declare it with NullCol"},
 			{Table: "legacy", Column: "gone", Reason: "does not exist"},
+			{Table: "legacy", Column: "extra", Reason: "is NOT NULL without a default and not mapped: inserts fail; map it, or give it a default"},
 			{Table: "missing_table", Reason: "does not exist"},
 		}
 		if env.Dialect == retort.Postgres {
+			want = slices.Insert(want, 2, retort.SchemaMismatch{Table: "legacy", Column: "kind", Reason: "Retort's type legacy_kind does not exist in the database"})
 			want = append([]retort.SchemaMismatch{
 				{Table: "legacy", Column: "born", Reason: "is date, declared timestamptz: values written many at once would be shifted by the server's TimeZone; declare it with retort.Date()"},
 				{Table: "legacy", Column: "ref", Reason: `is uuid, declared text, which PostgreSQL does not assign to it: declare it with retort.PGType("uuid") or a Type of that type`},

@@ -42,15 +42,18 @@ func (e *SchemaError) Error() string {
 // CheckSchema compares tables, as declared, with the database's tables (a
 // schema made by migrations rather than [CreateAll]) and returns a
 // *[SchemaError] listing what would make reads or writes fail or change
-// values, or nil. It reports a missing table or column, and a column that
-// allows NULL where its field cannot hold one. On PostgreSQL it also
+// values, or nil. It reports a missing table or column, a column that
+// allows NULL where its field cannot hold one, and a NOT NULL column
+// without a default that is not mapped (every insert would fail). On
+// PostgreSQL it also
 // reports a column whose type does not take Retort's values as they travel
 // in arrays (many rows at once): a uuid or jsonb held in a string without
 // [PGType], and a date or timestamp column declared as time.Time, whose
 // values the server would shift by its TimeZone (use [Date] or
 // [Timestamp]). Narrower numbers (an integer column for an int64 field)
 // are not reported: PostgreSQL converts them, and refuses a value that
-// does not fit. One query on each database.
+// does not fit. Types are not compared on SQLite, whose column types are
+// affinities. One query on each database.
 //
 //	if err := retort.CheckSchema(ctx, db, Users, Orders); err != nil {
 //		log.Fatal(err) // at start-up
@@ -81,36 +84,44 @@ func CheckSchema(ctx context.Context, db DB, tables ...Schema) error {
 	defer rows.Close()
 	var out []SchemaMismatch
 	missing := map[string]bool{}
-	for i := 0; rows.Next(); i++ {
-		var hasTable, hasCol, notNull, known, assignable, shifts bool
-		var actual string
-		if err := rows.Scan(&hasTable, &hasCol, &notNull, &actual, &known, &assignable, &shifts); err != nil {
+	for i := 0; rows.Next(); {
+		var table, col, actual string
+		var unmapped, hasTable, hasCol, notNull, known, assignable, shifts bool
+		var ord, num int64
+		if err := rows.Scan(&table, &col, &unmapped, &hasTable, &hasCol, &notNull, &actual, &known, &assignable, &shifts, &ord, &num); err != nil {
 			return fmt.Errorf("retort: schema: %w", err)
+		}
+		m := SchemaMismatch{Table: table, Column: col}
+		if unmapped {
+			m.Reason = "is NOT NULL without a default and not mapped: inserts fail; map it, or give it a default"
+			out = append(out, m)
+			continue
 		}
 		if i >= len(tbls) {
 			break
 		}
-		m := SchemaMismatch{Table: tbls[i], Column: cols[i]}
+		decl, isNull, isKey := decls[i], nullable[i], key[i]
+		i++
 		switch {
 		case !hasTable:
-			if missing[tbls[i]] {
+			if missing[table] {
 				continue
 			}
-			missing[tbls[i]] = true
+			missing[table] = true
 			m.Column, m.Reason = "", "does not exist"
 		case !hasCol:
 			m.Reason = "does not exist"
 		case !known:
-			m.Reason = fmt.Sprintf("Retort's type %s does not exist in the database", decls[i])
+			m.Reason = fmt.Sprintf("Retort's type %s does not exist in the database", decl)
 		case shifts:
 			fix := "retort.Timestamp()"
 			if actual == "date" {
 				fix = "retort.Date()"
 			}
-			m.Reason = fmt.Sprintf("is %s, declared %s: values written many at once would be shifted by the server's TimeZone; declare it with %s", actual, decls[i], fix)
+			m.Reason = fmt.Sprintf("is %s, declared %s: values written many at once would be shifted by the server's TimeZone; declare it with %s", actual, decl, fix)
 		case !assignable:
-			m.Reason = fmt.Sprintf("is %s, declared %s, which PostgreSQL does not assign to it: declare it with retort.PGType(%q) or a Type of that type", actual, decls[i], actual)
-		case !notNull && !nullable[i] && !key[i]:
+			m.Reason = fmt.Sprintf("is %s, declared %s, which PostgreSQL does not assign to it: declare it with retort.PGType(%q) or a Type of that type", actual, decl, actual)
+		case !notNull && !isNull && !isKey:
 			m.Reason = "allows NULL, which its field cannot hold: declare it with NullCol"
 		default:
 			continue
@@ -131,27 +142,44 @@ func CheckSchema(ctx context.Context, db DB, tables ...Schema) error {
 // type, whether the declared type exists, whether an array of it can be
 // assigned to the column (the same type, the base type of a domain, or an
 // implicit or assignment cast), and whether it is a timestamptz going
-// into a timestamp or date.
-const pgSchemaQuery = `SELECT r.oid IS NOT NULL, a.attnum IS NOT NULL, coalesce(a.attnotnull, false),
-	coalesce(format_type(a.atttypid, NULL), ''), to_regtype(d.decl) IS NOT NULL,
+// into a timestamp or date; then, after each table's columns, the NOT NULL
+// columns without a default (nor identity, nor generated) not among them.
+const pgSchemaQuery = `SELECT * FROM (SELECT d.tbl, d.col, false AS unmapped, r.oid IS NOT NULL, a.attnum IS NOT NULL,
+	coalesce(a.attnotnull, false), coalesce(format_type(a.atttypid, NULL), ''), to_regtype(d.decl) IS NOT NULL,
 	coalesce(a.atttypid = to_regtype(d.decl) OR ty.typbasetype = to_regtype(d.decl) OR EXISTS (
 		SELECT 1 FROM pg_catalog.pg_cast k WHERE k.castsource = to_regtype(d.decl)
 		AND k.casttarget IN (a.atttypid, ty.typbasetype) AND k.castcontext IN ('a', 'i')), false),
-	coalesce(to_regtype(d.decl) = 'timestamptz'::regtype AND a.atttypid IN ('timestamp'::regtype, 'date'::regtype), false)
+	coalesce(to_regtype(d.decl) = 'timestamptz'::regtype AND a.atttypid IN ('timestamp'::regtype, 'date'::regtype), false),
+	d.ord, 0 AS attnum
 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS d (tbl, col, decl, ord)
 LEFT JOIN pg_catalog.pg_class r ON r.oid = to_regclass(quote_ident(d.tbl))
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attname = d.col AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
-ORDER BY d.ord`
+UNION ALL
+SELECT t.tbl, a.attname::text, true, true, true, true, format_type(a.atttypid, NULL), true, true, false, t.ord, a.attnum
+FROM (SELECT tbl, max(ord) AS ord FROM unnest($1::text[]) WITH ORDINALITY AS u (tbl, ord) GROUP BY tbl) AS t
+JOIN pg_catalog.pg_attribute a ON a.attrelid = to_regclass(quote_ident(t.tbl)) AND a.attnum > 0 AND NOT a.attisdropped
+	AND a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = ''
+WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS m (tbl, col) WHERE m.tbl = t.tbl AND m.col = a.attname)
+) AS x ORDER BY ord, unmapped, attnum`
 
 // sqliteSchemaQuery reads, for each table and column of the JSON arrays ?1
-// and ?2, whether they exist and whether the column is NOT NULL; SQLite's
-// types are affinities, not checked.
-const sqliteSchemaQuery = `SELECT m.name IS NOT NULL, p.name IS NOT NULL, coalesce(p."notnull", 0) != 0, coalesce(p.type, ''), 1, 1, 0
+// and ?2, whether they exist and whether the column is NOT NULL, then the
+// NOT NULL columns without a default not among them, in the rows
+// pgSchemaQuery gives.
+const sqliteSchemaQuery = `SELECT * FROM (SELECT t.value AS tbl, c.value AS col, 0 AS unmapped, m.name IS NOT NULL,
+	p.name IS NOT NULL, coalesce(p."notnull", 0) != 0, coalesce(p.type, ''), 1, 1, 0, t.key AS ord, 0 AS cid
 FROM json_each(?1) AS t JOIN json_each(?2) AS c ON c.key = t.key
 LEFT JOIN sqlite_master m ON m.type = 'table' AND m.name = t.value
 LEFT JOIN pragma_table_info(t.value) AS p ON m.name IS NOT NULL AND p.name = c.value
-ORDER BY t.key`
+UNION ALL
+SELECT t.value, p.name, 1, 1, 1, 1, p.type, 1, 1, 0, max(t.key), p.cid
+FROM json_each(?1) AS t JOIN pragma_table_info(t.value) AS p
+WHERE p."notnull" AND p.dflt_value IS NULL AND NOT p.pk
+	AND NOT EXISTS (SELECT 1 FROM json_each(?1) AS mt JOIN json_each(?2) AS mc ON mc.key = mt.key
+		WHERE mt.value = t.value AND mc.value = p.name)
+GROUP BY t.value, p.name
+) ORDER BY ord, unmapped, cid`
 
 // jsonStrings writes ss as a JSON array of strings.
 func jsonStrings(ss []string) string {
