@@ -51,8 +51,12 @@ func (dateType) Encode(v time.Time) (any, error) {
 	return v.Format(dateLayout), nil
 }
 
+// Decode takes what a driver gives for a date or a timestamp as the default
+// time type does: a time.Time from pgx, or SQLite's text (a zone in it is
+// then ignored, as PostgreSQL ignores it in a timestamp's input) or seconds
+// since 1970 (unixepoch()).
 func (dateType) Decode(src any) (time.Time, error) {
-	t, err := decodeWallClock(src)
+	t, err := timeType{}.Decode(src)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -83,7 +87,7 @@ func (timestampType) Encode(v time.Time) (any, error) {
 }
 
 func (timestampType) Decode(src any) (time.Time, error) {
-	t, err := decodeWallClock(src)
+	t, err := timeType{}.Decode(src)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -104,25 +108,4 @@ func checkYear(v time.Time) error {
 		return fmt.Errorf("year %d: %w", y, ErrOutOfRange)
 	}
 	return nil
-}
-
-// decodeWallClock reads a date or timestamp as a driver gives it: a
-// time.Time from pgx, text from SQLite (with or without a zone, which is
-// then ignored as PostgreSQL ignores it in a timestamp's input), or seconds
-// since 1970 (SQLite's unixepoch()).
-func decodeWallClock(src any) (time.Time, error) {
-	switch s := src.(type) {
-	case time.Time:
-		return s, nil
-	case string:
-		for _, layout := range [...]string{dateLayout, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
-			if t, err := time.Parse(layout, s); err == nil {
-				return t, nil
-			}
-		}
-		return ParseTime(s)
-	case int64:
-		return time.Unix(s, 0).UTC(), nil
-	}
-	return time.Time{}, fmt.Errorf("cannot decode %T into time.Time", src)
 }

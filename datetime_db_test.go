@@ -145,6 +145,9 @@ func TestDateTimestamp(t *testing.T) {
 				wantDay++
 			}
 		}
+		if wantDay == 0 {
+			t.Fatal("no row on the day the predicates look for")
+		}
 		tests := []struct {
 			name  string
 			where retort.Expr[bool]

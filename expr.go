@@ -338,14 +338,14 @@ func (c *Column[T, V]) in(not bool, vs []V) Expr[bool] {
 		if w.d == Postgres {
 			// A list of values pgx cannot encode as the column's type (an
 			// enum) says its type; others take the column's.
-			if cast := c.Info().ArrayCast(); strings.HasPrefix(cast, "text[]::") {
+			if info := c.Info(); info.castFromText() {
 				if not {
 					w.WriteString(" <> ALL(")
 				} else {
 					w.WriteString(" = ANY(")
 				}
 				w.WriteArg(args)
-				w.WriteString("::" + cast + ")")
+				w.WriteString("::" + info.ArrayCast() + ")")
 				return
 			}
 		}

@@ -167,10 +167,16 @@ type ColumnInfo struct {
 // PostgreSQL reads from text.
 func (c ColumnInfo) ArrayCast() string {
 	t := c.SQLType(Postgres)
-	if c.Schema != nil && len(c.Schema.CreateTypeSQL(Postgres)) > 0 {
+	if c.castFromText() {
 		return "text[]::" + t + "[]"
 	}
 	return t + "[]"
+}
+
+// castFromText reports whether the column's type is one the program
+// creates (an enum): its arrays travel as text[].
+func (c ColumnInfo) castFromText() bool {
+	return c.Schema != nil && len(c.Schema.CreateTypeSQL(Postgres)) > 0
 }
 
 // ColumnOf is the view of a column of table T that does not depend on the

@@ -132,10 +132,12 @@ const TimeFormat = "2006-01-02 15:04:05.000000000Z"
 // FormatTime renders t in [TimeFormat].
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
 
-// ParseTime reads a time stored in SQLite: [TimeFormat], RFC 3339, or the
-// "YYYY-MM-DD HH:MM:SS" and "YYYY-MM-DD" forms SQLite's own functions produce.
+// ParseTime reads a time stored in SQLite: [TimeFormat], RFC 3339, the
+// "YYYY-MM-DD HH:MM:SS" and "YYYY-MM-DD" forms SQLite's own functions
+// produce, or ISO 8601 without a zone ("YYYY-MM-DDTHH:MM:SS"). A time
+// without a zone is read as UTC.
 func ParseTime(s string) (time.Time, error) {
-	for _, layout := range [...]string{TimeFormat, time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
+	for _, layout := range [...]string{TimeFormat, time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02", "2006-01-02T15:04:05.999999999"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
