@@ -119,6 +119,22 @@ type BatchItem struct {
 	// in PostgreSQL's text format. Only Later(true) returns such items;
 	// Result gets the number of rows copied.
 	CopyData []byte
+	// Op and Table, when Op is set, name what the statement does ("insert",
+	// "update", "delete from", "select") and its table: when the database
+	// refuses the statement, the error is a *StatementError naming them
+	// (see Fail). Errors of the callbacks are theirs to word.
+	Op, Table string
+}
+
+// Fail is the error of it when the database (or the driver) refused it with
+// err: err in a *StatementError naming it.Op and it.Table when Op is set
+// (unless err names the table already), err itself otherwise. Drivers
+// return the database's errors for an item through it, not its callbacks'.
+func (it BatchItem) Fail(err error) error {
+	if it.Op == "" {
+		return err
+	}
+	return stmtError(it.Op, it.Table, err)
 }
 
 // RunItems runs items on db: in one round trip when db is a Batcher,
@@ -158,17 +174,24 @@ func RunItem(ctx context.Context, db DB, it BatchItem) error {
 	if it.Rows != nil {
 		rows, err := db.Query(ctx, it.SQL, it.Args...)
 		if err != nil {
-			return err
+			return it.Fail(err)
 		}
 		err = it.Rows(rows)
-		if cerr := rows.Close(); err == nil {
-			err = cerr
+		if err != nil && it.Op != "" {
+			// Rows that ended in an error of the database: that error is
+			// the item's, whatever the callback made of it.
+			if rerr := rows.Err(); rerr != nil {
+				err = it.Fail(rerr)
+			}
+		}
+		if cerr := rows.Close(); err == nil && cerr != nil {
+			err = it.Fail(cerr)
 		}
 		return err
 	}
 	res, err := db.Exec(ctx, it.SQL, it.Args...)
 	if err != nil {
-		return err
+		return it.Fail(err)
 	}
 	if it.Result != nil {
 		return it.Result(res)

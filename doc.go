@@ -96,7 +96,10 @@
 // matched; One returns [ErrTooManyRows] for several rows. A value that does
 // not fit its column, written or read, is a [*ColumnError] naming the table,
 // the column and the value, wrapping [ErrTooLong], [ErrOutOfRange],
-// [ErrNullValue] or [ErrDecimalRange]. Database errors are wrapped with %w,
+// [ErrNullValue] or [ErrDecimalRange]. A statement the database refused is
+// a [*StatementError] naming what the statement did and its table ("retort:
+// insert "account": ..."), on every path, including a session's flush whose
+// statements travel in one round trip. Database errors are wrapped with %w,
 // so errors.Is and errors.As reach the driver's own error types (for
 // example *pgconn.PgError).
 package retort

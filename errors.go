@@ -72,3 +72,37 @@ func columnScanError(table string, columns []string, err error) error {
 	}
 	return fmt.Errorf("retort: scan %q: %w", table, err)
 }
+
+// StatementError is a statement that failed: it names what the statement
+// does (Op: "insert", "update", "delete from", "select") and its table, as
+// SQLAlchemy's StatementError names its statement. Err is the cause: the
+// database's own error (*pgconn.PgError, a SQLite error) or Retort's;
+// errors.Is and errors.As see through it.
+type StatementError struct {
+	Op    string
+	Table string
+	Err   error
+}
+
+// Error names the operation and the table, then the cause.
+func (e *StatementError) Error() string {
+	return fmt.Sprintf("retort: %s %q: %v", e.Op, e.Table, e.Err)
+}
+
+// Unwrap returns the cause, for errors.Is and errors.As.
+func (e *StatementError) Unwrap() error { return e.Err }
+
+// stmtError wraps err, the failure of op on table, in a StatementError. An
+// error that names its table already (a StatementError, or a ColumnError of
+// the same table) is returned as it is, so that no message names it twice.
+func stmtError(op, table string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *StatementError
+	var ce *ColumnError
+	if errors.As(err, &se) || errors.As(err, &ce) && ce.Table == table {
+		return err
+	}
+	return &StatementError{Op: op, Table: table, Err: err}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/retort-orm/retort"
 	"github.com/retort-orm/retort/sqlite"
+	zsqlite "zombiezen.com/go/sqlite"
 )
 
 // The examples' model: authors and their books. A table is declared once, as
@@ -676,4 +677,39 @@ func ExampleCheckSchema() {
 	// retort: schema: 2 mismatches
 	// 	table "member" column "name": allows NULL, which its field cannot hold: declare it with NullCol
 	// 	table "member" column "joined": does not exist
+}
+
+// A statement the database refuses is a *StatementError naming what it did
+// and its table; errors.As and errors.Is still reach the database's own
+// error.
+func ExampleStatementError() {
+	type Account struct {
+		ID    int64
+		Email string
+	}
+	var (
+		Accounts = retort.NewTable[Account]("account")
+		_        = retort.Col(Accounts, "id", func(a *Account) *int64 { return &a.ID }, retort.PrimaryKey())
+		_        = retort.Col(Accounts, "email", func(a *Account) *string { return &a.Email }, retort.Unique())
+	)
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, ":memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	if err := retort.CreateAll(ctx, db, Accounts); err != nil {
+		log.Fatal(err)
+	}
+	err = retort.Insert(Accounts, &Account{Email: "ann@example.com"}, &Account{Email: "ann@example.com"}).Exec(ctx, db)
+	fmt.Println(err)
+	var se *retort.StatementError
+	if errors.As(err, &se) {
+		fmt.Printf("op %q, table %q\n", se.Op, se.Table)
+	}
+	fmt.Println(zsqlite.ErrCode(err) == zsqlite.ResultConstraintUnique)
+	// Output:
+	// retort: insert "account": sqlite: step: constraint failed: UNIQUE constraint failed: account.email
+	// op "insert", table "account"
+	// true
 }

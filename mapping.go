@@ -38,7 +38,7 @@ func (q *InsertQuery[T]) Items(d Dialect) ([]BatchItem, error) {
 	}
 	if !s.insertIsRow { // PostgreSQL, one row
 		sqlText, args, returns := q.oneRow(s, rows[0])
-		it := BatchItem{SQL: sqlText, Args: args}
+		it := BatchItem{SQL: sqlText, Args: args, Op: "insert", Table: t.name}
 		if returns {
 			obj := q.objs[0]
 			it.Rows = func(r Rows) error { return q.assignKey(r, obj) }
@@ -52,12 +52,12 @@ func (q *InsertQuery[T]) Items(d Dialect) ([]BatchItem, error) {
 		}
 		autoIdx := indexOf(t.cols, t.auto) // -1 without a generated key
 		for i, r := range rows {
-			it := BatchItem{SQL: s.insert, Args: r}
+			it := BatchItem{SQL: s.insert, Args: r, Op: "insert", Table: t.name}
 			if autoIdx >= 0 && r[autoIdx] == nil {
 				obj := q.objs[i]
 				it.Result = func(res Result) error {
 					if err := t.auto.SetInt64(obj, res.LastInsertID); err != nil {
-						return fmt.Errorf("retort: insert %q: %w", t.name, err)
+						return stmtError("insert", t.name, err)
 					}
 					return nil
 				}
@@ -122,7 +122,7 @@ func (q *InsertQuery[T]) sqliteMultiRow(s *tableSQL, rows [][]any) ([]BatchItem,
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		it := BatchItem{SQL: sqliteValues(t, s, len(chunk), generated), Args: args}
+		it := BatchItem{SQL: sqliteValues(t, s, len(chunk), generated), Args: args, Op: "insert", Table: t.name}
 		if generated {
 			objs := q.objs[start : start+len(chunk)]
 			it.Rows = func(r Rows) error { return q.assignSortedKeys(r, objs) }
@@ -170,23 +170,23 @@ func (q *InsertQuery[T]) assignSortedKeys(r Rows, objs []*T) error {
 	var id int64
 	for r.Next() {
 		if err := r.Scan(&id); err != nil {
-			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			return stmtError("insert", t.name, err)
 		}
 		ids = append(ids, id)
 	}
 	if err := r.Err(); err != nil {
-		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		return stmtError("insert", t.name, err)
 	}
 	if len(ids) != len(objs) {
-		return fmt.Errorf("retort: insert %q: %d keys returned for %d rows", t.name, len(ids), len(objs))
+		return stmtError("insert", t.name, fmt.Errorf("%d keys returned for %d rows", len(ids), len(objs)))
 	}
 	slices.Sort(ids)
 	for i, obj := range objs {
 		if i > 0 && ids[i] == ids[i-1] {
-			return fmt.Errorf("retort: insert %q: key %d returned twice", t.name, ids[i])
+			return stmtError("insert", t.name, fmt.Errorf("key %d returned twice", ids[i]))
 		}
 		if err := t.auto.SetInt64(obj, ids[i]); err != nil {
-			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			return stmtError("insert", t.name, err)
 		}
 	}
 	return nil
@@ -215,18 +215,18 @@ func (q *InsertQuery[T]) assignKey(r Rows, obj *T) error {
 	var id int64
 	for r.Next() {
 		if err := r.Scan(&id); err != nil {
-			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			return stmtError("insert", t.name, err)
 		}
 		n++
 	}
 	if err := r.Err(); err != nil {
-		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		return stmtError("insert", t.name, err)
 	}
 	if n != 1 {
-		return fmt.Errorf("retort: insert %q: %d keys returned for one row", t.name, n)
+		return stmtError("insert", t.name, fmt.Errorf("%d keys returned for one row", n))
 	}
 	if err := t.auto.SetInt64(obj, id); err != nil {
-		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		return stmtError("insert", t.name, err)
 	}
 	return nil
 }
@@ -258,23 +258,23 @@ func (q *InsertQuery[T]) sortedKeys(r Rows, objs []*T, keys []int64, how string)
 		}
 		if !ok {
 			if err := r.Scan(&id); err != nil {
-				return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
+				return nil, stmtError("insert", t.name, err)
 			}
 		}
 		keys = append(keys, id)
 	}
 	if err := r.Err(); err != nil {
-		return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
+		return nil, stmtError("insert", t.name, err)
 	}
 	if len(keys) != len(objs) {
-		return nil, fmt.Errorf("retort: insert %q: %d keys %s for %d rows", t.name, len(keys), how, len(objs))
+		return nil, stmtError("insert", t.name, fmt.Errorf("%d keys %s for %d rows", len(keys), how, len(objs)))
 	}
 	if !slices.IsSorted(keys) {
 		slices.Sort(keys)
 	}
 	for i, obj := range objs {
 		if err := t.auto.SetInt64(obj, keys[i]); err != nil {
-			return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
+			return nil, stmtError("insert", t.name, err)
 		}
 	}
 	return keys, nil
@@ -299,21 +299,21 @@ func (q *InsertQuery[T]) assignKeys(r Rows, objs []*T, onlyZero bool) error {
 		}
 		if !ok {
 			if err := r.Scan(&ord, &id); err != nil {
-				return fmt.Errorf("retort: insert %q: %w", t.name, err)
+				return stmtError("insert", t.name, err)
 			}
 		}
 		if ord < 1 || ord > int64(len(objs)) {
-			return fmt.Errorf("retort: insert %q: key for row %d of %d", t.name, ord, len(objs))
+			return stmtError("insert", t.name, fmt.Errorf("key for row %d of %d", ord, len(objs)))
 		}
 		if onlyZero && !t.auto.IsZero(objs[ord-1]) {
 			continue
 		}
 		if err := t.auto.SetInt64(objs[ord-1], id); err != nil {
-			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			return stmtError("insert", t.name, err)
 		}
 	}
 	if err := r.Err(); err != nil {
-		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		return stmtError("insert", t.name, err)
 	}
 	return nil
 }

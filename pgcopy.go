@@ -57,7 +57,7 @@ func (q *InsertQuery[T]) pgCopyItems(s *tableSQL) (items []BatchItem, ok bool, e
 			first = false
 			if text, ok, err = c.appendCopy(text, obj); err != nil || !ok {
 				if err != nil {
-					err = fmt.Errorf("retort: insert %q: %w", t.name, err)
+					err = stmtError("insert", t.name, err)
 				}
 				return nil, false, err
 			}
@@ -68,7 +68,7 @@ func (q *InsertQuery[T]) pgCopyItems(s *tableSQL) (items []BatchItem, ok bool, e
 	n := len(q.objs)
 	counted := func(r Result) error {
 		if r.RowsAffected != int64(n) {
-			return fmt.Errorf("retort: insert %q: COPY wrote %d rows of %d", t.name, r.RowsAffected, n)
+			return stmtError("insert", t.name, fmt.Errorf("COPY wrote %d rows of %d", r.RowsAffected, n))
 		}
 		return nil
 	}
@@ -77,14 +77,16 @@ func (q *InsertQuery[T]) pgCopyItems(s *tableSQL) (items []BatchItem, ok bool, e
 			if !copy {
 				return q.pgUnnestItems(s)
 			}
-			return []BatchItem{{SQL: t.copySQL(false), CopyData: text, Result: counted}}, nil
+			return []BatchItem{{SQL: t.copySQL(false), CopyData: text, Result: counted, Op: "insert", Table: t.name}}, nil
 		}
-		return []BatchItem{{Later: later}}, true, nil
+		return []BatchItem{{Later: later, Op: "insert", Table: t.name}}, true, nil
 	}
 	var keys []int64
 	draw := BatchItem{
-		SQL:  pgDrawKeys,
-		Args: []any{QuoteIdent(t.name), t.auto.Name(), int64(n)},
+		Op:    "insert",
+		Table: t.name,
+		SQL:   pgDrawKeys,
+		Args:  []any{QuoteIdent(t.name), t.auto.Name(), int64(n)},
 		Rows: func(r Rows) error {
 			var err error
 			keys, err = q.drawnKeys(r, n)
@@ -93,7 +95,7 @@ func (q *InsertQuery[T]) pgCopyItems(s *tableSQL) (items []BatchItem, ok bool, e
 	}
 	later := func(copy bool) ([]BatchItem, error) {
 		if len(keys) != n {
-			return nil, fmt.Errorf("retort: insert %q: %d keys drawn for %d rows", t.name, len(keys), n)
+			return nil, stmtError("insert", t.name, fmt.Errorf("%d keys drawn for %d rows", len(keys), n))
 		}
 		if !copy {
 			return q.pgUnnestItems(s)
@@ -105,9 +107,9 @@ func (q *InsertQuery[T]) pgCopyItems(s *tableSQL) (items []BatchItem, ok bool, e
 			data = append(data, text[start:ends[i]]...)
 			start = ends[i]
 		}
-		return []BatchItem{{SQL: t.copySQL(true), CopyData: data, Result: counted}}, nil
+		return []BatchItem{{SQL: t.copySQL(true), CopyData: data, Result: counted, Op: "insert", Table: t.name}}, nil
 	}
-	return []BatchItem{draw, {Later: later}}, true, nil
+	return []BatchItem{draw, {Later: later, Op: "insert", Table: t.name}}, true, nil
 }
 
 // pgDrawKeys draws $3 values from the sequence of table $1's column $2.
@@ -130,7 +132,7 @@ func (q *InsertQuery[T]) pgUnnestItems(s *tableSQL) ([]BatchItem, error) {
 	for k, c := range chunks {
 		start := k * pgInsertChunk
 		objs := q.objs[start:min(len(q.objs), start+pgInsertChunk)]
-		items[k] = BatchItem{SQL: c.sql, Args: c.args}
+		items[k] = BatchItem{SQL: c.sql, Args: c.args, Op: "insert", Table: q.t.name}
 		switch {
 		case q.t.auto == nil:
 		case c.gen:

@@ -244,7 +244,7 @@ func (q *SelectQuery[T]) Iter(ctx context.Context, db DB) iter.Seq2[*T, error] {
 		}
 		rows, err := db.Query(ctx, sqlText, args...)
 		if err != nil {
-			yield(nil, fmt.Errorf("retort: select %q: %w", q.t.name, err))
+			yield(nil, stmtError("select", q.t.name, err))
 			return
 		}
 		defer rows.Close()
@@ -265,7 +265,7 @@ func (q *SelectQuery[T]) Iter(ctx context.Context, db DB) iter.Seq2[*T, error] {
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(nil, fmt.Errorf("retort: select %q: %w", q.t.name, err))
+			yield(nil, stmtError("select", q.t.name, err))
 		}
 	}
 }
@@ -585,7 +585,7 @@ func (q *InsertQuery[T]) prepare() error {
 	}
 	for i, obj := range q.objs {
 		if obj == nil {
-			return fmt.Errorf("retort: insert %q: object %d is nil", q.t.name, i)
+			return stmtError("insert", q.t.name, fmt.Errorf("object %d is nil", i))
 		}
 		for _, c := range defaults {
 			c.applyDefault(obj)
@@ -602,7 +602,7 @@ func (q *InsertQuery[T]) encode() ([][]any, error) {
 	flat := make([]any, len(q.objs)*len(cols))
 	for i, obj := range q.objs {
 		if obj == nil {
-			return nil, fmt.Errorf("retort: insert %q: object %d is nil", q.t.name, i)
+			return nil, stmtError("insert", q.t.name, fmt.Errorf("object %d is nil", i))
 		}
 		row := flat[i*len(cols) : (i+1)*len(cols) : (i+1)*len(cols)]
 		for j, c := range cols {
@@ -612,7 +612,7 @@ func (q *InsertQuery[T]) encode() ([][]any, error) {
 			}
 			v, err := c.Bind(obj)
 			if err != nil {
-				return nil, fmt.Errorf("retort: insert %q: %w", q.t.name, err)
+				return nil, stmtError("insert", q.t.name, err)
 			}
 			row[j] = v
 		}
@@ -643,7 +643,7 @@ func (q *InsertQuery[T]) pgArgs(objs []*T, gen bool) ([]any, error) {
 		var err error
 		buf, ok, err = c.appendArray(buf[:0], objs, auto)
 		if err != nil {
-			return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
+			return nil, stmtError("insert", t.name, err)
 		}
 		if ok {
 			args = append(args, string(buf))
@@ -656,7 +656,7 @@ func (q *InsertQuery[T]) pgArgs(objs []*T, gen bool) ([]any, error) {
 			}
 			v, err := c.Bind(obj)
 			if err != nil {
-				return nil, fmt.Errorf("retort: insert %q: %w", t.name, err)
+				return nil, stmtError("insert", t.name, err)
 			}
 			arr[i] = v
 		}
@@ -764,18 +764,18 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 		if s.insertIsRow {
 			if multi != nil {
 				if err := RunItems(ctx, db, multi); err != nil {
-					return fmt.Errorf("retort: insert %q: %w", t.name, err)
+					return stmtError("insert", t.name, err)
 				}
 				return nil
 			}
 			for i, r := range rows {
 				res, err := db.Exec(ctx, s.insert, r...)
 				if err != nil {
-					return fmt.Errorf("retort: insert %q: %w", t.name, err)
+					return stmtError("insert", t.name, err)
 				}
 				if t.auto != nil && r[indexOf(t.cols, t.auto)] == nil {
 					if err := t.auto.SetInt64(q.objs[i], res.LastInsertID); err != nil {
-						return fmt.Errorf("retort: insert %q: %w", t.name, err)
+						return stmtError("insert", t.name, err)
 					}
 				}
 			}
@@ -783,7 +783,7 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 		}
 		if copied != nil {
 			if err := RunItems(ctx, db, copied); err != nil {
-				return fmt.Errorf("retort: insert %q: %w", t.name, err)
+				return stmtError("insert", t.name, err)
 			}
 			return nil
 		}
@@ -791,17 +791,17 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 			sqlText, args, returns := q.oneRow(s, rows[0])
 			if !returns {
 				if _, err := db.Exec(ctx, sqlText, args...); err != nil {
-					return fmt.Errorf("retort: insert %q: %w", t.name, err)
+					return stmtError("insert", t.name, err)
 				}
 				return nil
 			}
 			r, err := db.Query(ctx, sqlText, args...)
 			if err != nil {
-				return fmt.Errorf("retort: insert %q: %w", t.name, err)
+				return stmtError("insert", t.name, err)
 			}
 			err = q.assignKey(r, q.objs[0])
 			if cerr := r.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("retort: insert %q: %w", t.name, cerr)
+				err = stmtError("insert", t.name, cerr)
 			}
 			return err
 		}
@@ -810,7 +810,7 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 			objs := q.objs[start:min(len(q.objs), start+pgInsertChunk)]
 			if t.auto == nil {
 				if _, err := db.Exec(ctx, c.sql, c.args...); err != nil {
-					return fmt.Errorf("retort: insert %q: %w", t.name, err)
+					return stmtError("insert", t.name, err)
 				}
 				continue
 			}
@@ -837,7 +837,7 @@ func (q *InsertQuery[T]) readKeys(ctx context.Context, db DB, c pgChunk, objs []
 	t := q.t
 	r, err := db.Query(ctx, c.sql, c.args...)
 	if err != nil {
-		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		return stmtError("insert", t.name, err)
 	}
 	defer r.Close()
 	if c.gen {
@@ -1002,7 +1002,7 @@ func execStatement(ctx context.Context, db DB, op, table string, build func(Dial
 	}
 	res, err := db.Exec(ctx, sqlText, args...)
 	if err != nil {
-		return 0, fmt.Errorf("retort: %s %q: %w", op, table, err)
+		return 0, stmtError(op, table, err)
 	}
 	return res.RowsAffected, nil
 }

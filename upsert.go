@@ -2,6 +2,7 @@ package retort
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -79,10 +80,10 @@ func (q *InsertQuery[T]) writeConflict(w *Writer) {
 		return
 	}
 	if len(c.cols) == 0 {
-		w.SetError(fmt.Errorf("retort: insert %q: ON CONFLICT DO UPDATE needs the conflict columns", q.t.name))
+		w.SetError(stmtError("insert", q.t.name, errors.New("ON CONFLICT DO UPDATE needs the conflict columns")))
 	}
 	if len(c.sets) == 0 {
-		w.SetError(fmt.Errorf("retort: insert %q: ON CONFLICT DO UPDATE sets no columns", q.t.name))
+		w.SetError(stmtError("insert", q.t.name, errors.New("ON CONFLICT DO UPDATE sets no columns")))
 	}
 	w.WriteString(" DO UPDATE SET ")
 	for i, a := range c.sets {
@@ -209,7 +210,7 @@ func (q *InsertQuery[T]) execConflict(ctx context.Context, db DB, rows [][]any) 
 	}
 	for _, it := range items {
 		if err := RunItem(ctx, db, it); err != nil {
-			return fmt.Errorf("retort: insert %q: %w", q.t.name, err)
+			return stmtError("insert", q.t.name, err)
 		}
 	}
 	return nil
@@ -237,7 +238,7 @@ func (q *InsertQuery[T]) conflictItems(d Dialect, rows [][]any) ([]BatchItem, er
 		for i, r := range rows {
 			obj := q.objs[i]
 			generated := autoIdx >= 0 && r[autoIdx] == nil
-			items[i] = BatchItem{SQL: stmt, Args: append(r[:len(r):len(r)], extra...)}
+			items[i] = BatchItem{SQL: stmt, Args: append(r[:len(r):len(r)], extra...), Op: "insert", Table: t.name}
 			switch {
 			case autoIdx >= 0 && !q.conflict.doNothing:
 				items[i].Rows = func(r Rows) error { return q.returnedKey(r, obj, generated) }
@@ -247,7 +248,7 @@ func (q *InsertQuery[T]) conflictItems(d Dialect, rows [][]any) ([]BatchItem, er
 						return nil // not inserted: the key stays zero
 					}
 					if err := t.auto.SetInt64(obj, res.LastInsertID); err != nil {
-						return fmt.Errorf("retort: insert %q: %w", t.name, err)
+						return stmtError("insert", t.name, err)
 					}
 					return nil
 				}
@@ -261,7 +262,7 @@ func (q *InsertQuery[T]) conflictItems(d Dialect, rows [][]any) ([]BatchItem, er
 		if err != nil {
 			return nil, err
 		}
-		it := BatchItem{SQL: stmt, Args: append(args, extra...)}
+		it := BatchItem{SQL: stmt, Args: append(args, extra...), Op: "insert", Table: t.name}
 		if t.auto != nil {
 			it.Rows = func(r Rows) error { return q.assignKeys(r, objs, true) }
 		}
@@ -277,16 +278,16 @@ func (q *InsertQuery[T]) returnedKey(r Rows, obj *T, set bool) error {
 	for r.Next() {
 		var id int64
 		if err := r.Scan(&id); err != nil {
-			return fmt.Errorf("retort: insert %q: %w", t.name, err)
+			return stmtError("insert", t.name, err)
 		}
 		if set {
 			if err := t.auto.SetInt64(obj, id); err != nil {
-				return fmt.Errorf("retort: insert %q: %w", t.name, err)
+				return stmtError("insert", t.name, err)
 			}
 		}
 	}
 	if err := r.Err(); err != nil {
-		return fmt.Errorf("retort: insert %q: %w", t.name, err)
+		return stmtError("insert", t.name, err)
 	}
 	return nil
 }

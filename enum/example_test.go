@@ -119,5 +119,5 @@ func Example() {
 	// bob: Part Time
 	// di: Part Time
 	// full time or contractor: 2
-	// retort: insert "employee": retort: table "employee" column "type": value "employee_type(X)": enum: "X" is not a value of employee_type (valid: "P", "F", "C")
+	// retort: table "employee" column "type": value "employee_type(X)": enum: "X" is not a value of employee_type (valid: "P", "F", "C")
 }

@@ -85,7 +85,9 @@ func (p *plan) insertPG(objs []any, classes []*node) (retort.BatchItem, error) {
 			args = append(args, a[i])
 		}
 	}
-	item := retort.BatchItem{SQL: sqlText, Args: args}
+	// One statement writes every table of the hierarchy: its errors name
+	// the base table (PostgreSQL's own message names the constraint).
+	item := retort.BatchItem{SQL: sqlText, Args: args, Op: "insert", Table: bops.name()}
 	if auto < 0 {
 		item.Rows = func(r retort.Rows) error {
 			for r.Next() {

@@ -311,7 +311,7 @@ func (p *plan) update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, erro
 			return nil, err
 		}
 		base := lo[0]
-		items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+		items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Op: "update", Table: c.ops.name(), Result: func(r retort.Result) error {
 			if r.RowsAffected != 1 {
 				return &session.StaleError{Op: "update", Key: key, Matched: r.RowsAffected, Expected: 1}
 			}
@@ -395,7 +395,7 @@ func (p *plan) delete(d retort.Dialect, snaps []any) ([]retort.BatchItem, error)
 					w.WriteArg(v)
 				}
 				key, _ := bops.key(b)
-				items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+				items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Op: "delete from", Table: c.ops.name(), Result: func(r retort.Result) error {
 					if r.RowsAffected != 1 {
 						return &session.StaleError{Op: "delete", Key: key, Matched: r.RowsAffected, Expected: 1}
 					}
@@ -428,7 +428,7 @@ func (p *plan) delete(d retort.Dialect, snaps []any) ([]retort.BatchItem, error)
 			w.WriteIn(keys)
 			n := int64(len(part))
 			table := c.ops.name()
-			items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+			items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Op: "delete from", Table: table, Result: func(r retort.Result) error {
 				if r.RowsAffected != n {
 					return &session.StaleError{Op: "delete from " + table, Key: session.Key{Table: bops.name()}, Matched: r.RowsAffected, Expected: n}
 				}

@@ -292,7 +292,7 @@ func (db *DB) copyFrom(ctx context.Context, it retort.BatchItem) error {
 	tag, err := pc.CopyFrom(ctx, bytes.NewReader(it.CopyData), it.SQL)
 	db.trace(ctx, it.SQL, nil, 1, start, tag.RowsAffected(), err)
 	if err != nil {
-		return wrapErr(err)
+		return it.Fail(wrapErr(err))
 	}
 	if it.Result != nil {
 		return it.Result(retort.Result{RowsAffected: tag.RowsAffected()})
@@ -300,7 +300,8 @@ func (db *DB) copyFrom(ctx context.Context, it retort.BatchItem) error {
 	return nil
 }
 
-// sendBatch sends items in one round trip.
+// sendBatch sends items in one round trip. The error of the item that
+// failed names it (BatchItem.Fail).
 func (db *DB) sendBatch(ctx context.Context, items []retort.BatchItem) error {
 	start := time.Now()
 	b := &pgx.Batch{}
@@ -310,7 +311,7 @@ func (db *DB) sendBatch(ctx context.Context, items []retort.BatchItem) error {
 	br := db.q.SendBatch(ctx, b)
 	err := readBatch(br, items)
 	if cerr := br.Close(); err == nil {
-		err = cerr
+		err = wrapErr(cerr)
 	}
 	if db.tracer != nil {
 		texts := make([]string, len(items))
@@ -319,21 +320,26 @@ func (db *DB) sendBatch(ctx context.Context, items []retort.BatchItem) error {
 		}
 		db.trace(ctx, strings.Join(texts, ";\n"), nil, len(items), start, -1, err)
 	}
-	return wrapErr(err)
+	return err
 }
 
+// readBatch reads the results of items in order, stopping at the first
+// error. The database's error for an item goes through its Fail; a
+// callback's own error is returned as it is.
 func readBatch(br pgx.BatchResults, items []retort.BatchItem) error {
-	for _, it := range items {
+	for i, it := range items {
 		if it.Rows != nil {
 			r, err := br.Query()
 			if err != nil {
-				return err
+				return failed(items, i, err)
 			}
 			rr := &rows{r: r, closed: true} // traced with the batch
 			err = it.Rows(rr)
 			r.Close()
-			if err == nil {
-				err = r.Err()
+			// Rows that ended in an error of the database: that error is
+			// the item's, whatever the callback made of it.
+			if rerr := r.Err(); rerr != nil && (err == nil || it.Op != "") {
+				return failed(items, i, rerr)
 			}
 			if err != nil {
 				return err
@@ -342,7 +348,7 @@ func readBatch(br pgx.BatchResults, items []retort.BatchItem) error {
 		}
 		tag, err := br.Exec()
 		if err != nil {
-			return err
+			return failed(items, i, err)
 		}
 		if it.Result != nil {
 			if err := it.Result(retort.Result{RowsAffected: tag.RowsAffected()}); err != nil {
@@ -351,6 +357,19 @@ func readBatch(br pgx.BatchResults, items []retort.BatchItem) error {
 		}
 	}
 	return nil
+}
+
+// failed is the error of pgx or the server that item i of items met. When
+// pgx failed to prepare or encode a statement before sending any, every
+// item meets that error: it names the statement, which fails instead.
+func failed(items []retort.BatchItem, i int, err error) error {
+	var pe pgx.ErrPreprocessingBatch
+	if errors.As(err, &pe) {
+		if k := slices.IndexFunc(items, func(it retort.BatchItem) bool { return it.SQL == pe.SQL() }); k >= 0 {
+			i = k
+		}
+	}
+	return items[i].Fail(wrapErr(err))
 }
 
 type rows struct {

@@ -216,7 +216,7 @@ func (m *linkMapper[A, B]) Delete(d retort.Dialect, objs, snaps []any) ([]retort
 		}
 		w.WriteString(")")
 		n := int64(len(part))
-		items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+		items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Op: "delete from", Table: table, Result: func(r retort.Result) error {
 			if r.RowsAffected != n {
 				return &session.StaleError{Op: "delete", Key: session.Key{Table: table}, Matched: r.RowsAffected, Expected: n}
 			}

@@ -449,7 +449,7 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 	// made once per shape (tables of up to 64 columns).
 	shape := updateShape{d, mask}
 	if text, ok := m.updates.Load(shape); ok && len(cols) <= 64 {
-		return []retort.BatchItem{{SQL: text.(string), Args: args, Result: stale}}, nil
+		return []retort.BatchItem{{SQL: text.(string), Args: args, Result: stale, Op: "update", Table: m.t.Name()}}, nil
 	}
 	text, err := m.updateText(d, changed, version, args)
 	if err != nil {
@@ -458,7 +458,7 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 	if len(cols) <= 64 {
 		m.updates.Store(shape, text)
 	}
-	return []retort.BatchItem{{SQL: text, Args: args, Result: stale}}, nil
+	return []retort.BatchItem{{SQL: text, Args: args, Result: stale, Op: "update", Table: m.t.Name()}}, nil
 }
 
 // updateText writes the UPDATE of the changed columns (and version) whose
@@ -587,7 +587,7 @@ func (m *Table[T]) Delete(d retort.Dialect, objs, snaps []any) ([]retort.BatchIt
 			w.WriteIn(keys)
 			n := int64(len(part))
 			table := m.t.Name()
-			items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+			items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Op: "delete from", Table: table, Result: func(r retort.Result) error {
 				if r.RowsAffected != n {
 					return &StaleError{Op: "delete", Key: Key{Table: table}, Matched: r.RowsAffected, Expected: n}
 				}
@@ -605,7 +605,7 @@ func (m *Table[T]) Delete(d retort.Dialect, objs, snaps []any) ([]retort.BatchIt
 			return nil, err
 		}
 		key, _ := m.KeyOfObject(st)
-		items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Result: func(r retort.Result) error {
+		items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Op: "delete from", Table: m.t.Name(), Result: func(r retort.Result) error {
 			if r.RowsAffected != 1 {
 				return &StaleError{Op: "delete", Key: key, Matched: r.RowsAffected, Expected: 1}
 			}

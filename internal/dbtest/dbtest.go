@@ -144,3 +144,34 @@ func (e *Env) Create(t testing.TB, tables ...retort.Schema) {
 	}
 	e.Count.Reset()
 }
+
+// Refuse makes the database refuse every row that op ("INSERT", "UPDATE"
+// or "DELETE") writes in table, by a trigger raising "refused by test"
+// (PostgreSQL: SQLSTATE P0001; SQLite: a constraint error of a trigger),
+// until drop is called.
+func (e *Env) Refuse(t testing.TB, table, op string) (drop func()) {
+	t.Helper()
+	ctx := context.Background()
+	name := retort.QuoteIdent("refuse_" + sanitize(table) + "_" + strings.ToLower(op))
+	var create, remove []string
+	if e.Dialect == retort.Postgres {
+		create = []string{
+			`CREATE OR REPLACE FUNCTION retort_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by test'; END $$`,
+			fmt.Sprintf(`CREATE TRIGGER %s BEFORE %s ON %s FOR EACH ROW EXECUTE FUNCTION retort_refuse()`, name, op, retort.QuoteIdent(table)),
+		}
+		remove = []string{fmt.Sprintf(`DROP TRIGGER %s ON %s`, name, retort.QuoteIdent(table))}
+	} else {
+		create = []string{fmt.Sprintf(`CREATE TRIGGER %s BEFORE %s ON %s BEGIN SELECT RAISE(ABORT, 'refused by test'); END`, name, op, retort.QuoteIdent(table))}
+		remove = []string{`DROP TRIGGER ` + name}
+	}
+	run := func(stmts []string) {
+		t.Helper()
+		for _, q := range stmts {
+			if _, err := e.DB.Exec(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	run(create)
+	return func() { t.Helper(); run(remove) }
+}

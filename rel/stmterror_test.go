@@ -1,0 +1,69 @@
+package rel_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/dbtest"
+	"github.com/retort-orm/retort/rel"
+	"github.com/retort-orm/retort/session"
+)
+
+// Writing association rows that the database refuses names the statement
+// (*retort.StatementError): the INSERT or the DELETE of the association
+// table. After the trigger is dropped, the same changes commit.
+func TestManyToManyErrorNamesTable(t *testing.T) {
+	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		tags := []*Tag{{Name: "a"}, {Name: "b"}, {Name: "c"}}
+		c1 := &Child{Name: "c1", Tags: rel.SetOf(tags[:2]...)}
+		s := session.New(env.DB)
+		if err := session.Add(s, c1); err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Add(s, tags[2]); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			refuse, op string
+			change     func()
+		}{
+			{"DELETE", "delete from", func() { c1.Tags.Remove(tags[0]) }},
+			{"INSERT", "insert", func() { c1.Tags.Add(tags[2]) }},
+		} {
+			drop := env.Refuse(t, "child_tag", c.refuse)
+			c.change()
+			err := s.Commit(ctx)
+			var se *retort.StatementError
+			if !errors.As(err, &se) || se.Op != c.op || se.Table != "child_tag" {
+				t.Errorf("%s: want a StatementError{Op: %q, Table: \"child_tag\"}: %v", c.refuse, c.op, err)
+			}
+			if want := fmt.Sprintf("session: flush: retort: %s \"child_tag\": ", c.op); err == nil || !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("error %v, want it to begin %q", err, want)
+			}
+			drop()
+			if err := s.Commit(ctx); err != nil {
+				t.Fatalf("%s: retry: %v", c.refuse, err)
+			}
+		}
+		got, err := session.All(ctx, session.New(env.DB), retort.Select(Children), rel.SelectIn(ChildTags))
+		if err != nil || len(got) != 1 {
+			t.Fatalf("children: %d, %v", len(got), err)
+		}
+		var names []string
+		for x := range got[0].Tags.All() {
+			names = append(names, x.Name)
+		}
+		if diff := cmp.Diff([]string{"b", "c"}, names); diff != "" {
+			t.Errorf("tags after the retries (-want +got):\n%s", diff)
+		}
+	})
+}

@@ -1,0 +1,128 @@
+package session_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/dbtest"
+	"github.com/retort-orm/retort/session"
+	zsqlite "zombiezen.com/go/sqlite"
+)
+
+// checkStatementError fails t unless err is a *retort.StatementError naming
+// op and table, worded "<prefix>retort: <op> "<table>": ", that still
+// reaches the database's own error: a PostgreSQL error of SQLSTATE pg, or a
+// SQLite error of code lite.
+func checkStatementError(t *testing.T, env *dbtest.Env, err error, prefix, op, table, pg string, lite zsqlite.ResultCode) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %s %q refused", op, table)
+	}
+	var se *retort.StatementError
+	if !errors.As(err, &se) {
+		t.Fatalf("errors.As *retort.StatementError false: %v", err)
+	}
+	if se.Op != op || se.Table != table {
+		t.Errorf("StatementError{Op: %q, Table: %q}, want {%q, %q}: %v", se.Op, se.Table, op, table, err)
+	}
+	if want := fmt.Sprintf("%sretort: %s %q: ", prefix, op, table); !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q, want it to begin %q", err, want)
+	}
+	if strings.Count(err.Error(), "retort: ") != 1 {
+		t.Errorf("error %q names Retort more than once", err)
+	}
+	if env.Dialect == retort.Postgres {
+		if got := pgCode(err); got != pg {
+			t.Errorf("SQLSTATE %q, want %q: %v", got, pg, err)
+		}
+	} else if got := zsqlite.ErrCode(err); got != lite {
+		t.Errorf("SQLite code %v, want %v: %v", got, lite, err)
+	}
+}
+
+// A flush refused by the database names the statement that failed: its
+// operation and table, in a *retort.StatementError, whichever statement of
+// the flush it is and however its rows travel (one row; arrays of 1,000
+// rows; 2,000 rows by COPY on PostgreSQL, multi-row INSERTs on SQLite; an
+// UPDATE; a DELETE). A trigger refuses one operation on one table; after
+// it is dropped the same unit of work commits.
+func TestFlushErrorNamesStatement(t *testing.T) {
+	cases := []struct {
+		table, op  string // the trigger's
+		newParents int
+	}{
+		{"fault_parent", "insert", 1},
+		{"fault_child", "insert", 1},
+		{"fault_parent", "insert", 1000},
+		{"fault_child", "insert", 1000},
+		{"fault_parent", "update", 1},
+		{"fault_child", "delete from", 1},
+	}
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, faultTables...)
+		seedFault(t, env.DB, 20)
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s %s %d", c.op, c.table, c.newParents), func(t *testing.T) {
+				drop := env.Refuse(t, c.table, strings.Fields(strings.ToUpper(c.op))[0])
+				s := session.New(env.DB)
+				w := prepareWork(t, ctx, s, c.newParents)
+				f := before(t, env.DB, s, faultMaxID, w.all())
+				err := s.Commit(ctx)
+				checkStatementError(t, env, err, "session: flush: ", c.op, c.table, "P0001", zsqlite.ResultConstraintTrigger)
+				f.unchanged(t, c.op+" "+c.table)
+				drop()
+				if err := s.Commit(ctx); err != nil {
+					t.Fatalf("retry: %v", err)
+				}
+				w.committed(t, s, env.DB)
+			})
+		}
+	})
+}
+
+// LegacyRef maps a string onto a column that an existing schema declares
+// uuid, without retort.PGType: PostgreSQL refuses the arrays of such an
+// insert when it prepares the statement, before it runs anything.
+type LegacyRef struct {
+	ID  int64
+	Ref string
+}
+
+var (
+	LegacyRefs   = retort.NewTable[LegacyRef]("legacy_ref")
+	LegacyRefID  = retort.Col(LegacyRefs, "id", func(r *LegacyRef) *int64 { return &r.ID }, retort.PrimaryKey())
+	LegacyRefRef = retort.Col(LegacyRefs, "ref", func(r *LegacyRef) *string { return &r.Ref })
+)
+
+// A statement pgx fails to prepare, in a flush's round trip behind BEGIN
+// and other statements, is the one its error names: pgx reports the
+// failure for every statement of the round trip.
+func TestFlushPrepareErrorNamesStatement(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		skipUnlessPostgres(t, env, "SQLite prepares no types")
+		ctx := context.Background()
+		env.Create(t, faultTables...)
+		seedFault(t, env.DB, 3)
+		if _, err := env.DB.Exec(ctx, `CREATE TABLE legacy_ref (id bigserial PRIMARY KEY, ref uuid NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		s := session.New(env.DB)
+		parents, err := session.All(ctx, s, retort.Select(FaultParents))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parents[0].Balance++
+		for i := range 3 {
+			if err := session.Add(s, &LegacyRef{Ref: fmt.Sprintf("00000000-0000-0000-0000-00000000000%d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err = s.Commit(ctx)
+		checkStatementError(t, env, err, "session: flush: ", "insert", "legacy_ref", "42804", 0)
+	})
+}

@@ -1,0 +1,127 @@
+package retort_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/dbtest"
+	zsqlite "zombiezen.com/go/sqlite"
+)
+
+// Memo is a table for statements the database refuses.
+type Memo struct {
+	ID   int64
+	Body string
+}
+
+var (
+	Memos    = retort.NewTable[Memo]("memo")
+	MemoID   = retort.Col(Memos, "id", func(m *Memo) *int64 { return &m.ID }, retort.PrimaryKey())
+	MemoBody = retort.Col(Memos, "body", func(m *Memo) *string { return &m.Body }, retort.Size(20))
+)
+
+// TestStatementErrors: a statement the database refuses is a
+// *retort.StatementError naming its operation and table, worded
+// `retort: <op> "<table>": ` once, on every path of Insert (one row, 3 rows,
+// 2,100 rows: COPY on PostgreSQL, multi-row INSERTs on SQLite; an upsert),
+// Update, Delete and Select; errors.As still reaches the database's error.
+// A value refused before any SQL is sent stays a ColumnError, named once.
+func TestStatementErrors(t *testing.T) {
+	memos := func(n int) []*Memo {
+		out := make([]*Memo, n)
+		for i := range out {
+			out[i] = &Memo{Body: fmt.Sprint("memo ", i)}
+		}
+		return out
+	}
+	cases := []struct {
+		name   string
+		refuse string // the operation a trigger refuses
+		op     string
+		run    func(ctx context.Context, db retort.DB) error
+		pg     string
+		sqlite zsqlite.ResultCode
+	}{
+		{"insert one row", "INSERT", "insert", func(ctx context.Context, db retort.DB) error {
+			return retort.Insert(Memos, memos(1)...).Exec(ctx, db)
+		}, "P0001", zsqlite.ResultConstraintTrigger},
+		{"insert 3 rows", "INSERT", "insert", func(ctx context.Context, db retort.DB) error {
+			return retort.Insert(Memos, memos(3)...).Exec(ctx, db)
+		}, "P0001", zsqlite.ResultConstraintTrigger},
+		{"insert 2,100 rows", "INSERT", "insert", func(ctx context.Context, db retort.DB) error {
+			return retort.Insert(Memos, memos(2100)...).Exec(ctx, db)
+		}, "P0001", zsqlite.ResultConstraintTrigger},
+		{"upsert", "UPDATE", "insert", func(ctx context.Context, db retort.DB) error {
+			return retort.Insert(Memos, &Memo{ID: 1, Body: "again"}, &Memo{ID: 2, Body: "two"}).
+				OnConflict(MemoID).DoUpdateSet(MemoBody.ToExpr(retort.SQL[string]("excluded.body"))).Exec(ctx, db)
+		}, "P0001", zsqlite.ResultConstraintTrigger},
+		{"update", "UPDATE", "update", func(ctx context.Context, db retort.DB) error {
+			_, err := retort.Update(Memos).Set(MemoBody.To("changed")).Where(MemoID.Eq(1)).Exec(ctx, db)
+			return err
+		}, "P0001", zsqlite.ResultConstraintTrigger},
+		{"delete", "DELETE", "delete from", func(ctx context.Context, db retort.DB) error {
+			_, err := retort.Delete(Memos).Where(MemoID.Eq(1)).Exec(ctx, db)
+			return err
+		}, "P0001", zsqlite.ResultConstraintTrigger},
+		{"select", "", "select", func(ctx context.Context, db retort.DB) error {
+			_, err := retort.Select(Memos).Where(retort.Gt(retort.Abs(retort.Val(int64(math.MinInt64))), retort.Val[int64](0))).All(ctx, db)
+			return err
+		}, "22003", zsqlite.ResultError},
+	}
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Memos)
+		if err := retort.Insert(Memos, &Memo{ID: 1, Body: "first"}).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				if c.refuse != "" {
+					defer env.Refuse(t, "memo", c.refuse)()
+				}
+				err := c.run(ctx, env.DB)
+				var se *retort.StatementError
+				if !errors.As(err, &se) {
+					t.Fatalf("errors.As *retort.StatementError false: %v", err)
+				}
+				if se.Op != c.op || se.Table != "memo" {
+					t.Errorf("StatementError{Op: %q, Table: %q}, want {%q, \"memo\"}", se.Op, se.Table, c.op)
+				}
+				if want := fmt.Sprintf("retort: %s \"memo\": ", c.op); !strings.HasPrefix(err.Error(), want) || strings.Count(err.Error(), "retort: ") != 1 {
+					t.Errorf("error %q, want it to begin %q and name Retort once", err, want)
+				}
+				var pe *pgconn.PgError
+				if env.Dialect == retort.Postgres {
+					if !errors.As(err, &pe) || pe.Code != c.pg {
+						t.Errorf("want SQLSTATE %s: %v", c.pg, err)
+					}
+				} else if got := zsqlite.ErrCode(err); got != c.sqlite {
+					t.Errorf("SQLite code %v, want %v: %v", got, c.sqlite, err)
+				}
+				got, err := retort.Select(Memos).All(ctx, env.DB)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != 1 || got[0].Body != "first" {
+					t.Errorf("rows after the refused statement: %d, the first %+v", len(got), got[0])
+				}
+			})
+		}
+		t.Run("value refused before SQL", func(t *testing.T) {
+			err := retort.Insert(Memos, &Memo{Body: strings.Repeat("x", 21)}).Exec(ctx, env.DB)
+			var ce *retort.ColumnError
+			if !errors.As(err, &ce) || !errors.Is(err, retort.ErrTooLong) {
+				t.Fatalf("want a ColumnError matching ErrTooLong: %v", err)
+			}
+			if want := `retort: table "memo" column "body": `; !strings.HasPrefix(err.Error(), want) || strings.Count(err.Error(), "memo") != 1 {
+				t.Errorf("error %q, want it to begin %q and name the table once", err, want)
+			}
+		})
+	})
+}
