@@ -96,7 +96,9 @@
 // matched; One returns [ErrTooManyRows] for several rows. A value that does
 // not fit its column, written or read, is a [*ColumnError] naming the table,
 // the column and the value, wrapping [ErrTooLong], [ErrOutOfRange],
-// [ErrNullValue] or [ErrDecimalRange]. A statement the database refused is
+// [ErrNullValue], [ErrInvalidText] (a string with a NUL byte or bytes that
+// are not UTF-8, which PostgreSQL's text cannot hold; SQLite is held to the
+// same) or [ErrDecimalRange]. A statement the database refused is
 // a [*StatementError] naming what the statement did and its table ("retort:
 // insert "account": ..."), on every path, including a session's flush whose
 // statements travel in one round trip. Database errors are wrapped with %w,

@@ -125,3 +125,65 @@ func TestStatementErrors(t *testing.T) {
 		})
 	})
 }
+
+// TestInvalidText: a string with a NUL byte or bytes that are not UTF-8,
+// which PostgreSQL's text cannot store, is refused before any SQL is sent,
+// on both databases and every write path (one row, 3 rows, 2,100 rows, an
+// upsert, an UPDATE), by a ColumnError naming the table, the column and the
+// value and matching ErrInvalidText; nothing is written. Predicates still
+// carry such values: SQLite may hold them from other programs, and
+// PostgreSQL refuses them as the statement's error.
+func TestInvalidText(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Memos)
+		if err := retort.Insert(Memos, &Memo{ID: 1, Body: "first"}).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{"a\x00b", "a\xffb", "\xc3\x28", "\xed\xa0\x80"} {
+			writes := map[string]func() error{
+				"insert 1": func() error { return retort.Insert(Memos, &Memo{Body: bad}).Exec(ctx, env.DB) },
+				"insert 3": func() error {
+					return retort.Insert(Memos, &Memo{Body: "x"}, &Memo{Body: "y"}, &Memo{Body: bad}).Exec(ctx, env.DB)
+				},
+				"insert 2,100": func() error {
+					ms := make([]*Memo, 2100)
+					for i := range ms {
+						ms[i] = &Memo{Body: fmt.Sprint(i)}
+					}
+					ms[2000].Body = bad
+					return retort.Insert(Memos, ms...).Exec(ctx, env.DB)
+				},
+				"upsert": func() error {
+					return retort.Insert(Memos, &Memo{ID: 1, Body: bad}).OnConflict(MemoID).DoUpdateSet(MemoBody.To(bad)).Exec(ctx, env.DB)
+				},
+				"update": func() error {
+					_, err := retort.Update(Memos).Set(MemoBody.To(bad)).Where(MemoID.Eq(1)).Exec(ctx, env.DB)
+					return err
+				},
+			}
+			for name, write := range writes {
+				err := write()
+				var ce *retort.ColumnError
+				if !errors.Is(err, retort.ErrInvalidText) || !errors.As(err, &ce) || ce.Table != "memo" || ce.Column != "body" || ce.Value != bad {
+					t.Errorf("%s %q: %v, want a ColumnError of memo.body holding the value, matching ErrInvalidText", name, bad, err)
+				}
+			}
+			got, err := retort.Select(Memos).Where(MemoBody.Ne(bad)).All(ctx, env.DB)
+			if env.Dialect == retort.Postgres {
+				var se *retort.StatementError
+				var pe *pgconn.PgError
+				if !errors.As(err, &se) || se.Op != "select" || !errors.As(err, &pe) || pe.Code != "22021" {
+					t.Errorf("a predicate with %q: %v, want the server's 22021 naming the select", bad, err)
+				}
+				got, err = retort.Select(Memos).All(ctx, env.DB)
+			}
+			if err != nil {
+				t.Fatalf("a predicate with %q: %v", bad, err)
+			}
+			if len(got) != 1 || got[0].Body != "first" {
+				t.Fatalf("after the refused writes of %q: %d rows", bad, len(got))
+			}
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Table maps the Go type T to one database table. Declare a table and its
@@ -477,6 +478,12 @@ func (c *Column[T, V]) check(v V) error {
 			if uint64(u) > 1<<63-1 {
 				return &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: ErrOutOfRange}
 			}
+		case string:
+			// PostgreSQL's text holds valid UTF-8 without NUL; SQLite is
+			// held to the same, so that both keep the same values.
+			if err := textError(u); err != nil {
+				return &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: err}
+			}
 		case time.Time:
 			// SQLite's text (TimeFormat) spells years 0-9999 and keeps
 			// them in order; PostgreSQL is held to the same.
@@ -485,6 +492,25 @@ func (c *Column[T, V]) check(v V) error {
 					Err: fmt.Errorf("year %d in UTC: %w", y, ErrOutOfRange)}
 			}
 		}
+	}
+	return nil
+}
+
+// textError says why s cannot be stored as text: a NUL byte, or bytes
+// that are not UTF-8 (ErrInvalidText, with the offset); nil when it can.
+func textError(s string) error {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return fmt.Errorf("%w: a NUL byte at offset %d (binary data belongs in a []byte field)", ErrInvalidText, i)
+	}
+	if utf8.ValidString(s) {
+		return nil
+	}
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return fmt.Errorf("%w: not UTF-8 at offset %d (binary data belongs in a []byte field)", ErrInvalidText, i)
+		}
+		i += n
 	}
 	return nil
 }
