@@ -713,3 +713,46 @@ func ExampleStatementError() {
 	// op "insert", table "account"
 	// true
 }
+
+// Default takes a value or a function: the function runs for each object
+// inserted with the field at its zero value, as SQLAlchemy's default= with a
+// callable (here a fixed clock; time.Now in a program).
+func ExampleDefault() {
+	type Post struct {
+		ID      int64
+		Title   string
+		Created time.Time
+		Likes   int64
+	}
+	clock := func() time.Time { return time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC) }
+	var (
+		Posts = retort.NewTable[Post]("post")
+		_     = retort.Col(Posts, "id", func(p *Post) *int64 { return &p.ID }, retort.PrimaryKey())
+		_     = retort.Col(Posts, "title", func(p *Post) *string { return &p.Title })
+		_     = retort.Col(Posts, "created", func(p *Post) *time.Time { return &p.Created }, retort.Default(clock))
+		_     = retort.Col(Posts, "likes", func(p *Post) *int64 { return &p.Likes }, retort.Default(int64(1)))
+	)
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, ":memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	if err := retort.CreateAll(ctx, db, Posts); err != nil {
+		log.Fatal(err)
+	}
+	old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := retort.Insert(Posts, &Post{Title: "new"}, &Post{Title: "imported", Created: old, Likes: 7}).Exec(ctx, db); err != nil {
+		log.Fatal(err)
+	}
+	posts, err := retort.Select(Posts).All(ctx, db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, p := range posts {
+		fmt.Println(p.Title, p.Created.Format(time.DateTime), p.Likes)
+	}
+	// Output:
+	// new 2026-12-07 09:30:00 1
+	// imported 2001-01-01 00:00:00 7
+}

@@ -241,6 +241,7 @@ type Column[T, V any] struct {
 	native   bool
 	opts     columnOptions
 	defValue *V
+	defFunc  func() V           // a Go-side default computed at each insert
 	eq       func(a, b *T) bool // Equal without dispatch, for the common NOT NULL native columns
 }
 
@@ -294,11 +295,15 @@ func declare[T, V any](t *Table[T], name string, get func(*T) *V, getNull func(*
 	for _, o := range opts {
 		o.apply(&c.opts)
 		if d, ok := o.(defaultOption); ok && d.value != nil {
-			v, ok := d.value.(V)
-			if !ok {
-				panic(fmt.Sprintf("retort: column %s.%s: Default(%v) is a %T, not the column's type", t.name, name, d.value, d.value))
+			switch v := d.value.(type) {
+			case V:
+				c.defValue = &v
+			case func() V:
+				c.defFunc = v
+			default:
+				var zero V
+				panic(fmt.Sprintf("retort: column %s.%s: Default of a %T, not a %T or a func() %[4]T", t.name, name, d.value, zero))
 			}
-			c.defValue = &v
 		}
 	}
 	t.cols = append(t.cols, c)
@@ -673,10 +678,15 @@ func (c *Column[T, V]) SetInt64(obj *T, id int64) error {
 	return setInt(any(c.get(obj)), id)
 }
 
-func (c *Column[T, V]) hasDefault() bool { return c.defValue != nil }
+func (c *Column[T, V]) hasDefault() bool { return c.defValue != nil || c.defFunc != nil }
 
 func (c *Column[T, V]) applyDefault(obj *T) {
-	if c.defValue != nil && c.IsZero(obj) {
+	switch {
+	case c.defValue == nil && c.defFunc == nil:
+	case !c.IsZero(obj):
+	case c.defFunc != nil:
+		c.Set(obj, c.defFunc())
+	default:
 		c.Set(obj, *c.defValue)
 	}
 }
@@ -834,7 +844,8 @@ func Indexed() ColumnOption { return optionFunc(func(o *columnOptions) { o.index
 // DefaultSQL sets a server-side DEFAULT expression in DDL, such as
 // "CURRENT_TIMESTAMP". It is trusted DDL written by the programmer. Retort
 // still writes the field's value on insert; the default serves rows written
-// by other programs.
+// by other programs. To fill a zero field on Retort's inserts too, add
+// Default with a value or a function (Default(time.Now)).
 func DefaultSQL(expr string) ColumnOption {
 	return optionFunc(func(o *columnOptions) { o.defaultSQL = expr })
 }
@@ -881,6 +892,12 @@ func (defaultOption) apply(*columnOptions) {}
 // its zero value (or NULL), the field is set to v first, as SQLAlchemy's
 // default= does. It is also the column's DEFAULT in DDL. v must have the
 // column's type; a mismatch panics at declaration.
+//
+// v may also be a function returning the column's type, called once for
+// each object inserted with the field at its zero value, as SQLAlchemy's
+// default= with a callable: Default(time.Now) stamps a creation time, in Go,
+// on every insert path. A function has no DDL default (add DefaultSQL for
+// rows other programs write).
 //
 // Because Go cannot tell "not set" from the zero value, an explicit zero is
 // replaced too: do not give a bool column Default(true), or a number column a

@@ -1,0 +1,162 @@
+package retort_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/inherit"
+	"github.com/retort-orm/retort/internal/dbtest"
+	"github.com/retort-orm/retort/session"
+)
+
+// stampClock is a clock that moves one second at each reading, so that each
+// object a Default function stamps shows which call stamped it.
+var stampClock atomic.Int64
+
+func stampNow() time.Time {
+	return time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC).Add(time.Duration(stampClock.Add(1)) * time.Second)
+}
+
+// Stamp has Go-side defaults computed at each insert: a creation time and a
+// reference.
+type Stamp struct {
+	ID      int64
+	Title   string
+	Created time.Time
+	Ref     string
+}
+
+var (
+	Stamps       = retort.NewTable[Stamp]("stamp")
+	StampID      = retort.Col(Stamps, "id", func(s *Stamp) *int64 { return &s.ID }, retort.PrimaryKey())
+	StampTitle   = retort.Col(Stamps, "title", func(s *Stamp) *string { return &s.Title })
+	StampCreated = retort.Col(Stamps, "created", func(s *Stamp) *time.Time { return &s.Created }, retort.Default(stampNow))
+	StampRef     = retort.Col(Stamps, "ref", func(s *Stamp) *string { return &s.Ref },
+		retort.Default(func() string { return fmt.Sprint("ref-", stampClock.Load()) }))
+)
+
+// A Doc hierarchy whose base and subclass tables have Default functions.
+type Doc struct {
+	ID      int64
+	Kind    string
+	Created time.Time
+}
+
+type Letter struct {
+	Doc
+	Sent time.Time
+}
+
+var (
+	Docs        = retort.NewTable[Doc]("doc")
+	DocID       = retort.Col(Docs, "id", func(d *Doc) *int64 { return &d.ID }, retort.PrimaryKey())
+	DocKind     = retort.Col(Docs, "kind", func(d *Doc) *string { return &d.Kind })
+	_           = retort.Col(Docs, "created", func(d *Doc) *time.Time { return &d.Created }, retort.Default(stampNow))
+	Letters     = retort.NewTable[Letter]("letter")
+	_           = retort.Col(Letters, "id", func(l *Letter) *int64 { return &l.ID }, retort.PrimaryKey()).References(DocID)
+	_           = retort.Col(Letters, "sent", func(l *Letter) *time.Time { return &l.Sent }, retort.Default(stampNow))
+	DocClass    = inherit.New(Docs, DocKind, "doc")
+	LetterClass = inherit.Sub(DocClass, Letters, func(l *Letter) *Doc { return &l.Doc }, "letter")
+)
+
+// TestDefaultFunc: a function given to Default is called for each object
+// inserted with the field at its zero value, in the objects' order, on every
+// path (one row, 3 rows, 2,100 rows, a session's flush, an inheritance
+// hierarchy's tables); a value the program gave is kept; the rows hold what
+// the objects show. A function has no DDL default.
+func TestDefaultFunc(t *testing.T) {
+	for _, d := range []retort.Dialect{retort.Postgres, retort.SQLite} {
+		if ddl := strings.Join(retort.CreateSQL(d, Stamps), "\n"); strings.Contains(strings.ReplaceAll(ddl, "BY DEFAULT", ""), "DEFAULT") {
+			t.Errorf("%s: a Default function made a DDL default:\n%s", d, ddl)
+		}
+	}
+	for _, bad := range []any{func() int { return 1 }, 7, func(int) string { return "" }} {
+		func() {
+			defer func() {
+				msg := fmt.Sprint(recover())
+				if !strings.Contains(msg, `bad_default.c: Default of a `) || !strings.Contains(msg, "not a string or a func() string") {
+					t.Errorf("Default(%T) on a string column: panic %q", bad, msg)
+				}
+			}()
+			retort.Col(retort.NewTable[Stamp]("bad_default"), "c", func(s *Stamp) *string { return &s.Ref }, retort.Default(bad))
+		}()
+	}
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Stamps)
+		env.Create(t, DocClass.Tables()...)
+		given := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+		var all []*Stamp
+		for _, n := range []int{1, 3, 2100} {
+			objs := make([]*Stamp, n)
+			for i := range objs {
+				objs[i] = &Stamp{Title: fmt.Sprint(n, "/", i)}
+			}
+			objs[n-1].Created, objs[n-1].Ref = given, "mine"
+			before := stampClock.Load()
+			if err := retort.Insert(Stamps, objs...).Exec(ctx, env.DB); err != nil {
+				t.Fatal(err)
+			}
+			for i, o := range objs[:n-1] {
+				if want := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC).Add(time.Duration(before+int64(i)+1) * time.Second); !o.Created.Equal(want) {
+					t.Fatalf("%d rows: object %d created %v, want %v (one call per object, in order)", n, i, o.Created, want)
+				}
+				if o.Ref == "" {
+					t.Fatalf("%d rows: object %d has no ref", n, i)
+				}
+			}
+			if last := objs[n-1]; !last.Created.Equal(given) || last.Ref != "mine" {
+				t.Errorf("%d rows: the given values were replaced: %v %q", n, last.Created, last.Ref)
+			}
+			all = append(all, objs...)
+		}
+		s := session.New(env.DB)
+		flushed := &Stamp{Title: "session"}
+		if err := session.Add(s, flushed); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if flushed.Created.IsZero() || flushed.Ref == "" {
+			t.Errorf("a session's insert applied no default: %+v", flushed)
+		}
+		all = append(all, flushed)
+		got, err := retort.Select(Stamps).OrderBy(StampID.Asc()).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(all, got); diff != "" {
+			t.Errorf("rows (-objects +stored):\n%s", diff)
+		}
+
+		s = session.New(env.DB)
+		letters := []*Letter{{}, {}, {Sent: given}}
+		for _, l := range letters {
+			if err := session.Add(s, l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range letters {
+			if l.Created.IsZero() || l.Sent.IsZero() || i == 2 && !l.Sent.Equal(given) {
+				t.Errorf("letter %d: created %v, sent %v", i, l.Created, l.Sent)
+			}
+		}
+		stored, err := inherit.All(ctx, session.New(env.DB), inherit.Select(LetterClass).OrderBy(DocID.Asc()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(letters, stored); diff != "" {
+			t.Errorf("letters (-objects +stored):\n%s", diff)
+		}
+	})
+}
