@@ -50,7 +50,8 @@ type Doc struct {
 
 type Letter struct {
 	Doc
-	Sent time.Time
+	Sent    time.Time
+	Revised time.Time
 }
 
 var (
@@ -60,7 +61,8 @@ var (
 	_           = retort.Col(Docs, "created", func(d *Doc) *time.Time { return &d.Created }, retort.Default(stampNow))
 	Letters     = retort.NewTable[Letter]("letter")
 	_           = retort.Col(Letters, "id", func(l *Letter) *int64 { return &l.ID }, retort.PrimaryKey()).References(DocID)
-	_           = retort.Col(Letters, "sent", func(l *Letter) *time.Time { return &l.Sent }, retort.Default(stampNow))
+	LetterSent  = retort.Col(Letters, "sent", func(l *Letter) *time.Time { return &l.Sent }, retort.Default(stampNow))
+	_           = retort.Col(Letters, "revised", func(l *Letter) *time.Time { return &l.Revised }, retort.UpdateDefault(stampNow))
 	DocClass    = inherit.New(Docs, DocKind, "doc")
 	LetterClass = inherit.Sub(DocClass, Letters, func(l *Letter) *Doc { return &l.Doc }, "letter")
 )
@@ -157,6 +159,131 @@ func TestDefaultFunc(t *testing.T) {
 		}
 		if diff := cmp.Diff(letters, stored); diff != "" {
 			t.Errorf("letters (-objects +stored):\n%s", diff)
+		}
+	})
+}
+
+// Edit has a modification time and a status that UPDATEs set when the
+// program leaves them alone.
+type Edit struct {
+	ID       int64
+	Title    string
+	Modified time.Time
+	Status   string
+}
+
+var (
+	Edits        = retort.NewTable[Edit]("edit")
+	EditID       = retort.Col(Edits, "id", func(e *Edit) *int64 { return &e.ID }, retort.PrimaryKey())
+	EditTitle    = retort.Col(Edits, "title", func(e *Edit) *string { return &e.Title })
+	EditModified = retort.Col(Edits, "modified", func(e *Edit) *time.Time { return &e.Modified }, retort.UpdateDefault(stampNow))
+	EditStatus   = retort.Col(Edits, "status", func(e *Edit) *string { return &e.Status }, retort.UpdateDefault("edited"))
+)
+
+// TestUpdateDefault: UpdateDefault columns (a function and a value) are set
+// by every UPDATE a session writes, when the program left them alone, and by
+// Update statements that do not Set them; not by inserts, not when the
+// program set them, not for objects without other changes; the snapshot
+// takes the new value, so the next flush writes nothing. In a hierarchy, a
+// table's UpdateDefault columns go with that table's UPDATE only.
+func TestUpdateDefault(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Edits)
+		env.Create(t, DocClass.Tables()...)
+		stored := func() []*Edit {
+			t.Helper()
+			got, err := retort.Select(Edits).OrderBy(EditID.Asc()).All(ctx, env.DB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		at := func(n int64) time.Time {
+			return time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Second)
+		}
+		s := session.New(env.DB)
+		e1, e2 := &Edit{Title: "one"}, &Edit{Title: "two"}
+		if err := session.AddAll(s, e1, e2); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]*Edit{{ID: e1.ID, Title: "one"}, {ID: e2.ID, Title: "two"}}, stored()); diff != "" {
+			t.Errorf("an insert applied UpdateDefault (-want +got):\n%s", diff)
+		}
+
+		e1.Title = "one, edited"
+		tick := stampClock.Load() + 1
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := []*Edit{{ID: e1.ID, Title: "one, edited", Modified: at(tick), Status: "edited"}, {ID: e2.ID, Title: "two"}}
+		if diff := cmp.Diff(want, []*Edit{e1, e2}); diff != "" {
+			t.Errorf("objects after an UPDATE (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(want, stored()); diff != "" {
+			t.Errorf("rows after an UPDATE (-want +got):\n%s", diff)
+		}
+		env.Count.Reset()
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := env.Count.RoundTrips(); n != 0 || stampClock.Load() != tick {
+			t.Errorf("a commit with nothing changed took %d round trips and read the clock %d times", n, stampClock.Load()-tick)
+		}
+
+		given := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+		e2.Title, e2.Modified, e2.Status = "two, edited", given, "mine"
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want[1] = &Edit{ID: e2.ID, Title: "two, edited", Modified: given, Status: "mine"}
+		if diff := cmp.Diff(want, stored()); diff != "" {
+			t.Errorf("rows after an UPDATE that set the columns (-want +got):\n%s", diff)
+		}
+
+		tick = stampClock.Load() + 1
+		if _, err := retort.Update(Edits).Set(EditTitle.To("bulk")).Where(EditID.Eq(e2.ID)).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		want[1] = &Edit{ID: e2.ID, Title: "bulk", Modified: at(tick), Status: "edited"}
+		if _, err := retort.Update(Edits).Set(EditStatus.To("kept"), EditModified.To(given)).Where(EditID.Eq(e1.ID)).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		want[0] = &Edit{ID: e1.ID, Title: "one, edited", Modified: given, Status: "kept"}
+		if diff := cmp.Diff(want, stored()); diff != "" {
+			t.Errorf("rows after Update statements (-want +got):\n%s", diff)
+		}
+
+		// A hierarchy: "revised" is the letter table's.
+		s = session.New(env.DB)
+		l := &Letter{}
+		if err := session.Add(s, l); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		l.Created = given // the doc table alone
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if !l.Revised.IsZero() {
+			t.Errorf("an UPDATE of the base table alone set the subclass's revised: %v", l.Revised)
+		}
+		l.Sent = given
+		tick = stampClock.Load() + 1
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := inherit.Get(ctx, session.New(env.DB), LetterClass, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !l.Revised.Equal(at(tick)) || !got.Revised.Equal(at(tick)) {
+			t.Errorf("revised %v, stored %v, want %v", l.Revised, got.Revised, at(tick))
 		}
 	})
 }

@@ -756,3 +756,45 @@ func ExampleDefault() {
 	// new 2026-12-07 09:30:00 1
 	// imported 2001-01-01 00:00:00 7
 }
+
+// UpdateDefault gives a column its value for UPDATEs, as SQLAlchemy's
+// onupdate=: a session's UPDATE of an object sets it when the program left
+// it alone, and so does an Update statement that does not Set it.
+func ExampleUpdateDefault() {
+	type Page struct {
+		ID       int64
+		Title    string
+		Modified time.Time
+	}
+	clock := func() time.Time { return time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC) }
+	var (
+		Pages     = retort.NewTable[Page]("page")
+		PageID    = retort.Col(Pages, "id", func(p *Page) *int64 { return &p.ID }, retort.PrimaryKey())
+		PageTitle = retort.Col(Pages, "title", func(p *Page) *string { return &p.Title })
+		_         = retort.Col(Pages, "modified", func(p *Page) *time.Time { return &p.Modified },
+			retort.Default(clock), retort.UpdateDefault(clock))
+	)
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, ":memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	if err := retort.CreateAll(ctx, db, Pages); err != nil {
+		log.Fatal(err)
+	}
+	old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := retort.Insert(Pages, &Page{Title: "draft", Modified: old}).Exec(ctx, db); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := retort.Update(Pages).Set(PageTitle.To("final")).Where(PageID.Eq(1)).Exec(ctx, db); err != nil {
+		log.Fatal(err)
+	}
+	p, err := retort.Select(Pages).Where(PageID.Eq(1)).One(ctx, db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.Title, p.Modified.Format(time.DateTime))
+	// Output:
+	// final 2026-12-07 10:00:00
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -941,6 +942,16 @@ func (q *UpdateQuery[T]) returning(w *Writer, list func(w *Writer)) {
 		w.WriteIdent(a.column)
 		w.WriteString(" = ")
 		a.write(w)
+	}
+	// Columns declared with UpdateDefault that the statement does not set.
+	for _, c := range q.t.onUpdate {
+		if !slices.ContainsFunc(q.sets, func(a Assignment[T]) bool { return a.column == c.Name() }) {
+			a := c.onUpdateSet()
+			w.WriteString(", ")
+			w.WriteIdent(a.column)
+			w.WriteString(" = ")
+			a.write(w)
+		}
 	}
 	writeWhere(w, q.where)
 	writeReturning(w, list)

@@ -30,6 +30,8 @@ type Table[T any] struct {
 	uniques [][]string
 	indexes []Index
 	checks  []string
+	// onUpdate lists the columns declared with UpdateDefault.
+	onUpdate []ColumnOf[T]
 
 	mu    sync.Mutex
 	cache [3]*tableSQL
@@ -221,6 +223,11 @@ type ColumnOf[T any] interface {
 	rebind(dest any, obj *T) any
 	// hasDefault reports whether the column has a Go-side default.
 	hasDefault() bool
+	// stampUpdate sets the column's UpdateDefault value into obj when obj holds
+	// snap's value there, reporting whether it did.
+	stampUpdate(obj, snap *T) bool
+	// onUpdateSet is the assignment of the column's UpdateDefault value.
+	onUpdateSet() Assignment[T]
 	// appendArray appends the column's values in objs as a PostgreSQL
 	// array literal (see pgarray.go).
 	appendArray(b []byte, objs []*T, auto bool) ([]byte, bool, error)
@@ -242,6 +249,7 @@ type Column[T, V any] struct {
 	opts     columnOptions
 	defValue *V
 	defFunc  func() V           // a Go-side default computed at each insert
+	onUpdate func() V           // the value of UpdateDefault
 	eq       func(a, b *T) bool // Equal without dispatch, for the common NOT NULL native columns
 }
 
@@ -304,6 +312,18 @@ func declare[T, V any](t *Table[T], name string, get func(*T) *V, getNull func(*
 				var zero V
 				panic(fmt.Sprintf("retort: column %s.%s: Default of a %T, not a %T or a func() %[4]T", t.name, name, d.value, zero))
 			}
+		}
+		if u, ok := o.(onUpdateOption); ok {
+			switch v := u.value.(type) {
+			case V:
+				c.onUpdate = func() V { return v }
+			case func() V:
+				c.onUpdate = v
+			default:
+				var zero V
+				panic(fmt.Sprintf("retort: column %s.%s: UpdateDefault of a %T, not a %T or a func() %[4]T", t.name, name, u.value, zero))
+			}
+			t.onUpdate = append(t.onUpdate, c)
 		}
 	}
 	t.cols = append(t.cols, c)
@@ -691,6 +711,30 @@ func (c *Column[T, V]) applyDefault(obj *T) {
 	}
 }
 
+func (c *Column[T, V]) stampUpdate(obj, snap *T) bool {
+	if c.onUpdate == nil || !c.Equal(obj, snap) {
+		return false
+	}
+	c.Set(obj, c.onUpdate())
+	return true
+}
+
+func (c *Column[T, V]) onUpdateSet() Assignment[T] { return c.To(c.onUpdate()) }
+
+// ApplyOnUpdate prepares obj for an UPDATE: each column declared with
+// UpdateDefault whose value in obj is still the one in snap (the object as it was
+// read or last written) is set to its UpdateDefault value. It reports whether it
+// set any. A session calls it before it writes an UPDATE of obj.
+func (t *Table[T]) ApplyOnUpdate(obj, snap *T) bool {
+	set := false
+	for _, c := range t.origin().onUpdate {
+		if c.stampUpdate(obj, snap) {
+			set = true
+		}
+	}
+	return set
+}
+
 func (c *Column[T, V]) defaultDDL() string {
 	if c.opts.defaultSQL != "" {
 		return c.opts.defaultSQL
@@ -883,6 +927,20 @@ func validTypeName(name string) bool {
 	}
 	return true
 }
+
+type onUpdateOption struct{ value any }
+
+func (onUpdateOption) apply(*columnOptions) {}
+
+// UpdateDefault sets a Go-side value for UPDATEs, as SQLAlchemy's onupdate=
+// does (Default is the one for INSERTs): when a session writes an UPDATE of
+// an object (because some other column changed) and the program did not
+// change this column, the field is set to v first; an Update statement
+// that does not Set this column sets it to v too. v is the column's type,
+// or a function returning it, called for each UPDATE:
+// UpdateDefault(time.Now) keeps a modification time. A mismatch panics at
+// declaration. Upserts (OnConflict) do not apply it, as in SQLAlchemy.
+func UpdateDefault(v any) ColumnOption { return onUpdateOption{value: v} }
 
 type defaultOption struct{ value any }
 

@@ -247,7 +247,8 @@ func (p *plan) update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, erro
 	ver := bops.version()
 	changed := make([][]int, n.depth+1)
 	anyChange := false
-	for c := n; c != nil; c = c.parent {
+	diff := func(c *node) {
+		changed[c.depth] = changed[c.depth][:0]
 		for _, i := range p.info[c.index].nonKey {
 			if i == p.discIx && c == p.base || i == ver && c == p.base {
 				continue
@@ -256,6 +257,13 @@ func (p *plan) update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, erro
 				changed[c.depth] = append(changed[c.depth], i)
 				anyChange = true
 			}
+		}
+	}
+	for c := n; c != nil; c = c.parent {
+		diff(c)
+		// A table that gets an UPDATE gets its UpdateDefault columns too.
+		if len(changed[c.depth]) > 0 && c.ops.applyOnUpdate(lo[c.depth], ls[c.depth]) {
+			diff(c)
 		}
 	}
 	if !anyChange {

@@ -22,6 +22,8 @@ type tableOps interface {
 	dests(x any, idx []int, dst []any) []any
 	tolerantDests(x any, idx []int, dst []any, fixes *[]fixer) []any
 	equal(a, b any, i int) bool
+	// applyOnUpdate is retort.Table.ApplyOnUpdate.
+	applyOnUpdate(obj, snap any) bool
 	changedIn(a, b any, idx []int) bool // some column of idx differs
 	copyCol(dst, src any, i int)
 	bind(x any, i int) (any, error)
@@ -124,6 +126,9 @@ func (o *tableOf[L]) tolerantDests(x any, idx []int, dst []any, fixes *[]fixer) 
 }
 
 func (o *tableOf[L]) equal(a, b any, i int) bool { return o.cols[i].Equal(a.(*L), b.(*L)) }
+func (o *tableOf[L]) applyOnUpdate(obj, snap any) bool {
+	return o.t.ApplyOnUpdate(obj.(*L), snap.(*L))
+}
 func (o *tableOf[L]) changedIn(a, b any, idx []int) bool {
 	x, y := a.(*L), b.(*L)
 	switch len(idx) {

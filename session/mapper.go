@@ -389,16 +389,23 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 	var mask uint64
 	var changedBuf [8]retort.ColumnOf[T]
 	changed := changedBuf[:0]
-	for i, c := range cols {
-		if !c.Equal(o, s) {
-			changed = append(changed, c)
-			if i < 64 {
-				mask |= 1 << i
+	diff := func() {
+		mask, changed = 0, changed[:0]
+		for i, c := range cols {
+			if !c.Equal(o, s) {
+				changed = append(changed, c)
+				if i < 64 {
+					mask |= 1 << i
+				}
 			}
 		}
 	}
+	diff()
 	if len(changed) == 0 {
 		return nil, nil
+	}
+	if m.t.ApplyOnUpdate(o, s) { // UpdateDefault columns the program left alone
+		diff()
 	}
 	for _, c := range m.pk {
 		if !c.Equal(o, s) {
