@@ -288,7 +288,7 @@ func (p *plan) update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, erro
 			}
 			v, err := c.ops.bind(x, i)
 			if err != nil {
-				return nil, fmt.Errorf("inherit: update %q: %w", c.ops.name(), err)
+				return nil, err // a ColumnError, naming the table
 			}
 			w.WriteIdent(c.ops.meta()[i].name)
 			w.WriteString(" = ")

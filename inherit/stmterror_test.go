@@ -124,3 +124,22 @@ func remove(t *testing.T, s *session.Session, fs []*Flight) {
 		}
 	}
 }
+
+// A value refused before any SQL is sent, in an UPDATE of a hierarchy's
+// table, is a ColumnError named once.
+func TestFlushValueErrorNamedOnce(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, TicketClass.Tables()...)
+		s := session.New(env.DB)
+		f := newFlights(1)[0]
+		add(t, s, f)
+		mustCommit(t, s)
+		f.Ref = "a\x00b"
+		err := s.Commit(ctx)
+		want := `session: flush: retort: table "ticket" column "ref": value "a\x00b": invalid text`
+		if !errors.Is(err, retort.ErrInvalidText) || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%v, want it to begin %q", err, want)
+		}
+	})
+}

@@ -430,7 +430,7 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 		}
 		v, err := c.Bind(o)
 		if err != nil {
-			return nil, fmt.Errorf("session: update %q: %w", m.t.Name(), err)
+			return nil, err // a ColumnError, naming the table
 		}
 		args = append(args, v)
 	}

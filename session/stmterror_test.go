@@ -126,3 +126,35 @@ func TestFlushPrepareErrorNamesStatement(t *testing.T) {
 		checkStatementError(t, env, err, "session: flush: ", "insert", "legacy_ref", "42804", 0)
 	})
 }
+
+// A value refused before any SQL is sent, by an INSERT or an UPDATE of a
+// flush, is a ColumnError named once: the flush, then the table, column and
+// value.
+func TestFlushValueErrorNamedOnce(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, faultTables...)
+		seedFault(t, env.DB, 3)
+		s := session.New(env.DB)
+		ps, err := session.All(ctx, s, retort.Select(FaultParents).OrderBy(FaultParentID.Asc()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		long := strings.Repeat("x", 61)
+		check := func(what string, err error) {
+			t.Helper()
+			want := fmt.Sprintf(`session: flush: retort: table "fault_parent" column "name": value %q: value too long`, long)
+			if !errors.Is(err, retort.ErrTooLong) || err == nil || !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("%s: %v, want it to begin %q", what, err, want)
+			}
+		}
+		old := ps[0].Name
+		ps[0].Name = long
+		check("update", s.Commit(ctx))
+		ps[0].Name = old
+		if err := session.Add(s, &FaultParent{Name: long}); err != nil {
+			t.Fatal(err)
+		}
+		check("insert", s.Commit(ctx))
+	})
+}
