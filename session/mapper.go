@@ -404,14 +404,14 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 	if len(changed) == 0 {
 		return nil, nil
 	}
-	if m.t.ApplyOnUpdate(o, s) { // UpdateDefault columns the program left alone
-		diff()
-	}
 	for _, c := range m.pk {
 		if !c.Equal(o, s) {
 			return nil, &retort.ColumnError{Table: m.t.Name(), Column: c.Name(), Value: c.Value(o),
 				Err: fmt.Errorf("a persistent object's primary key cannot change (was %v)", c.Value(s))}
 		}
+	}
+	if m.t.ApplyOnUpdate(o, s) { // UpdateDefault columns the program left alone
+		diff()
 	}
 	version := versionOf(m.t)
 	key, _ := m.KeyOfObject(s)
