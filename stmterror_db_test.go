@@ -173,8 +173,10 @@ func TestInvalidText(t *testing.T) {
 			if env.Dialect == retort.Postgres {
 				var se *retort.StatementError
 				var pe *pgconn.PgError
-				if !errors.As(err, &se) || se.Op != "select" || !errors.As(err, &pe) || pe.Code != "22021" {
-					t.Errorf("a predicate with %q: %v, want the server's 22021 naming the select", bad, err)
+				// 22021 in the extended protocol; 08P01 in the simple one,
+				// where pgx writes the value into the statement's text.
+				if !errors.As(err, &se) || se.Op != "select" || !errors.As(err, &pe) || pe.Code != "22021" && pe.Code != "08P01" {
+					t.Errorf("a predicate with %q: %v, want the server's error naming the select", bad, err)
 				}
 				got, err = retort.Select(Memos).All(ctx, env.DB)
 			}
