@@ -262,7 +262,7 @@ func (c *Column[T, V]) compare(op string, v V) Expr[bool] {
 	return predOf(c.table, func(w *Writer) {
 		c.WriteSQL(w)
 		w.WriteString(op)
-		a, err := c.arg(v)
+		a, err := c.arg(w.d, v)
 		if err != nil {
 			w.SetError(err)
 		}
@@ -297,7 +297,7 @@ func (c *Column[T, V]) Between(lo, hi V) Expr[bool] {
 			if i == 1 {
 				w.WriteString(" AND ")
 			}
-			a, err := c.arg(v)
+			a, err := c.arg(w.d, v)
 			if err != nil {
 				w.SetError(err)
 			}
@@ -328,7 +328,7 @@ func (c *Column[T, V]) in(not bool, vs []V) Expr[bool] {
 		}
 		args := make([]any, len(vs))
 		for i, v := range vs {
-			a, err := c.arg(v)
+			a, err := c.arg(w.d, v)
 			if err != nil {
 				w.SetError(err)
 			}

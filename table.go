@@ -540,9 +540,16 @@ func textError(s string) error {
 	return nil
 }
 
-// arg encodes a value used in a predicate (no size check).
-func (c *Column[T, V]) arg(v V) (any, error) {
+// arg encodes a value used in a predicate on d (no size check). Text
+// PostgreSQL cannot carry is refused there, naming the column; SQLite
+// compares with it (its rows may hold such text from other programs).
+func (c *Column[T, V]) arg(d Dialect, v V) (any, error) {
 	if c.native {
+		if s, ok := any(v).(string); ok && d == Postgres {
+			if err := textError(s); err != nil {
+				return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: err}
+			}
+		}
 		return v, nil
 	}
 	e, err := c.typ.Encode(v)
