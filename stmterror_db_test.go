@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/retort-orm/retort"
 	"github.com/retort-orm/retort/internal/dbtest"
 	zsqlite "zombiezen.com/go/sqlite"
@@ -85,25 +84,7 @@ func TestStatementErrors(t *testing.T) {
 				if c.refuse != "" {
 					defer env.Refuse(t, "memo", c.refuse)()
 				}
-				err := c.run(ctx, env.DB)
-				var se *retort.StatementError
-				if !errors.As(err, &se) {
-					t.Fatalf("errors.As *retort.StatementError false: %v", err)
-				}
-				if se.Op != c.op || se.Table != "memo" {
-					t.Errorf("StatementError{Op: %q, Table: %q}, want {%q, \"memo\"}", se.Op, se.Table, c.op)
-				}
-				if want := fmt.Sprintf("retort: %s \"memo\": ", c.op); !strings.HasPrefix(err.Error(), want) || strings.Count(err.Error(), "retort: ") != 1 {
-					t.Errorf("error %q, want it to begin %q and name Retort once", err, want)
-				}
-				var pe *pgconn.PgError
-				if env.Dialect == retort.Postgres {
-					if !errors.As(err, &pe) || pe.Code != c.pg {
-						t.Errorf("want SQLSTATE %s: %v", c.pg, err)
-					}
-				} else if got := zsqlite.ErrCode(err); got != c.sqlite {
-					t.Errorf("SQLite code %v, want %v: %v", got, c.sqlite, err)
-				}
+				env.CheckStatementError(t, c.run(ctx, env.DB), "", c.op, "memo", c.pg, c.sqlite)
 				got, err := retort.Select(Memos).All(ctx, env.DB)
 				if err != nil {
 					t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/retort-orm/retort/inherit"
 	"github.com/retort-orm/retort/internal/dbtest"
 	"github.com/retort-orm/retort/session"
+	zsqlite "zombiezen.com/go/sqlite"
 )
 
 // A flush of a hierarchy that the database refuses names the statement that
@@ -58,12 +59,7 @@ func TestFlushErrorNamesTable(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				drop := env.Refuse(t, c.table, c.refuse)
-				dropped := false
-				defer func() {
-					if !dropped {
-						drop()
-					}
-				}()
+				defer drop()
 				s := session.New(env.DB)
 				fs, err := inherit.All(ctx, s, inherit.Select(FlightClass).OrderBy(TicketID.Asc()))
 				if err != nil || len(fs) != 3 {
@@ -75,18 +71,11 @@ func TestFlushErrorNamesTable(t *testing.T) {
 				if env.Dialect == retort.Postgres && c.pgTable != "" {
 					table = c.pgTable
 				}
-				var se *retort.StatementError
-				if !errors.As(err, &se) {
-					t.Fatalf("errors.As *retort.StatementError false: %v", err)
-				}
-				if se.Op != c.op || se.Table != table {
-					t.Errorf("StatementError{Op: %q, Table: %q}, want {%q, %q}", se.Op, se.Table, c.op, table)
-				}
-				if want := fmt.Sprintf("session: flush: retort: %s %q: ", c.op, table); !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "refused by test") {
-					t.Errorf("error %q, want it to begin %q and hold the trigger's message", err, want)
+				env.CheckStatementError(t, err, "session: flush: ", c.op, table, "P0001", zsqlite.ResultConstraintTrigger)
+				if !strings.Contains(err.Error(), "refused by test") {
+					t.Errorf("error %q, want it to hold the trigger's message", err)
 				}
 				drop()
-				dropped = true
 				if err := s.Commit(ctx); err != nil {
 					t.Fatalf("retry: %v", err)
 				}

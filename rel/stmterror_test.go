@@ -2,9 +2,6 @@ package rel_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,6 +9,7 @@ import (
 	"github.com/retort-orm/retort/internal/dbtest"
 	"github.com/retort-orm/retort/rel"
 	"github.com/retort-orm/retort/session"
+	zsqlite "zombiezen.com/go/sqlite"
 )
 
 // Writing association rows that the database refuses names the statement
@@ -41,14 +39,7 @@ func TestManyToManyErrorNamesTable(t *testing.T) {
 		} {
 			drop := env.Refuse(t, "child_tag", c.refuse)
 			c.change()
-			err := s.Commit(ctx)
-			var se *retort.StatementError
-			if !errors.As(err, &se) || se.Op != c.op || se.Table != "child_tag" {
-				t.Errorf("%s: want a StatementError{Op: %q, Table: \"child_tag\"}: %v", c.refuse, c.op, err)
-			}
-			if want := fmt.Sprintf("session: flush: retort: %s \"child_tag\": ", c.op); err == nil || !strings.HasPrefix(err.Error(), want) {
-				t.Errorf("error %v, want it to begin %q", err, want)
-			}
+			env.CheckStatementError(t, s.Commit(ctx), "session: flush: ", c.op, "child_tag", "P0001", zsqlite.ResultConstraintTrigger)
 			drop()
 			if err := s.Commit(ctx); err != nil {
 				t.Fatalf("%s: retry: %v", c.refuse, err)

@@ -13,37 +13,6 @@ import (
 	zsqlite "zombiezen.com/go/sqlite"
 )
 
-// checkStatementError fails t unless err is a *retort.StatementError naming
-// op and table, worded "<prefix>retort: <op> "<table>": ", that still
-// reaches the database's own error: a PostgreSQL error of SQLSTATE pg, or a
-// SQLite error of code lite.
-func checkStatementError(t *testing.T, env *dbtest.Env, err error, prefix, op, table, pg string, lite zsqlite.ResultCode) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want %s %q refused", op, table)
-	}
-	var se *retort.StatementError
-	if !errors.As(err, &se) {
-		t.Fatalf("errors.As *retort.StatementError false: %v", err)
-	}
-	if se.Op != op || se.Table != table {
-		t.Errorf("StatementError{Op: %q, Table: %q}, want {%q, %q}: %v", se.Op, se.Table, op, table, err)
-	}
-	if want := fmt.Sprintf("%sretort: %s %q: ", prefix, op, table); !strings.HasPrefix(err.Error(), want) {
-		t.Errorf("error %q, want it to begin %q", err, want)
-	}
-	if strings.Count(err.Error(), "retort: ") != 1 {
-		t.Errorf("error %q names Retort more than once", err)
-	}
-	if env.Dialect == retort.Postgres {
-		if got := pgCode(err); got != pg {
-			t.Errorf("SQLSTATE %q, want %q: %v", got, pg, err)
-		}
-	} else if got := zsqlite.ErrCode(err); got != lite {
-		t.Errorf("SQLite code %v, want %v: %v", got, lite, err)
-	}
-}
-
 // A flush refused by the database names the statement that failed: its
 // operation and table, in a *retort.StatementError, whichever statement of
 // the flush it is and however its rows travel (one row; arrays of 1,000
@@ -69,11 +38,12 @@ func TestFlushErrorNamesStatement(t *testing.T) {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s %s %d", c.op, c.table, c.newParents), func(t *testing.T) {
 				drop := env.Refuse(t, c.table, strings.Fields(strings.ToUpper(c.op))[0])
+				defer drop()
 				s := session.New(env.DB)
 				w := prepareWork(t, ctx, s, c.newParents)
 				f := before(t, env.DB, s, faultMaxID, w.all())
 				err := s.Commit(ctx)
-				checkStatementError(t, env, err, "session: flush: ", c.op, c.table, "P0001", zsqlite.ResultConstraintTrigger)
+				env.CheckStatementError(t, err, "session: flush: ", c.op, c.table, "P0001", zsqlite.ResultConstraintTrigger)
 				f.unchanged(t, c.op+" "+c.table)
 				drop()
 				if err := s.Commit(ctx); err != nil {
@@ -123,7 +93,7 @@ func TestFlushPrepareErrorNamesStatement(t *testing.T) {
 			}
 		}
 		err = s.Commit(ctx)
-		checkStatementError(t, env, err, "session: flush: ", "insert", "legacy_ref", "42804", 0)
+		env.CheckStatementError(t, err, "session: flush: ", "insert", "legacy_ref", "42804", 0)
 	})
 }
 

@@ -7,6 +7,7 @@ package dbtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -15,9 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/retort-orm/retort"
 	"github.com/retort-orm/retort/postgres"
 	"github.com/retort-orm/retort/sqlite"
+	zsqlite "zombiezen.com/go/sqlite"
 )
 
 // Env is one database for one subtest.
@@ -148,7 +151,8 @@ func (e *Env) Create(t testing.TB, tables ...retort.Schema) {
 // Refuse makes the database refuse every row that op ("INSERT", "UPDATE"
 // or "DELETE") writes in table, by a trigger raising "refused by test"
 // (PostgreSQL: SQLSTATE P0001; SQLite: a constraint error of a trigger),
-// until drop is called.
+// until drop is called. Calls of drop after the first do nothing, so that
+// a test can both defer it and call it.
 func (e *Env) Refuse(t testing.TB, table, op string) (drop func()) {
 	t.Helper()
 	ctx := context.Background()
@@ -173,5 +177,44 @@ func (e *Env) Refuse(t testing.TB, table, op string) (drop func()) {
 		}
 	}
 	run(create)
-	return func() { t.Helper(); run(remove) }
+	dropped := false
+	return func() {
+		t.Helper()
+		if !dropped {
+			dropped = true
+			run(remove)
+		}
+	}
+}
+
+// CheckStatementError fails t unless err is a *retort.StatementError naming
+// op and table, worded "<prefix>retort: <op> "<table>": " with Retort named
+// once, that still reaches the database's own error: a PostgreSQL error of
+// SQLSTATE pg, or a SQLite error of code lite.
+func (e *Env) CheckStatementError(t testing.TB, err error, prefix, op, table, pg string, lite zsqlite.ResultCode) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %s %q refused", op, table)
+	}
+	var se *retort.StatementError
+	if !errors.As(err, &se) {
+		t.Fatalf("errors.As *retort.StatementError false: %v", err)
+	}
+	if se.Op != op || se.Table != table {
+		t.Errorf("StatementError{Op: %q, Table: %q}, want {%q, %q}: %v", se.Op, se.Table, op, table, err)
+	}
+	if want := fmt.Sprintf("%sretort: %s %q: ", prefix, op, table); !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q, want it to begin %q", err, want)
+	}
+	if strings.Count(err.Error(), "retort: ") != 1 {
+		t.Errorf("error %q names Retort more than once", err)
+	}
+	if e.Dialect == retort.Postgres {
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != pg {
+			t.Errorf("want SQLSTATE %s: %v", pg, err)
+		}
+	} else if got := zsqlite.ErrCode(err); got != lite {
+		t.Errorf("SQLite code %v, want %v: %v", got, lite, err)
+	}
 }
