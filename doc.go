@@ -38,13 +38,19 @@
 // database and written back into the object on insert. [Column.References] declares a foreign key and only
 // compiles when both columns hold the same Go type.
 //
-// Every Go integer width, float32, float64, bool, string, []byte, time.Time
-// and [Decimal] are built in ([DefaultType]). For other types implement
+// Every Go integer width, float32, float64, bool, string, []byte, time.Time,
+// [Decimal] and [UUID] are built in ([DefaultType]). [JSON] stores any
+// value encoding/json takes (jsonb on PostgreSQL), and [UUIDType] maps
+// another package's 16-byte UUID type. For other types implement
 // [Type] and declare the column with [ColType] or [NullColType]; [Numeric]
-// is a complete example, an exact decimal for money. A time.Time is an
+// is a complete example, an exact decimal for money; a Type whose values
+// share memory (maps, slices) also implements [Cloner], so that changes
+// made in place are found. A time.Time is an
 // instant (timestamptz); [Date] and [Timestamp] map date and zone-less
 // timestamp columns. [PGType] names a column's PostgreSQL type when it is
-// not the Go type's (a uuid or jsonb held in a string).
+// not the Go type's (a uuid or jsonb held in a string). A [UUID] key is
+// made by the program, not the database: Default(NewUUID) fills zero keys
+// at insert, in time order (version 7).
 //
 // [CreateAll] creates tables in foreign-key order (breaking cycles with ALTER
 // TABLE) and [DropAll] drops them; [CreateSQL] and [DropSQL] return the DDL.

@@ -197,6 +197,9 @@ type ColumnOf[T any] interface {
 	// Copy copies the column's value from src to dst without sharing
 	// pointed-to values.
 	Copy(dst, src *T)
+	// CopiesApart reports whether a struct copy of an object shares this
+	// column's value with the original, so that only Copy separates them.
+	CopiesApart() bool
 	// IsZero reports whether obj holds the zero value (or NULL) here.
 	IsZero(obj *T) bool
 	// SetInt64 stores a generated integer key into obj.
@@ -251,6 +254,7 @@ type Column[T, V any] struct {
 	defFunc  func() V           // a Go-side default computed at each insert
 	onUpdate func() V           // the value of UpdateDefault
 	eq       func(a, b *T) bool // Equal without dispatch, for the common NOT NULL native columns
+	clone    func(V) V          // the Type's Clone (Cloner), for Copy
 }
 
 // Col declares a NOT NULL column of t. get returns a pointer to the field that
@@ -297,6 +301,9 @@ func declare[T, V any](t *Table[T], name string, get func(*T) *V, getNull func(*
 	}
 	c := &Column[T, V]{table: t, name: name, get: get, getNull: getNull, typ: typ}
 	_, c.native = typ.(native)
+	if cl, ok := typ.(Cloner[V]); ok {
+		c.clone = cl.Clone
+	}
 	if c.native && getNull == nil {
 		c.eq = nativeEqual(get)
 	}
@@ -672,14 +679,29 @@ func nativeEqual[T, V any](get func(*T) *V) func(a, b *T) bool {
 // Copy implements [ColumnOf].
 func (c *Column[T, V]) Copy(dst, src *T) {
 	v, ok := c.Get(src)
-	if b, isBytes := any(v).([]byte); isBytes && b != nil {
-		v = any(slices.Clone(b)).(V)
-	}
 	if !ok {
 		c.SetNull(dst)
 		return
 	}
+	if c.clone != nil {
+		v = c.clone(v)
+	} else if b, isBytes := any(v).([]byte); isBytes && b != nil {
+		v = any(slices.Clone(b)).(V)
+	}
 	c.Set(dst, v)
+}
+
+// CopiesApart reports whether a struct copy of an object would share this
+// column's value with the copy, so that only Copy copies it apart: a
+// NULL-able column (its field is a pointer), []byte, and a Type that is a
+// [Cloner].
+func (c *Column[T, V]) CopiesApart() bool {
+	if c.getNull != nil || c.clone != nil {
+		return true
+	}
+	var zero V
+	_, isBytes := any(zero).([]byte)
+	return isBytes
 }
 
 // IsZero implements [ColumnOf].

@@ -231,7 +231,7 @@ func intType[I int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | uint
 
 // DefaultType returns the Type Retort uses for V when a column is declared
 // with [Col] or [NullCol]: every Go integer width, float32, float64, bool,
-// string, []byte, time.Time and [Decimal]. It reports false for other types,
+// string, []byte, time.Time, [Decimal] and [UUID]. It reports false for other types,
 // which need [ColType].
 func DefaultType[V any]() (Type[V], bool) {
 	var zero V
@@ -271,6 +271,8 @@ func DefaultType[V any]() (Type[V], bool) {
 		t = timeType{}
 	case Decimal:
 		t = Numeric(0, 0)
+	case UUID:
+		t = uuidType[UUID]{}
 	}
 	typ, ok := t.(Type[V])
 	return typ, ok

@@ -76,14 +76,12 @@ func (o *tableOf[L]) freeze() {
 	o.metas = make([]colMeta, len(o.cols))
 	o.pkIdx = nil
 	o.autoIx, o.verIx = -1, -1
-	var probe L
 	auto := o.t.AutoKey()
 	ver := session.VersionColumn(o.t)
 	for i, c := range o.cols {
 		info := c.Info()
-		_, isBytes := c.Value(&probe).([]byte)
 		o.metas[i] = colMeta{name: info.Name, pgCast: info.ArrayCast(),
-			deep: info.Nullable || isBytes, pk: info.PrimaryKey}
+			deep: c.CopiesApart(), pk: info.PrimaryKey}
 		if info.PrimaryKey {
 			o.pkIdx = append(o.pkIdx, i)
 		}

@@ -151,13 +151,8 @@ func MapperOf[T any]() (Mapper, error) {
 // it.
 func TableMapper[T any](t *retort.Table[T]) *Table[T] {
 	m := &Table[T]{t: t, pk: t.PrimaryKey(), tables: []retort.Schema{t}, equal: retort.RowEqual(t.Columns())}
-	var probe T
 	for _, c := range t.Columns() {
-		if c.Info().Nullable {
-			m.deep = append(m.deep, c)
-			continue
-		}
-		if _, isBytes := c.Value(&probe).([]byte); isBytes {
+		if c.CopiesApart() {
 			m.deep = append(m.deep, c)
 		}
 	}
