@@ -497,7 +497,7 @@ func Like[S ~string](e Expr[S], pattern string) Expr[bool] {
 	return predOf(sourceOf(e), func(w *Writer) {
 		e.WriteSQL(w)
 		w.WriteString(" LIKE ")
-		w.WriteArg(pattern)
+		writePattern(w, e, pattern)
 		w.WriteString(` ESCAPE '\'`)
 	})
 }
@@ -514,16 +514,33 @@ func ILike[S ~string](e Expr[S], pattern string) Expr[bool] {
 		if w.d == Postgres {
 			e.WriteSQL(w)
 			w.WriteString(" ILIKE ")
-			w.WriteArg(pattern)
+			writePattern(w, e, pattern)
 		} else {
 			w.WriteString("lower(")
 			e.WriteSQL(w)
 			w.WriteString(") LIKE lower(")
-			w.WriteArg(pattern)
+			writePattern(w, e, pattern)
 			w.WriteString(")")
 		}
 		w.WriteString(` ESCAPE '\'`)
 	})
+}
+
+// writePattern writes a LIKE pattern as a parameter. PostgreSQL's text
+// cannot carry a NUL or invalid UTF-8: such a pattern is refused as the
+// column's values are (a ColumnError when e is a column); SQLite takes it.
+func writePattern(w *Writer, e any, pattern string) {
+	if w.d == Postgres {
+		if err := textError(pattern); err != nil {
+			if c, ok := e.(AnyColumn); ok {
+				err = &ColumnError{Table: c.TableName(), Column: c.Name(), Value: pattern, Err: err}
+			} else {
+				err = fmt.Errorf("retort: LIKE pattern %q: %w", pattern, err)
+			}
+			w.SetError(err)
+		}
+	}
+	w.WriteArg(pattern)
 }
 
 // EscapeLike escapes %, _ and \ in s so that it matches itself in a LIKE

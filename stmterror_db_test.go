@@ -113,7 +113,8 @@ func TestStatementErrors(t *testing.T) {
 // upsert, an UPDATE), by a ColumnError naming the table, the column and the
 // value and matching ErrInvalidText; nothing is written. Predicates carry
 // such values on SQLite, whose rows may hold them from other programs; on
-// PostgreSQL, which cannot, they are the same ColumnError.
+// PostgreSQL, which cannot, they are the same ColumnError, LIKE and ILIKE
+// patterns too.
 func TestInvalidText(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
@@ -151,9 +152,17 @@ func TestInvalidText(t *testing.T) {
 				}
 			}
 			got, err := retort.Select(Memos).Where(MemoBody.Ne(bad)).All(ctx, env.DB)
+			if env.Dialect == retort.SQLite && err == nil {
+				var n int64
+				n, err = retort.Select(Memos).Where(retort.Or(retort.Like(MemoBody, bad), retort.ILike(MemoBody, bad))).Count(ctx, env.DB)
+				if err == nil && n != 0 {
+					t.Errorf("LIKE %q on SQLite matched %d rows", bad, n)
+				}
+			}
 			if env.Dialect == retort.Postgres {
 				for name, where := range map[string]retort.Expr[bool]{
 					"Ne": MemoBody.Ne(bad), "In": MemoBody.In("x", bad), "Between": MemoBody.Between(bad, "z"),
+					"Like": retort.Like(MemoBody, bad+"%"), "ILike": retort.ILike(MemoBody, "%"+bad),
 				} {
 					_, err := retort.Select(Memos).Where(where).All(ctx, env.DB)
 					var ce *retort.ColumnError
