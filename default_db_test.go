@@ -287,3 +287,62 @@ func TestUpdateDefault(t *testing.T) {
 		}
 	})
 }
+
+// TestFailedFlushUndoesDefaults: a flush the database refuses leaves every
+// object as it was before it, also the columns the flush filled in: Go
+// defaults of new rows (a time, a text, a UUID key; a hierarchy's base and
+// subclass tables) and UpdateDefault columns of updated rows, while the
+// program's own changes stay. The retry fills them in again and commits.
+func TestFailedFlushUndoesDefaults(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Stamps, Edits, Products)
+		env.Create(t, DocClass.Tables()...)
+		loaded := &Edit{Title: "loaded", Modified: time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC), Status: "new"}
+		if err := retort.Insert(Edits, loaded).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+
+		for _, refused := range []string{"stamp", "product", "letter", "edit"} {
+			s := session.New(env.DB)
+			edit, err := session.Get(ctx, s, Edits, loaded.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edit.Title = "changed by the program"
+			stamp := &Stamp{Title: "new"}
+			prod := &Product{Name: "new", Attrs: map[string]any{}}
+			letter := &Letter{}
+			for _, err := range []error{session.Add(s, stamp), session.Add(s, prod), session.Add(s, letter)} {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := []any{*edit, *stamp, *prod, *letter}
+			op := "INSERT"
+			if refused == "edit" {
+				op = "UPDATE"
+			}
+			drop := env.Refuse(t, refused, op)
+			err = s.Commit(ctx)
+			drop()
+			if err == nil {
+				t.Fatalf("%s refused: the commit succeeded", refused)
+			}
+			after := []any{*edit, *stamp, *prod, *letter}
+			if diff := cmp.Diff(before, after); diff != "" {
+				t.Errorf("%s refused: objects (-before the flush +after it failed):\n%s", refused, diff)
+			}
+			if err := s.Commit(ctx); err != nil {
+				t.Fatalf("%s refused, then the retry: %v", refused, err)
+			}
+			if stamp.Created.IsZero() || stamp.Ref == "" || prod.ID.IsZero() || letter.Created.IsZero() || letter.Sent.IsZero() ||
+				edit.Status != "edited" || edit.Title != "changed by the program" {
+				t.Errorf("%s refused, after the retry: %+v %s %+v %+v", refused, stamp, prod.ID, letter, edit)
+			}
+			if _, err := env.DB.Exec(ctx, `UPDATE "edit" SET "title" = 'loaded', "status" = 'new'`); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

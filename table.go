@@ -750,6 +750,21 @@ func (c *Column[T, V]) stampUpdate(obj, snap *T) bool {
 
 func (c *Column[T, V]) onUpdateSet() Assignment[T] { return c.To(c.onUpdate()) }
 
+// Stamps reports whether writes of t's objects set columns the program
+// left alone: inserts (a column declared with [Default] whose value is
+// Go's, not DefaultSQL's) and updates ([UpdateDefault]). A session keeps
+// such objects as they were before a flush, to put them back if it fails.
+func (t *Table[T]) Stamps() (onInsert, onUpdate bool) {
+	o := t.origin()
+	for _, c := range o.cols {
+		if c.hasDefault() {
+			onInsert = true
+			break
+		}
+	}
+	return onInsert, len(o.onUpdate) > 0
+}
+
 // ApplyOnUpdate prepares obj for an UPDATE: each column declared with
 // UpdateDefault whose value in obj is still the one in snap (the object as it was
 // read or last written) is set to its UpdateDefault value. It reports whether it

@@ -153,6 +153,16 @@ func (m *mapper) Insert(d retort.Dialect, objs []any) ([]retort.BatchItem, error
 	return p.insertRows(d, objs, classes)
 }
 
+// Stamps implements session.Stamper: some table of the hierarchy sets
+// defaults on insert or update.
+func (m *mapper) Stamps() (onInsert, onUpdate bool) {
+	for _, n := range m.h.plan().nodes {
+		i, u := n.ops.stamps()
+		onInsert, onUpdate = onInsert || i, onUpdate || u
+	}
+	return onInsert, onUpdate
+}
+
 func (m *mapper) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, error) {
 	return m.h.plan().update(d, obj, snap)
 }

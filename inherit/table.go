@@ -24,6 +24,8 @@ type tableOps interface {
 	equal(a, b any, i int) bool
 	// applyOnUpdate is retort.Table.ApplyOnUpdate.
 	applyOnUpdate(obj, snap any) bool
+	// stamps is retort.Table.Stamps.
+	stamps() (onInsert, onUpdate bool)
 	changedIn(a, b any, idx []int) bool // some column of idx differs
 	copyCol(dst, src any, i int)
 	bind(x any, i int) (any, error)
@@ -127,6 +129,7 @@ func (o *tableOf[L]) equal(a, b any, i int) bool { return o.cols[i].Equal(a.(*L)
 func (o *tableOf[L]) applyOnUpdate(obj, snap any) bool {
 	return o.t.ApplyOnUpdate(obj.(*L), snap.(*L))
 }
+func (o *tableOf[L]) stamps() (onInsert, onUpdate bool) { return o.t.Stamps() }
 func (o *tableOf[L]) changedIn(a, b any, idx []int) bool {
 	x, y := a.(*L), b.(*L)
 	switch len(idx) {

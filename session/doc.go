@@ -52,7 +52,10 @@
 // If a flush fails (a constraint violation, a cancelled context, a dropped
 // connection, a stale row), the transaction is rolled back and every object
 // returns to its state when the transaction began, keeping the program's
-// in-memory changes: fix the cause and commit again. When the flush itself
+// in-memory changes: fix the cause and commit again. What the failed flush
+// filled in itself is taken back out: generated keys, and the values of
+// retort.Default and retort.UpdateDefault (for a [Mapper] that is a
+// [Stamper]). When the flush itself
 // opened the transaction, as it does with [Run] or one Commit per unit of
 // work, that is exactly the state before the flush.
 //

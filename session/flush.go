@@ -339,6 +339,35 @@ type run struct {
 	// transaction whose only statement is one of them (see serverChecked).
 	plain   []retort.BatchItem
 	settled bool // settle ran
+	// stamped holds objects as they were before this flush's Insert or
+	// Update set their default columns (Stamper), to be put back should
+	// the flush fail.
+	stamped []stamp
+}
+
+// stamp is an object before a write set its defaults.
+type stamp struct {
+	st  *state
+	pre any
+}
+
+// stampsOf reports whether m's inserts and updates set defaults.
+func stampsOf(m Mapper) (onInsert, onUpdate bool) {
+	if sm, ok := m.(Stamper); ok {
+		return sm.Stamps()
+	}
+	return false, false
+}
+
+// unstamp puts back the objects whose defaults a failed flush set, last
+// first (an object both inserted and updated gets its first copy).
+func (r *run) unstamp() {
+	for i := len(r.stamped) - 1; i >= 0; i-- {
+		p := r.stamped[i]
+		p.st.mi.m.Restore(p.st.obj, p.pre)
+	}
+	clear(r.stamped)
+	r.stamped = r.stamped[:0]
 }
 
 // newRun returns the session's run, reset for a flush in ctx: its lists
@@ -347,7 +376,8 @@ type run struct {
 func (s *Session) newRun(ctx context.Context) *run {
 	r := &s.run
 	*r = run{s: s, ctx: ctx, db: s.tx, d: s.db.Dialect(),
-		items: reuse(r.items), unsent: reuse(r.unsent), done: reuse(r.done), stale: reuse(r.stale), plain: reuse(r.plain)}
+		items: reuse(r.items), unsent: reuse(r.unsent), done: reuse(r.done), stale: reuse(r.stale), plain: reuse(r.plain),
+		stamped: reuse(r.stamped)}
 	return r
 }
 
@@ -510,6 +540,7 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 			} else {
 				_ = s.rollbackAfter(ctx, true)
 			}
+			r.unstamp()
 			s.afterFailure(cascaded)
 			err = fmt.Errorf("session: flush: %w", err)
 		}
@@ -630,6 +661,11 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 				return err
 			}
 			objs[i] = st.obj
+		}
+		if onInsert, _ := stampsOf(m); onInsert {
+			for _, st := range level {
+				r.stamped = append(r.stamped, stamp{st, m.Snapshot(st.obj)})
+			}
 		}
 		items, err := m.Insert(r.d, objs)
 		if err != nil {
@@ -809,6 +845,7 @@ func (r *run) inserted(m Mapper, level []*state, rels []Relationship, partial bo
 func (r *run) updates(m Mapper, sts []*state) error {
 	s := r.s
 	rels := r.s.relsOf(m)
+	_, onUpdate := stampsOf(m)
 	for _, st := range sts {
 		if err := r.waitForParents(st.obj, rels); err != nil {
 			return err
@@ -826,6 +863,9 @@ func (r *run) updates(m Mapper, sts []*state) error {
 		}
 		if err := runHooks(r.ctx, r.s.hooksOf(m), beforeUpdate, st.obj); err != nil {
 			return err
+		}
+		if onUpdate {
+			r.stamped = append(r.stamped, stamp{st, m.Snapshot(st.obj)})
 		}
 		items, err := m.Update(r.d, st.obj, st.snap)
 		if err != nil {

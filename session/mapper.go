@@ -127,6 +127,15 @@ type Mapper interface {
 	Load(ctx context.Context, db retort.DB, keys []Key) ([]any, error)
 }
 
+// Stamper is implemented by a Mapper whose Insert or Update set columns
+// the program left alone (retort.Default, retort.UpdateDefault). Before
+// such a write the session copies the object (Snapshot), and if the flush
+// fails it puts the copy back (Restore), so that the object is as it was
+// before the flush: the retry makes its defaults again.
+type Stamper interface {
+	Stamps() (onInsert, onUpdate bool)
+}
+
 var mappers sync.Map // (*T)(nil) -> Mapper
 
 // RegisterMapper makes m the mapper of objects of type *T.
@@ -342,6 +351,9 @@ func appendUnequal[T any](dst, sts []*state, mi *mapperInfo, equal func(a, b *T)
 }
 
 func (m *Table[T]) batchMapper() Mapper { return m }
+
+// Stamps implements [Stamper].
+func (m *Table[T]) Stamps() (onInsert, onUpdate bool) { return m.t.Stamps() }
 
 // ChangedColumns lists the columns of obj that differ from snap.
 func (m *Table[T]) ChangedColumns(obj, snap *T) []retort.ColumnOf[T] {
