@@ -3,7 +3,6 @@ package retort
 import (
 	"crypto/rand"
 	binenc "encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -71,20 +70,39 @@ func ParseUUID(s string) (UUID, error) {
 	if len(t) == 38 && t[0] == '{' && t[37] == '}' {
 		t = t[1:37]
 	}
-	switch len(t) {
-	case 36:
-		if t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-' {
-			return u, fmt.Errorf("%w: %q", ErrInvalidUUID, s)
-		}
-		t = t[0:8] + t[9:13] + t[14:18] + t[19:23] + t[24:]
-	case 32:
-	default:
+	hyphens := len(t) == 36
+	if !hyphens && len(t) != 32 {
 		return u, fmt.Errorf("%w: %q is not 36 characters", ErrInvalidUUID, s)
 	}
-	if _, err := hex.Decode(u[:], []byte(t)); err != nil {
-		return UUID{}, fmt.Errorf("%w: %q", ErrInvalidUUID, s)
+	j := 0
+	for i := range u {
+		if hyphens && (i == 4 || i == 6 || i == 8 || i == 10) {
+			if t[j] != '-' {
+				return UUID{}, fmt.Errorf("%w: %q", ErrInvalidUUID, s)
+			}
+			j++
+		}
+		hi, ok1 := unhex(t[j])
+		lo, ok2 := unhex(t[j+1])
+		if !ok1 || !ok2 {
+			return UUID{}, fmt.Errorf("%w: %q", ErrInvalidUUID, s)
+		}
+		u[i] = hi<<4 | lo
+		j += 2
 	}
 	return u, nil
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 // String returns the canonical form, lower case.
