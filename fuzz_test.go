@@ -328,6 +328,37 @@ func decodeChecks(t *testing.T, src any) {
 	if typ, _ := retort.DefaultType[time.Time](); typ != nil {
 		_, _ = typ.Decode(src)
 	}
+	// A UUID read back writes the same value again; text that is not a
+	// UUID is ErrInvalidUUID.
+	if typ, _ := retort.DefaultType[retort.UUID](); typ != nil {
+		u, err := typ.Decode(src)
+		if err == nil {
+			e, _ := typ.Encode(u)
+			if again, err := typ.Decode(e); err != nil || again != u {
+				t.Fatalf("UUID Decode(%#v) = %s, which reads back as %s, %v", src, u, again, err)
+			}
+		} else if _, isText := src.(string); isText && !errors.Is(err, retort.ErrInvalidUUID) {
+			t.Fatalf("UUID Decode(%q): %v, not ErrInvalidUUID", src, err)
+		}
+	}
+	// JSON: what decodes encodes again, and reads back as an equal value.
+	for _, typ := range []retort.Type[any]{retort.JSON[any]()} {
+		v, err := typ.Decode(src)
+		if err != nil {
+			continue
+		}
+		e, err := typ.Encode(v)
+		if err != nil {
+			if errors.Is(err, retort.ErrInvalidText) {
+				continue // a NUL inside, which jsonb cannot hold
+			}
+			t.Fatalf("JSON Decode(%#v) = %#v, which does not encode: %v", src, v, err)
+		}
+		again, err := typ.Decode(e)
+		if err != nil || !typ.Equal(again, v) {
+			t.Fatalf("JSON Decode(%#v) = %#v, encoded %q, reads back as %#v, %v", src, v, e, again, err)
+		}
+	}
 	for _, typ := range []retort.Type[retort.Decimal]{retort.Numeric(0, 0), retort.Numeric(12, 2), retort.Numeric(18, 18), retort.Numeric(1, 0)} {
 		d, err := typ.Decode(src)
 		if err != nil {
@@ -426,6 +457,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add("9223372036854775808", int64(math.MaxInt64), 9223372036854775808.0, false)   // 2^63: just beyond int64
 	f.Add("-9223372036854775809", int64(math.MinInt64), -9223372036854775808.0, false) // -2^63: int64's least
 	f.Add("3.4028235e38", int64(math.MaxUint32), 3.4028235677973366e38, true)          // float32's largest
+	f.Add("0192f5a0-7c3e-7b21-9d4e-5f6a7b8c9d0e", int64(7), 1.0, true)                 // a UUID
+	f.Add(`{"a": [1, "x\u0000", null, -0, {"b": true}]}`, int64(8), -0.0, false)       // JSON
 	f.Fuzz(func(t *testing.T, s string, n int64, x float64, b bool) {
 		for _, src := range []any{s, []byte(s), n, x, b, nil, time.Unix(n%(1<<40), 0)} {
 			decodeChecks(t, src)
