@@ -160,6 +160,9 @@ func createTable(d Dialect, t TableInfo, deferred map[*ForeignKey]bool) string {
 			if !c.Nullable {
 				cb.WriteString(" NOT NULL")
 			}
+			if c.Generated != "" {
+				cb.WriteString(" GENERATED ALWAYS AS (" + c.Generated + ") STORED")
+			}
 		}
 		if c.DefaultSQL != "" {
 			cb.WriteString(" DEFAULT ")

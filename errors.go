@@ -19,6 +19,9 @@ var (
 	// ErrNullValue is wrapped when NULL is read into, or written from, a
 	// field that cannot hold it.
 	ErrNullValue = errors.New("NULL in a NOT NULL column or field")
+	// ErrReadOnly is wrapped when a statement would write a column
+	// declared ReadOnly or Generated.
+	ErrReadOnly = errors.New("the column is read-only: the database maintains it")
 	// ErrInvalidText is wrapped when a string written to a column holds a
 	// NUL byte or bytes that are not UTF-8, which PostgreSQL's text cannot
 	// store (and which SQLite is held to as well). Binary data belongs in a

@@ -50,7 +50,7 @@ func (q *InsertQuery[T]) Items(d Dialect) ([]BatchItem, error) {
 		if items, ok := q.sqliteMultiRow(s, rows); ok {
 			return items, nil
 		}
-		autoIdx := indexOf(t.cols, t.auto) // -1 without a generated key
+		autoIdx := indexOf(t.writes, t.auto) // -1 without a generated key
 		for i, r := range rows {
 			it := BatchItem{SQL: s.insert, Args: r, Op: "insert", Table: t.name}
 			if autoIdx >= 0 && r[autoIdx] == nil {
@@ -97,7 +97,7 @@ func (q *InsertQuery[T]) sqliteMultiRow(s *tableSQL, rows [][]any) ([]BatchItem,
 	if len(rows) < 2 {
 		return nil, false
 	}
-	autoIdx := indexOf(q.t.cols, q.t.auto) // -1 without a generated key
+	autoIdx := indexOf(q.t.writes, q.t.auto) // -1 without a generated key
 	generated := autoIdx >= 0 && rows[0][autoIdx] == nil
 	if generated && len(rows) < sqliteReturningMinRows {
 		return nil, false
@@ -110,7 +110,7 @@ func (q *InsertQuery[T]) sqliteMultiRow(s *tableSQL, rows [][]any) ([]BatchItem,
 		}
 	}
 	t := q.t
-	ncol := len(s.columns)
+	ncol := len(t.writes)
 	per := min(sqliteRowsPerInsert, sqliteMaxParams/ncol)
 	if per < 2 {
 		return nil, false
@@ -145,7 +145,7 @@ func sqliteValues[T any](t *Table[T], s *tableSQL, n int, generated bool) string
 	if v, ok := s.multi.Load(shape{n, generated}); ok {
 		return v.(string)
 	}
-	tuple := "(" + strings.Repeat("?, ", len(s.columns)-1) + "?)"
+	tuple := "(" + strings.Repeat("?, ", len(t.writes)-1) + "?)"
 	var b strings.Builder
 	b.WriteString(strings.TrimSuffix(s.insert, tuple))
 	for i := range n {

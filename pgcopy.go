@@ -47,7 +47,7 @@ func (q *InsertQuery[T]) pgCopyItems(s *tableSQL) (items []BatchItem, ok bool, e
 	ends := make([]int, len(q.objs))
 	for i, obj := range q.objs {
 		first := true
-		for _, c := range t.cols {
+		for _, c := range t.writes {
 			if gen && c == t.auto {
 				continue
 			}
@@ -153,7 +153,7 @@ func (t *Table[T]) copySQL(gen bool) string {
 	b.WriteString(" (")
 	if gen {
 		appendIdent(&b, t.auto.Name())
-		if len(t.cols) > 1 {
+		if len(t.writes) > 1 {
 			b.WriteString(", ")
 		}
 		t.writeColumns(&b, t.auto)

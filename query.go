@@ -305,7 +305,7 @@ const pgInsertChunk = 5000
 // clause goes (see [InsertQuery.OnConflict]).
 func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 	var b strings.Builder
-	cols := t.cols
+	cols := t.writes
 	if d == SQLite {
 		b.WriteString("INSERT INTO ")
 		appendIdent(&b, t.name)
@@ -375,7 +375,7 @@ func (t *Table[T]) insertCTE(drawn bool) (insert, head string) {
 	var b strings.Builder
 	key := QuoteIdent(t.auto.Name())
 	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
-	t.writeSelectList(&b, "u", `COALESCE("u".`+key+", "+t.nextval(len(t.cols))+") AS "+key)
+	t.writeSelectList(&b, "u", `COALESCE("u".`+key+", "+t.nextval(len(t.writes))+") AS "+key)
 	b.WriteString(`, "u"."retort_ord" FROM `)
 	t.writeUnnest(&b, nil)
 	b.WriteString(`), "i" AS (INSERT INTO `)
@@ -418,7 +418,7 @@ func (t *Table[T]) insertGenSQL() string {
 	b.WriteString(") " + overriding + "SELECT ")
 	// The arrays are $1 and on, one per column but the key; a table whose
 	// only column is the key sends the row count instead (one parameter).
-	t.writeSelectList(&b, "u", t.nextval(max(len(t.cols)-1, 1)))
+	t.writeSelectList(&b, "u", t.nextval(max(len(t.writes)-1, 1)))
 	b.WriteString(" FROM ")
 	t.writeUnnest(&b, t.auto)
 	b.WriteString(` ORDER BY "u"."retort_ord" RETURNING `)
@@ -429,7 +429,7 @@ func (t *Table[T]) insertGenSQL() string {
 // writeSelectList writes t's columns qualified by alias, in declaration
 // order; key, when not empty, stands in for the generated key's column.
 func (t *Table[T]) writeSelectList(b *strings.Builder, alias, key string) {
-	for i, c := range t.cols {
+	for i, c := range t.writes {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -458,13 +458,13 @@ func (t *Table[T]) nextval(n int) string { return pgseq.Nextval(n+1, n+2) }
 // When skip is t's only column, there is no array: $1 is the number of
 // rows, counted by generate_series.
 func (t *Table[T]) writeUnnest(b *strings.Builder, skip ColumnOf[T]) {
-	if len(t.cols) == 1 && t.cols[0] == skip {
+	if len(t.writes) == 1 && t.writes[0] == skip {
 		b.WriteString(`generate_series(1, $1::bigint) AS "u" ("retort_ord")`)
 		return
 	}
 	b.WriteString("unnest(")
 	n := 0
-	for _, c := range t.cols {
+	for _, c := range t.writes {
 		if c == skip {
 			continue
 		}
@@ -475,7 +475,7 @@ func (t *Table[T]) writeUnnest(b *strings.Builder, skip ColumnOf[T]) {
 		b.WriteString("$" + strconv.Itoa(n) + "::" + c.Info().ArrayCast())
 	}
 	b.WriteString(`) WITH ORDINALITY AS "u" (`)
-	for _, c := range t.cols {
+	for _, c := range t.writes {
 		if c != skip {
 			appendIdent(b, c.Name())
 			b.WriteString(", ")
@@ -533,7 +533,7 @@ func (q *InsertQuery[T]) oneRow(s *tableSQL, r []any) (string, []any, bool) {
 	if t.auto == nil {
 		return s.insertOne, r, false
 	}
-	ai := indexOf(t.cols, t.auto)
+	ai := indexOf(t.writes, t.auto)
 	if r[ai] != nil {
 		return s.insertOneKeyed, r, false
 	}
@@ -598,7 +598,7 @@ func (q *InsertQuery[T]) prepare() error {
 // encode applies Go defaults and encodes every value of every object, so that
 // a bad value is reported before any SQL is sent.
 func (q *InsertQuery[T]) encode() ([][]any, error) {
-	cols := q.t.cols
+	cols := q.t.writes
 	rows := make([][]any, len(q.objs))
 	flat := make([]any, len(q.objs)*len(cols))
 	for i, obj := range q.objs {
@@ -632,7 +632,7 @@ func (q *InsertQuery[T]) encode() ([][]any, error) {
 // number of rows instead of arrays.
 func (q *InsertQuery[T]) pgArgs(objs []*T, gen bool) ([]any, error) {
 	t := q.t
-	cols := t.cols
+	cols := t.writes
 	args := make([]any, 0, len(cols)+2)
 	var buf []byte
 	for _, c := range cols {
@@ -774,7 +774,7 @@ func (q *InsertQuery[T]) Exec(ctx context.Context, db DB) (err error) {
 				if err != nil {
 					return stmtError("insert", t.name, err)
 				}
-				if t.auto != nil && r[indexOf(t.cols, t.auto)] == nil {
+				if t.auto != nil && r[indexOf(t.writes, t.auto)] == nil {
 					if err := t.auto.SetInt64(q.objs[i], res.LastInsertID); err != nil {
 						return stmtError("insert", t.name, err)
 					}
@@ -865,6 +865,7 @@ type Assignment[T any] struct {
 // To is the assignment column = v, for Update.Set.
 func (c *Column[T, V]) To(v V) Assignment[T] {
 	return Assignment[T]{column: c.name, write: func(w *Writer) {
+		c.checkWritable(w)
 		a, err := c.encode(v)
 		if err != nil {
 			w.SetError(err)
@@ -877,6 +878,7 @@ func (c *Column[T, V]) To(v V) Assignment[T] {
 // before any SQL is sent.
 func (c *Column[T, V]) ToNull() Assignment[T] {
 	return Assignment[T]{column: c.name, write: func(w *Writer) {
+		c.checkWritable(w)
 		if c.getNull == nil {
 			w.SetError(&ColumnError{Table: c.table.name, Column: c.name, Err: ErrNullValue})
 		}
@@ -886,7 +888,14 @@ func (c *Column[T, V]) ToNull() Assignment[T] {
 
 // ToExpr is the assignment column = e, for example a column plus one.
 func (c *Column[T, V]) ToExpr(e Expr[V]) Assignment[T] {
-	return Assignment[T]{column: c.name, write: func(w *Writer) { e.WriteSQL(w) }}
+	return Assignment[T]{column: c.name, write: func(w *Writer) { c.checkWritable(w); e.WriteSQL(w) }}
+}
+
+// checkWritable refuses an assignment to a read-only column.
+func (c *Column[T, V]) checkWritable(w *Writer) {
+	if c.opts.readOnly {
+		w.SetError(&ColumnError{Table: c.table.name, Column: c.name, Err: ErrReadOnly})
+	}
 }
 
 // Set is the function form of [Column.To].
@@ -1022,7 +1031,7 @@ func execStatement(ctx context.Context, db DB, op, table string, build func(Dial
 // separated by commas, and returns how many it wrote.
 func (t *Table[T]) writeColumns(b *strings.Builder, skip ColumnOf[T]) int {
 	n := 0
-	for _, c := range t.cols {
+	for _, c := range t.writes {
 		if skip != nil && c == skip {
 			continue
 		}

@@ -164,14 +164,15 @@ WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS m (tbl, col) W
 ) AS x ORDER BY ord, unmapped, attnum`
 
 // sqliteSchemaQuery reads, for each table and column of the JSON arrays ?1
-// and ?2, whether they exist and whether the column is NOT NULL, then the
+// and ?2, whether they exist (generated columns too: table_xinfo) and
+// whether the column is NOT NULL, then the
 // NOT NULL columns without a default not among them, in the rows
 // pgSchemaQuery gives.
 const sqliteSchemaQuery = `SELECT * FROM (SELECT t.value AS tbl, c.value AS col, 0 AS unmapped, m.name IS NOT NULL,
 	p.name IS NOT NULL, coalesce(p."notnull", 0) != 0, coalesce(p.type, ''), 1, 1, 0, t.key AS ord, 0 AS cid
 FROM json_each(?1) AS t JOIN json_each(?2) AS c ON c.key = t.key
 LEFT JOIN sqlite_master m ON m.type = 'table' AND m.name = t.value
-LEFT JOIN pragma_table_info(t.value) AS p ON m.name IS NOT NULL AND p.name = c.value
+LEFT JOIN pragma_table_xinfo(t.value) AS p ON m.name IS NOT NULL AND p.name = c.value
 UNION ALL
 SELECT t.value, p.name, 1, 1, 1, 1, p.type, 1, 1, 0, max(t.key), p.cid
 FROM json_each(?1) AS t JOIN pragma_table_info(t.value) AS p

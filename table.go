@@ -24,6 +24,7 @@ type Table[T any] struct {
 	alias   string
 	base    *Table[T] // the table an alias was made from
 	cols    []ColumnOf[T]
+	writes  []ColumnOf[T] // cols but the read-only ones: what INSERTs write
 	pk      []ColumnOf[T]
 	auto    ColumnOf[T]
 	fks     []*ForeignKey
@@ -162,6 +163,8 @@ type ColumnInfo struct {
 	Size       int
 	DefaultSQL string
 	Schema     SchemaType // non-nil when the column's Type needs DDL of its own
+	ReadOnly   bool       // ReadOnly or Generated: Retort never writes it
+	Generated  string     // the expression of a Generated column
 }
 
 // ArrayCast is the PostgreSQL cast of an array parameter that holds the
@@ -333,6 +336,18 @@ func declare[T, V any](t *Table[T], name string, get func(*T) *V, getNull func(*
 			t.onUpdate = append(t.onUpdate, c)
 		}
 	}
+	if c.opts.readOnly {
+		switch {
+		case c.opts.primaryKey:
+			panic(fmt.Sprintf("retort: column %s.%s: a read-only column cannot be part of the primary key", t.name, name))
+		case c.hasDefault() || c.onUpdate != nil:
+			panic(fmt.Sprintf("retort: column %s.%s: a read-only column cannot have a Default or UpdateDefault", t.name, name))
+		case c.opts.generated != "" && c.opts.defaultSQL != "":
+			panic(fmt.Sprintf("retort: column %s.%s: a generated column cannot have a DefaultSQL", t.name, name))
+		}
+	} else {
+		t.writes = append(t.writes, c)
+	}
 	t.cols = append(t.cols, c)
 	if c.opts.primaryKey {
 		t.pk = append(t.pk, c)
@@ -401,6 +416,8 @@ func (c *Column[T, V]) Info() ColumnInfo {
 		Size:       c.opts.size,
 		DefaultSQL: c.defaultDDL(),
 		Schema:     st,
+		ReadOnly:   c.opts.readOnly,
+		Generated:  c.opts.generated,
 	}
 }
 
@@ -902,6 +919,8 @@ type columnOptions struct {
 	pgType     string
 	autoInc    autoMode
 	isFK       bool
+	readOnly   bool   // ReadOnly or Generated: never written
+	generated  string // Generated's expression
 }
 
 type optionFunc func(*columnOptions)
@@ -928,6 +947,28 @@ func Unique() ColumnOption { return optionFunc(func(o *columnOptions) { o.unique
 
 // Indexed adds an index on the column.
 func Indexed() ColumnOption { return optionFunc(func(o *columnOptions) { o.index = true }) }
+
+// ReadOnly declares a column the database maintains (a trigger, a
+// DEFAULT, a generated column made by a migration): Retort reads it but
+// never writes it. INSERTs and UPDATEs leave it out, an assignment to it
+// (Set, DoUpdateSet) is a [ColumnError] wrapping [ErrReadOnly], and a
+// session reads its value back after each flush that inserts or updates
+// the row (one query per table), so that the object shows what the
+// database made; a change the program makes to the field is not written
+// and is replaced by the database's value. It cannot be part of the
+// primary key or have a Go-side default.
+func ReadOnly() ColumnOption { return optionFunc(func(o *columnOptions) { o.readOnly = true }) }
+
+// Generated declares a column the database computes from the row's other
+// columns, as SQLAlchemy's Computed: CREATE TABLE writes it GENERATED
+// ALWAYS AS (expr) STORED (PostgreSQL 12 and later, SQLite 3.31 and
+// later), and it is [ReadOnly]. expr is trusted DDL written by the
+// programmer, in SQL both databases read when the table is made on both.
+//
+//	retort.Col(Lines, "total", func(l *Line) *int64 { return &l.Total }, retort.Generated(`"qty" * "price"`))
+func Generated(expr string) ColumnOption {
+	return optionFunc(func(o *columnOptions) { o.readOnly, o.generated = true, expr })
+}
 
 // DefaultSQL sets a server-side DEFAULT expression in DDL, such as
 // "CURRENT_TIMESTAMP". It is trusted DDL written by the programmer. Retort

@@ -116,7 +116,7 @@ func (q *InsertQuery[T]) conflictStatement(d Dialect, drawn bool) (string, []any
 	t := q.t
 	s := t.sql(d)
 	w := NewWriter(d)
-	fixed := len(t.cols)
+	fixed := len(t.writes)
 	if d == Postgres && t.auto != nil {
 		fixed += 2
 	}
@@ -232,7 +232,7 @@ func (q *InsertQuery[T]) conflictItems(d Dialect, rows [][]any) ([]BatchItem, er
 	if d == SQLite {
 		autoIdx := -1
 		if t.auto != nil {
-			autoIdx = indexOf(t.cols, t.auto)
+			autoIdx = indexOf(t.writes, t.auto)
 		}
 		items = make([]BatchItem, len(rows))
 		for i, r := range rows {

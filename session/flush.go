@@ -343,6 +343,63 @@ type run struct {
 	// Update set their default columns (Stamper), to be put back should
 	// the flush fail.
 	stamped []stamp
+	// readBack lists the objects this flush inserted or updated whose
+	// mappers have read-only columns, read back once it succeeded.
+	readBack []*state
+}
+
+// readBacker is implemented by mappers whose objects have columns the
+// database maintains (retort.ReadOnly, retort.Generated): the session
+// reads them back after a flush that wrote the rows (one query per
+// mapper), so that objects and snapshots hold the database's values.
+type readBacker interface {
+	readsBack() bool
+	// copyReadOnly copies the read-only columns of src, a row just read,
+	// into dst.
+	copyReadOnly(dst, src any)
+}
+
+// readBackAll reads back the read-only columns of the objects the flush
+// wrote, one query per mapper through db, into the objects and their
+// snapshots.
+func (r *run) readBackAll(ctx context.Context, db retort.DB) error {
+	for len(r.readBack) > 0 {
+		mi := r.readBack[0].mi
+		var group []*state
+		rest := r.readBack[:0]
+		for _, st := range r.readBack {
+			if st.mi == mi {
+				group = append(group, st)
+			} else {
+				rest = append(rest, st)
+			}
+		}
+		r.readBack = rest
+		byKey := make(map[Key]*state, len(group))
+		keys := make([]Key, 0, len(group))
+		for _, st := range group {
+			if st.hasKey && st.in {
+				if _, dup := byKey[st.key]; !dup {
+					keys = append(keys, st.key)
+				}
+				byKey[st.key] = st
+			}
+		}
+		rows, err := mi.m.Load(ctx, db, keys)
+		if err != nil {
+			return fmt.Errorf("read back %s: %w", mi.m.IdentityTable(), err)
+		}
+		for _, row := range rows {
+			k, ok := mi.m.Key(row)
+			if st := byKey[k]; ok && st != nil {
+				mi.readBack.copyReadOnly(st.obj, row)
+				if st.snap != nil {
+					mi.readBack.copyReadOnly(st.snap, row)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // stamp is an object before a write set its defaults.
@@ -377,7 +434,7 @@ func (s *Session) newRun(ctx context.Context) *run {
 	r := &s.run
 	*r = run{s: s, ctx: ctx, db: s.tx, d: s.db.Dialect(),
 		items: reuse(r.items), unsent: reuse(r.unsent), done: reuse(r.done), stale: reuse(r.stale), plain: reuse(r.plain),
-		stamped: reuse(r.stamped)}
+		stamped: reuse(r.stamped), readBack: reuse(r.readBack)}
 	return r
 }
 
@@ -599,7 +656,9 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 			r.items[0] = r.plain[0]
 		}
 	}
-	if commit && canCommit && len(s.txs) == 0 && (!r.checked || r.d == retort.SQLite || alone) {
+	// Read-only columns are read back inside the transaction, after the
+	// flush's statements: COMMIT then goes on its own.
+	if commit && canCommit && len(s.txs) == 0 && (!r.checked || r.d == retort.SQLite || alone) && len(r.readBack) == 0 {
 		err := bc.CommitBatch(ctx, r.items)
 		r.items = r.items[:0]
 		if err != nil {
@@ -621,6 +680,9 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 		return err
 	}
 	if err := settle(); err != nil {
+		return err
+	}
+	if err := r.readBackAll(ctx, s.tx); err != nil {
 		return err
 	}
 	for _, fn := range s.after {
@@ -666,6 +728,9 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 			for _, st := range level {
 				r.stamped = append(r.stamped, stamp{st, m.Snapshot(st.obj)})
 			}
+		}
+		if level[0].mi.readBack != nil {
+			r.readBack = append(r.readBack, level...)
 		}
 		items, err := m.Insert(r.d, objs)
 		if err != nil {
@@ -866,6 +931,9 @@ func (r *run) updates(m Mapper, sts []*state) error {
 		}
 		if onUpdate {
 			r.stamped = append(r.stamped, stamp{st, m.Snapshot(st.obj)})
+		}
+		if st.mi.readBack != nil {
+			r.readBack = append(r.readBack, st)
 		}
 		items, err := m.Update(r.d, st.obj, st.snap)
 		if err != nil {

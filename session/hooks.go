@@ -98,6 +98,9 @@ func (s *Session) infoOf(m Mapper) *mapperInfo {
 	mi, ok := s.infos[m]
 	if !ok {
 		mi = &mapperInfo{m: m, rels: relationships(m)}
+		if rb, ok := m.(readBacker); ok && rb.readsBack() {
+			mi.readBack = rb
+		}
 		// The batch comparison skips relationships' Sync: only for a
 		// mapper without them.
 		if b, ok := m.(changeBatcher); ok && b.batchMapper() == m && len(mi.rels) == 0 {

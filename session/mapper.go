@@ -160,9 +160,15 @@ func MapperOf[T any]() (Mapper, error) {
 // it.
 func TableMapper[T any](t *retort.Table[T]) *Table[T] {
 	m := &Table[T]{t: t, pk: t.PrimaryKey(), tables: []retort.Schema{t}, equal: retort.RowEqual(t.Columns())}
-	for _, c := range t.Columns() {
+	for i, c := range t.Columns() {
 		if c.CopiesApart() {
 			m.deep = append(m.deep, c)
+		}
+		if c.Info().ReadOnly {
+			if m.readOnly == nil {
+				m.readOnly = make([]bool, len(t.Columns()))
+			}
+			m.readOnly[i] = true
 		}
 	}
 	m.whole.Store(len(m.deep) == 0 && rowcmp.Comparable[T]())
@@ -194,7 +200,10 @@ type Table[T any] struct {
 	// key64 is that column, which KeyOfObject reads with no interface
 	// call.
 	key64    *retort.Column[T, int64]
-	keyIndex int      // key64's place among the table's columns
+	keyIndex int // key64's place among the table's columns
+	// readOnly marks the columns the database maintains (retort.ReadOnly,
+	// retort.Generated) by their place; nil when there are none.
+	readOnly []bool
 	updates  sync.Map // updateShape -> UPDATE text
 }
 
@@ -352,6 +361,19 @@ func appendUnequal[T any](dst, sts []*state, mi *mapperInfo, equal func(a, b *T)
 
 func (m *Table[T]) batchMapper() Mapper { return m }
 
+// readsBack implements readBacker.
+func (m *Table[T]) readsBack() bool { return m.readOnly != nil }
+
+// copyReadOnly implements readBacker.
+func (m *Table[T]) copyReadOnly(dst, src any) {
+	d, s := dst.(*T), src.(*T)
+	for i, c := range m.t.Columns() {
+		if m.readOnly[i] {
+			c.Copy(d, s)
+		}
+	}
+}
+
 // Stamps implements [Stamper].
 func (m *Table[T]) Stamps() (onInsert, onUpdate bool) { return m.t.Stamps() }
 
@@ -399,6 +421,9 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 	diff := func() {
 		mask, changed = 0, changed[:0]
 		for i, c := range cols {
+			if m.readOnly != nil && m.readOnly[i] {
+				continue // never written: read back after the flush
+			}
 			if !c.Equal(o, s) {
 				changed = append(changed, c)
 				if i < 64 {

@@ -60,6 +60,9 @@ type mapperInfo struct {
 	// batch compares many objects with their snapshots in one call; nil
 	// when the mapper compares one at a time (Mapper.Changed).
 	batch changeBatcher
+	// readBack: the mapper's objects have read-only columns, read back
+	// after each flush that writes them (readBacker).
+	readBack readBacker
 }
 
 // changeBatcher is implemented by *Table[T]: Changed for many objects, with

@@ -1,0 +1,193 @@
+package retort_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/dbtest"
+	"github.com/retort-orm/retort/session"
+)
+
+// Line has a column the database computes (Generated) and one it fills
+// (ReadOnly with a DDL default): Retort reads both and writes neither.
+type Line struct {
+	ID    int64
+	Qty   int64
+	Price int64
+	Total int64
+	Stamp string
+}
+
+var (
+	Lines     = retort.NewTable[Line]("line")
+	LineID    = retort.Col(Lines, "id", func(l *Line) *int64 { return &l.ID }, retort.PrimaryKey())
+	LineQty   = retort.Col(Lines, "qty", func(l *Line) *int64 { return &l.Qty })
+	LinePrice = retort.Col(Lines, "price", func(l *Line) *int64 { return &l.Price })
+	LineTotal = retort.Col(Lines, "total", func(l *Line) *int64 { return &l.Total }, retort.Generated(`"qty" * "price"`))
+	LineStamp = retort.Col(Lines, "stamp", func(l *Line) *string { return &l.Stamp }, retort.ReadOnly(), retort.DefaultSQL("'fresh'"))
+)
+
+// TestReadOnlyColumnsStatements: inserts of 1, 3 and 2,100 rows (one row,
+// arrays or multi-row VALUES, COPY) and an upsert leave the read-only
+// columns out, whatever the objects hold there; a query reads what the
+// database made; an assignment to a read-only column is a ColumnError
+// matching ErrReadOnly, before any SQL is sent. Declarations that cannot
+// work panic.
+func TestReadOnlyColumnsStatements(t *testing.T) {
+	for _, d := range []retort.Dialect{retort.Postgres, retort.SQLite} {
+		ddl := strings.Join(retort.CreateSQL(d, Lines), "\n")
+		if !strings.Contains(ddl, `"total" bigint NOT NULL GENERATED ALWAYS AS ("qty" * "price") STORED`) &&
+			!strings.Contains(ddl, `"total" INTEGER NOT NULL GENERATED ALWAYS AS ("qty" * "price") STORED`) {
+			t.Errorf("%s DDL:\n%s", d, ddl)
+		}
+	}
+	for name, decl := range map[string]func(){
+		"key": func() {
+			retort.Col(retort.NewTable[Line]("bad_ro1"), "id", func(l *Line) *int64 { return &l.ID }, retort.PrimaryKey(), retort.ReadOnly())
+		},
+		"Default": func() {
+			retort.Col(retort.NewTable[Line]("bad_ro2"), "qty", func(l *Line) *int64 { return &l.Qty }, retort.ReadOnly(), retort.Default(int64(1)))
+		},
+		"UpdateDefault": func() {
+			retort.Col(retort.NewTable[Line]("bad_ro3"), "qty", func(l *Line) *int64 { return &l.Qty }, retort.ReadOnly(), retort.UpdateDefault(int64(1)))
+		},
+		"DefaultSQL": func() {
+			retort.Col(retort.NewTable[Line]("bad_ro4"), "qty", func(l *Line) *int64 { return &l.Qty }, retort.Generated("1"), retort.DefaultSQL("2"))
+		},
+	} {
+		func() {
+			defer func() {
+				if msg := fmt.Sprint(recover()); !strings.Contains(msg, "read-only") && !strings.Contains(msg, "generated") {
+					t.Errorf("a read-only column with %s: panic %q", name, msg)
+				}
+			}()
+			decl()
+		}()
+	}
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Lines)
+		if err := retort.CheckSchema(ctx, env.DB, Lines); err != nil {
+			t.Errorf("CheckSchema: %v", err)
+		}
+		var want int64
+		for _, n := range []int{1, 3, 2100} {
+			objs := make([]*Line, n)
+			for i := range objs {
+				objs[i] = &Line{Qty: int64(i + 1), Price: 3, Total: -1, Stamp: "mine"}
+				want += int64(i+1) * 3
+			}
+			if err := retort.Insert(Lines, objs...).Exec(ctx, env.DB); err != nil {
+				t.Fatalf("insert %d rows: %v", n, err)
+			}
+		}
+		up := &Line{ID: 1, Qty: 10, Price: 10, Total: -1, Stamp: "mine"}
+		if err := retort.Insert(Lines, up).OnConflict(LineID).DoUpdateSet(LineQty.To(10), LinePrice.To(10)).Exec(ctx, env.DB); err != nil {
+			t.Fatalf("upsert: %v", err)
+		}
+		want += 100 - 3
+		got, err := retort.Select(Lines).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for _, l := range got {
+			if l.Total != l.Qty*l.Price || l.Stamp != "fresh" {
+				t.Fatalf("row %+v: not what the database made", l)
+			}
+			sum += l.Total
+		}
+		if sum != want {
+			t.Errorf("sum of totals %d, want %d", sum, want)
+		}
+		for name, run := range map[string]func() error{
+			"Update.Set": func() error {
+				_, err := retort.Update(Lines).Set(LineTotal.To(5)).Where(LineID.Eq(1)).Exec(ctx, env.DB)
+				return err
+			},
+			"Update.Set expr": func() error {
+				_, err := retort.Update(Lines).Set(LineStamp.ToExpr(retort.Val("x"))).Where(LineID.Eq(1)).Exec(ctx, env.DB)
+				return err
+			},
+			"DoUpdateSet": func() error {
+				return retort.Insert(Lines, up).OnConflict(LineID).DoUpdateSet(LineStamp.To("x")).Exec(ctx, env.DB)
+			},
+		} {
+			err := run()
+			var ce *retort.ColumnError
+			if !errors.Is(err, retort.ErrReadOnly) || !errors.As(err, &ce) || ce.Table != "line" {
+				t.Errorf("%s of a read-only column: %v, want a ColumnError matching ErrReadOnly", name, err)
+			}
+		}
+	})
+}
+
+// TestReadOnlyColumnsSession: a session's flush reads the read-only columns
+// of the rows it inserted or updated back into the objects (one query per
+// table, in the flush's transaction), so that they show what the database
+// made; a change the program made to such a field is not written and is
+// replaced; the snapshots take the values read, so the next commit sends
+// nothing.
+func TestReadOnlyColumnsSession(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Lines)
+		s := session.New(env.DB)
+		lines := []*Line{{Qty: 2, Price: 5, Total: -1, Stamp: "mine"}, {Qty: 3, Price: 7}}
+		if err := session.AddAll(s, lines...); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := []Line{{ID: 1, Qty: 2, Price: 5, Total: 10, Stamp: "fresh"}, {ID: 2, Qty: 3, Price: 7, Total: 21, Stamp: "fresh"}}
+		if diff := cmp.Diff(want, []Line{*lines[0], *lines[1]}); diff != "" {
+			t.Fatalf("after the insert (-want +objects):\n%s", diff)
+		}
+		lines[0].Qty = 4     // written, and total follows
+		lines[1].Total = 999 // read-only: not written, replaced
+		env.Count.Reset()
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want[0].Qty, want[0].Total = 4, 20
+		if diff := cmp.Diff(want, []Line{*lines[0], *lines[1]}); diff != "" {
+			t.Fatalf("after the update (-want +objects):\n%s", diff)
+		}
+		stored, err := retort.Select(Lines).OrderBy(LineID.Asc()).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, []Line{*stored[0], *stored[1]}); diff != "" {
+			t.Fatalf("stored (-want +rows):\n%s", diff)
+		}
+		env.Count.Reset()
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := env.Count.RoundTrips(); n != 0 {
+			t.Errorf("a commit with nothing changed: %d round trips, want 0", n)
+		}
+
+		// An autoflush before a query reads them back too.
+		third := &Line{Qty: 5, Price: 5}
+		if err := session.Add(s, third); err != nil {
+			t.Fatal(err)
+		}
+		got, err := session.First(ctx, s, retort.Select(Lines).Where(LineTotal.Eq(25)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != third || third.Total != 25 || third.Stamp != "fresh" {
+			t.Errorf("after the autoflush: %+v (same object: %v)", third, got == third)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
