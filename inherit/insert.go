@@ -73,7 +73,8 @@ func (p *plan) insertPG(objs []any, classes []*node) (retort.BatchItem, error) {
 		return retort.BatchItem{}, err
 	}
 	if gen {
-		args = append(args[:auto:auto], args[auto+1:]...)
+		at := bops.meta()[auto].wi // the arrays are of the columns written
+		args = append(args[:at:at], args[at+1:]...)
 	}
 	for _, n := range present[1:] {
 		a, err := n.ops.insertArgs(views[n.index])
@@ -81,8 +82,11 @@ func (p *plan) insertPG(objs []any, classes []*node) (retort.BatchItem, error) {
 			return retort.BatchItem{}, err
 		}
 		args = append(args, ords[n.index])
+		meta := n.ops.meta()
 		for _, i := range p.info[n.index].nonKey {
-			args = append(args, a[i])
+			if !meta[i].ro {
+				args = append(args, a[meta[i].wi])
+			}
 		}
 	}
 	// One statement writes every table of the hierarchy: its errors name
@@ -156,7 +160,7 @@ func (p *plan) buildInsert(present []*node, gen bool) string {
 	// base INSERT, the subclass INSERTs (joined by ordinal) and the
 	// (ordinal, key) pairs returned all read the same rows.
 	auto := bops.auto()
-	n := len(cols) // arrays of base columns
+	n := writeCount(cols) // arrays of base columns
 	if gen {
 		n--
 	}
@@ -164,6 +168,9 @@ func (p *plan) buildInsert(present []*node, gen bool) string {
 	nextval := pgseq.Nextval(n+1, n+2)
 	b.WriteString(`WITH "v" AS MATERIALIZED (SELECT `)
 	for i, c := range cols {
+		if c.ro {
+			continue // never written
+		}
 		if i == auto && gen {
 			b.WriteString(nextval + " AS ")
 		} else if i == auto {
@@ -178,7 +185,7 @@ func (p *plan) buildInsert(present []*node, gen bool) string {
 	}
 	b.WriteString(`"u"."retort_ord" FROM unnest(`)
 	for i, c := range cols {
-		if i == auto && gen {
+		if i == auto && gen || c.ro {
 			continue
 		}
 		if arg > 0 {
@@ -188,7 +195,7 @@ func (p *plan) buildInsert(present []*node, gen bool) string {
 	}
 	b.WriteString(`) WITH ORDINALITY AS "u" (`)
 	for i, c := range cols {
-		if i == auto && gen {
+		if i == auto && gen || c.ro {
 			continue
 		}
 		id(c.name)
@@ -200,10 +207,15 @@ func (p *plan) buildInsert(present []*node, gen bool) string {
 	}
 	id(bops.name())
 	b.WriteString(" (")
-	for i, c := range cols {
-		if i > 0 {
+	first := true
+	for _, c := range cols {
+		if c.ro {
+			continue
+		}
+		if !first {
 			b.WriteString(", ")
 		}
+		first = false
 		id(c.name)
 	}
 	b.WriteString(") ")
@@ -213,17 +225,27 @@ func (p *plan) buildInsert(present []*node, gen bool) string {
 		b.WriteString("OVERRIDING SYSTEM VALUE ")
 	}
 	b.WriteString("SELECT ")
-	for i, c := range cols {
-		if i > 0 {
+	first = true
+	for _, c := range cols {
+		if c.ro {
+			continue
+		}
+		if !first {
 			b.WriteString(", ")
 		}
+		first = false
 		b.WriteString(`"v".`)
 		id(c.name)
 	}
 	b.WriteString(` FROM "v")`)
 	for t, n := range present[1:] {
 		meta := n.ops.meta()
-		nonKey := p.info[n.index].nonKey
+		var nonKey []int // the subclass's columns written
+		for _, i := range p.info[n.index].nonKey {
+			if !meta[i].ro {
+				nonKey = append(nonKey, i)
+			}
+		}
 		b.WriteString(`, "i` + strconv.Itoa(t+1) + `" AS (INSERT INTO `)
 		id(n.ops.name())
 		b.WriteString(" (")
@@ -299,7 +321,7 @@ func (p *plan) insertRows(d retort.Dialect, objs []any, classes []*node) ([]reto
 		}
 		return out
 	}
-	ncol := len(bops.meta())
+	ncol := writeCount(bops.meta())
 	n := 0
 	for _, it := range items {
 		n += len(it.Args) / ncol
@@ -310,7 +332,7 @@ func (p *plan) insertRows(d retort.Dialect, objs []any, classes []*node) ([]reto
 	// pending[i] lists the key arguments to fill in object i's subclass rows.
 	type keyArgs struct {
 		row rowAt
-		pk  []int
+		pk  []int // where the key's values go among the row's arguments
 	}
 	pending := make([][]keyArgs, len(objs))
 	subRows := make([][]rowAt, len(p.nodes))
@@ -322,7 +344,7 @@ func (p *plan) insertRows(d retort.Dialect, objs []any, classes []*node) ([]reto
 		if err != nil {
 			return nil, err
 		}
-		subRows[n.index] = rowsOf(sub, len(n.ops.meta()))
+		subRows[n.index] = rowsOf(sub, writeCount(n.ops.meta()))
 		if len(subRows[n.index]) != len(views[n.index]) {
 			return nil, fmt.Errorf("inherit: insert %q: statements for %d rows, not %d", n.ops.name(), len(subRows[n.index]), len(views[n.index]))
 		}
@@ -331,7 +353,12 @@ func (p *plan) insertRows(d retort.Dialect, objs []any, classes []*node) ([]reto
 	pos := make([]int, len(p.nodes)) // next row of each table
 	for i := range objs {
 		for c := classes[i]; c != p.base; c = c.parent {
-			pending[i] = append(pending[i], keyArgs{row: subRows[c.index][pos[c.index]], pk: c.ops.pk()})
+			meta := c.ops.meta()
+			at := make([]int, len(c.ops.pk()))
+			for j, col := range c.ops.pk() {
+				at[j] = meta[col].wi // a key column is never read-only
+			}
+			pending[i] = append(pending[i], keyArgs{row: subRows[c.index][pos[c.index]], pk: at})
 			pos[c.index]++
 		}
 	}

@@ -163,6 +163,37 @@ func (m *mapper) Stamps() (onInsert, onUpdate bool) {
 	return onInsert, onUpdate
 }
 
+// ReadsBack implements the session's ReadBacker: some table of the
+// hierarchy has read-only columns.
+func (m *mapper) ReadsBack() bool {
+	for _, n := range m.h.plan().nodes {
+		for _, c := range n.ops.meta() {
+			if c.ro {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// CopyReadOnly implements the session's ReadBacker: src is a row of the
+// same class as dst, just read.
+func (m *mapper) CopyReadOnly(dst, src any) {
+	p := m.h.plan()
+	n := p.classOf(dst)
+	if n == nil || p.classOf(src) != n {
+		return
+	}
+	ld, ls := n.levels(dst), n.levels(src)
+	for c := n; c != nil; c = c.parent {
+		for i, meta := range c.ops.meta() {
+			if meta.ro {
+				c.ops.copyCol(ld[c.depth], ls[c.depth], i)
+			}
+		}
+	}
+}
+
 func (m *mapper) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, error) {
 	return m.h.plan().update(d, obj, snap)
 }
@@ -259,8 +290,9 @@ func (p *plan) update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, erro
 	anyChange := false
 	diff := func(c *node) {
 		changed[c.depth] = changed[c.depth][:0]
+		meta := c.ops.meta()
 		for _, i := range p.info[c.index].nonKey {
-			if i == p.discIx && c == p.base || i == ver && c == p.base {
+			if i == p.discIx && c == p.base || i == ver && c == p.base || meta[i].ro {
 				continue
 			}
 			if !c.ops.equal(lo[c.depth], ls[c.depth], i) {

@@ -47,6 +47,19 @@ type colMeta struct {
 	pgCast string // the PostgreSQL cast of an array of its values, for unnest
 	deep   bool   // a struct copy would share its value (pointer or []byte)
 	pk     bool
+	ro     bool // read-only (retort.ReadOnly, Generated): never written
+	wi     int  // its place among the columns INSERTs write; -1 when ro
+}
+
+// writeCount is how many of the columns of ms INSERTs write.
+func writeCount(ms []colMeta) int {
+	n := 0
+	for _, m := range ms {
+		if !m.ro {
+			n++
+		}
+	}
+	return n
 }
 
 type tableOf[L any] struct {
@@ -80,10 +93,15 @@ func (o *tableOf[L]) freeze() {
 	o.autoIx, o.verIx = -1, -1
 	auto := o.t.AutoKey()
 	ver := session.VersionColumn(o.t)
+	wi := 0
 	for i, c := range o.cols {
 		info := c.Info()
 		o.metas[i] = colMeta{name: info.Name, pgCast: info.ArrayCast(),
-			deep: c.CopiesApart(), pk: info.PrimaryKey}
+			deep: c.CopiesApart(), pk: info.PrimaryKey, ro: info.ReadOnly, wi: -1}
+		if !info.ReadOnly {
+			o.metas[i].wi = wi
+			wi++
+		}
 		if info.PrimaryKey {
 			o.pkIdx = append(o.pkIdx, i)
 		}

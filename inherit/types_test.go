@@ -182,3 +182,88 @@ func TestUUIDKeyAndJSONInHierarchy(t *testing.T) {
 		}
 	})
 }
+
+// A Shape's tag is filled by the database (ReadOnly with a DDL default);
+// a Rect's area is computed by it (Generated).
+type Shape struct {
+	ID    int64
+	Kind  string
+	Label string
+	Tag   string
+}
+
+type Rect struct {
+	Shape
+	W, H int64
+	Area int64
+}
+
+var (
+	Shapes     = retort.NewTable[Shape]("shape")
+	ShapeID    = retort.Col(Shapes, "id", func(s *Shape) *int64 { return &s.ID }, retort.PrimaryKey())
+	ShapeKind  = retort.Col(Shapes, "kind", func(s *Shape) *string { return &s.Kind })
+	ShapeLabel = retort.Col(Shapes, "label", func(s *Shape) *string { return &s.Label })
+	_          = retort.Col(Shapes, "tag", func(s *Shape) *string { return &s.Tag }, retort.ReadOnly(), retort.DefaultSQL("'base'"))
+
+	Rects    = retort.NewTable[Rect]("rect")
+	_        = retort.Col(Rects, "id", func(r *Rect) *int64 { return &r.ID }, retort.PrimaryKey()).References(ShapeID)
+	_        = retort.Col(Rects, "w", func(r *Rect) *int64 { return &r.W })
+	_        = retort.Col(Rects, "h", func(r *Rect) *int64 { return &r.H })
+	RectArea = retort.Col(Rects, "area", func(r *Rect) *int64 { return &r.Area }, retort.Generated(`"w" * "h"`))
+
+	ShapeClass = inherit.New(Shapes, ShapeKind, "shape")
+	RectClass  = inherit.Sub(ShapeClass, Rects, func(r *Rect) *Shape { return &r.Shape }, "rect")
+)
+
+// TestReadOnlyColumnsInHierarchy: a flush of shapes and rects (one
+// statement writing both tables on PostgreSQL, multi-row INSERTs on
+// SQLite) leaves the read-only columns out and reads them back into the
+// objects, as does a flush that updates a rect.
+func TestReadOnlyColumnsInHierarchy(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, ShapeClass.Tables()...)
+		if err := retort.CheckSchema(ctx, env.DB, ShapeClass.Tables()...); err != nil {
+			t.Error(err)
+		}
+		s := session.New(env.DB)
+		plain := &Shape{Label: "s0", Tag: "mine"}
+		add(t, s, plain)
+		var rects []*Rect
+		for i := range 60 {
+			r := &Rect{Shape: Shape{Label: fmt.Sprintf("r%02d", i)}, W: int64(i), H: 3, Area: -1}
+			rects = append(rects, r)
+		}
+		add(t, s, rects...)
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if plain.Tag != "base" {
+			t.Errorf("shape's tag %q, want the database's", plain.Tag)
+		}
+		for _, r := range rects {
+			if r.Area != r.W*3 || r.Tag != "base" {
+				t.Fatalf("rect %+v: not what the database made", r)
+			}
+		}
+		rects[5].W = 100
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if rects[5].Area != 300 {
+			t.Errorf("after the update: area %d, want 300", rects[5].Area)
+		}
+		got, err := inherit.Poly(ctx, session.New(env.DB), inherit.Select(ShapeClass).OrderBy(ShapeLabel.Asc()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []any{}
+		for _, r := range rects {
+			want = append(want, r)
+		}
+		want = append(want, plain)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("stored (-objects +read):\n%s", diff)
+		}
+	})
+}

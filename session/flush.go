@@ -348,15 +348,15 @@ type run struct {
 	readBack []*state
 }
 
-// readBacker is implemented by mappers whose objects have columns the
+// ReadBacker is implemented by mappers whose objects have columns the
 // database maintains (retort.ReadOnly, retort.Generated): the session
 // reads them back after a flush that wrote the rows (one query per
 // mapper), so that objects and snapshots hold the database's values.
-type readBacker interface {
-	readsBack() bool
-	// copyReadOnly copies the read-only columns of src, a row just read,
+type ReadBacker interface {
+	ReadsBack() bool
+	// CopyReadOnly copies the read-only columns of src, a row just read,
 	// into dst.
-	copyReadOnly(dst, src any)
+	CopyReadOnly(dst, src any)
 }
 
 // readBackAll reads back the read-only columns of the objects the flush
@@ -392,9 +392,9 @@ func (r *run) readBackAll(ctx context.Context, db retort.DB) error {
 		for _, row := range rows {
 			k, ok := mi.m.Key(row)
 			if st := byKey[k]; ok && st != nil {
-				mi.readBack.copyReadOnly(st.obj, row)
+				mi.readBack.CopyReadOnly(st.obj, row)
 				if st.snap != nil {
-					mi.readBack.copyReadOnly(st.snap, row)
+					mi.readBack.CopyReadOnly(st.snap, row)
 				}
 			}
 		}

@@ -98,7 +98,7 @@ func (s *Session) infoOf(m Mapper) *mapperInfo {
 	mi, ok := s.infos[m]
 	if !ok {
 		mi = &mapperInfo{m: m, rels: relationships(m)}
-		if rb, ok := m.(readBacker); ok && rb.readsBack() {
+		if rb, ok := m.(ReadBacker); ok && rb.ReadsBack() {
 			mi.readBack = rb
 		}
 		// The batch comparison skips relationships' Sync: only for a

@@ -361,11 +361,11 @@ func appendUnequal[T any](dst, sts []*state, mi *mapperInfo, equal func(a, b *T)
 
 func (m *Table[T]) batchMapper() Mapper { return m }
 
-// readsBack implements readBacker.
-func (m *Table[T]) readsBack() bool { return m.readOnly != nil }
+// ReadsBack implements ReadBacker.
+func (m *Table[T]) ReadsBack() bool { return m.readOnly != nil }
 
-// copyReadOnly implements readBacker.
-func (m *Table[T]) copyReadOnly(dst, src any) {
+// CopyReadOnly implements ReadBacker.
+func (m *Table[T]) CopyReadOnly(dst, src any) {
 	d, s := dst.(*T), src.(*T)
 	for i, c := range m.t.Columns() {
 		if m.readOnly[i] {

@@ -61,8 +61,8 @@ type mapperInfo struct {
 	// when the mapper compares one at a time (Mapper.Changed).
 	batch changeBatcher
 	// readBack: the mapper's objects have read-only columns, read back
-	// after each flush that writes them (readBacker).
-	readBack readBacker
+	// after each flush that writes them (ReadBacker).
+	readBack ReadBacker
 }
 
 // changeBatcher is implemented by *Table[T]: Changed for many objects, with
