@@ -955,8 +955,9 @@ func Indexed() ColumnOption { return optionFunc(func(o *columnOptions) { o.index
 // session reads its value back after each flush that inserts or updates
 // the row (one query per table), so that the object shows what the
 // database made; a change the program makes to the field is not written
-// and is replaced by the database's value. It cannot be part of the
-// primary key or have a Go-side default.
+// and is replaced by the database's value. [InsertQuery.Exec] and
+// [InsertQuery.Items] do not read it back: query the rows, or use a
+// session. It cannot be part of the primary key or have a Go-side default.
 func ReadOnly() ColumnOption { return optionFunc(func(o *columnOptions) { o.readOnly = true }) }
 
 // Generated declares a column the database computes from the row's other

@@ -49,6 +49,12 @@
 // snapshots, identity map) as their keys come back, while the server runs
 // the next statements.
 //
+// Columns the database maintains (retort.ReadOnly, retort.Generated) are
+// never written; after a flush that inserted or updated rows with such
+// columns, the session reads them back into the objects and snapshots:
+// one query per mapper, in the flush's transaction (so COMMIT then goes
+// in a round trip of its own).
+//
 // If a flush fails (a constraint violation, a cancelled context, a dropped
 // connection, a stale row), the transaction is rolled back and every object
 // returns to its state when the transaction began, keeping the program's
