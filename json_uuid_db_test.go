@@ -184,34 +184,23 @@ func TestJSONChangedInPlace(t *testing.T) {
 		}
 		s := session.New(env.DB)
 		got := load(s)
-		env.Count.Reset()
 		// The same content built anew, keys inserted in another order.
 		got[0].Attrs = map[string]any{"weight": got[0].Attrs["weight"], "new": got[0].Attrs["new"], "color": got[0].Attrs["color"]}
-		if err := s.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if n := env.Count.RoundTrips(); n != 0 {
+		if n := commitCounted(t, env, s); n != 0 {
 			t.Errorf("commit with no change: %d round trips, want 0", n)
 		}
 
 		got[0].Attrs["color"] = "violet"
 		got[1].Dims.Unit = "cm"
 		(*got[2].Tags)[0] = "changed"
-		if err := s.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if n := env.Count.RoundTrips(); n == 0 {
+		if n := commitCounted(t, env, s); n == 0 {
 			t.Fatal("changes made in place were not written")
 		}
 		again := load(session.New(env.DB))
 		if diff := cmp.Diff(got, again); diff != "" {
 			t.Errorf("stored (-changed in memory +read):\n%s", diff)
 		}
-		env.Count.Reset()
-		if err := s.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if n := env.Count.RoundTrips(); n != 0 {
+		if n := commitCounted(t, env, s); n != 0 {
 			t.Errorf("commit after the changes were written: %d round trips, want 0", n)
 		}
 	})
@@ -290,4 +279,14 @@ func TestJSONAndUUIDErrors(t *testing.T) {
 			}
 		}
 	})
+}
+
+// commitCounted commits s and returns the round trips the commit took.
+func commitCounted(t *testing.T, env *dbtest.Env, s *session.Session) int64 {
+	t.Helper()
+	env.Count.Reset()
+	if err := s.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return env.Count.RoundTrips()
 }
