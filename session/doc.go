@@ -61,7 +61,9 @@
 // in-memory changes: fix the cause and commit again. What the failed flush
 // filled in itself is taken back out: generated keys, and the values of
 // retort.Default and retort.UpdateDefault (for a [Mapper] that is a
-// [Stamper]). When the flush itself
+// [Stamper]). A panic inside a flush (in a hook, say) fails it the same
+// way before it goes on to the caller, so that the transaction's
+// connection returns to the pool. When the flush itself
 // opened the transaction, as it does with [Run] or one Commit per unit of
 // work, that is exactly the state before the flush.
 //

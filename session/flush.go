@@ -590,15 +590,26 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 		}
 	}
 	r := s.newRun(ctx)
+	fail := func() {
+		if len(s.txs) > 0 {
+			_ = s.rollbackSavepointAfter(ctx, true)
+		} else {
+			_ = s.rollbackAfter(ctx, true)
+		}
+		r.unstamp()
+		s.afterFailure(cascaded)
+	}
 	defer func() {
+		if p := recover(); p != nil {
+			// A panic (in a hook, say) fails the flush as an error does,
+			// so that the transaction's connection goes back to the pool
+			// (a server that recovers panics would lose one per panic)
+			// and the objects are as before; then it goes on.
+			fail()
+			panic(p)
+		}
 		if err != nil {
-			if len(s.txs) > 0 {
-				_ = s.rollbackSavepointAfter(ctx, true)
-			} else {
-				_ = s.rollbackAfter(ctx, true)
-			}
-			r.unstamp()
-			s.afterFailure(cascaded)
+			fail()
 			err = fmt.Errorf("session: flush: %w", err)
 		}
 	}()

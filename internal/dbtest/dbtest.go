@@ -122,7 +122,18 @@ func OpenPostgres(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}
-	t.Cleanup(db.Close)
+	t.Cleanup(func() {
+		// A pool's Close waits for every connection taken from it: a
+		// transaction left open (by a panic, say) would hang the test
+		// until go test's timeout instead of failing it.
+		done := make(chan struct{})
+		go func() { db.Close(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("closing the pool: a connection is still taken after 10 s (a transaction left open, or rows not closed)")
+		}
+	})
 	env.DB = db
 	return env
 }
