@@ -63,7 +63,10 @@
 // retort.Default and retort.UpdateDefault (for a [Mapper] that is a
 // [Stamper]). A panic inside a flush (in a hook, say) fails it the same
 // way before it goes on to the caller, so that the transaction's
-// connection returns to the pool. When the flush itself
+// connection returns to the pool. A hook that fails (or panics) after a
+// COMMIT that travelled with the flush's statements fails nothing that
+// was written: Commit reports it, and the objects stay committed, so that
+// a retry does not insert them again. When the flush itself
 // opened the transaction, as it does with [Run] or one Commit per unit of
 // work, that is exactly the state before the flush.
 //

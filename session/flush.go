@@ -339,6 +339,9 @@ type run struct {
 	// transaction whose only statement is one of them (see serverChecked).
 	plain   []retort.BatchItem
 	settled bool // settle ran
+	// afterCommit: COMMIT went with the flush's statements and succeeded,
+	// so settling runs to the end whatever fails (the rows are written).
+	afterCommit bool
 	// stamped holds objects as they were before this flush's Insert or
 	// Update set their default columns (Stamper), to be put back should
 	// the flush fail.
@@ -454,12 +457,18 @@ func (r *run) settle() error {
 		return nil
 	}
 	r.settled = true
+	var first error
 	for _, fn := range r.done {
 		if err := fn(); err != nil {
-			return err
+			if !r.afterCommit {
+				return err
+			}
+			if first == nil {
+				first = err
+			}
 		}
 	}
-	return nil
+	return first
 }
 
 // staleMarker starts the text a server-checked UPDATE fails with when it
@@ -600,6 +609,21 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 		s.afterFailure(cascaded)
 	}
 	defer func() {
+		if r.afterCommit {
+			// The rows are committed: nothing to roll back or put back.
+			// What failed after COMMIT (a hook) is reported, and the
+			// session holds the objects as committed, so that a retry
+			// does not write them twice.
+			p := recover()
+			s.committed()
+			if p != nil {
+				panic(p)
+			}
+			if err != nil {
+				err = fmt.Errorf("session: flush: committed, then: %w", err)
+			}
+			return
+		}
 		if p := recover(); p != nil {
 			// A panic (in a hook, say) fails the flush as an error does,
 			// so that the transaction's connection goes back to the pool
@@ -676,6 +700,7 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 			return r.staleError(err)
 		}
 		s.tx = nil
+		r.afterCommit = true
 		if err := settle(); err != nil {
 			return err
 		}
@@ -899,7 +924,6 @@ func (r *run) inserted(m Mapper, level []*state, rels []Relationship, partial bo
 	if !partial {
 		s.ident.reserve(m.IdentityTable(), len(level))
 	}
-	hooks := r.s.hooksOf(m)
 	for i, st := range level {
 		st.status = Persistent
 		if snaps != nil {
@@ -911,11 +935,23 @@ func (r *run) inserted(m Mapper, level []*state, rels []Relationship, partial bo
 		for _, rel := range rels {
 			rel.Flushed(st.obj)
 		}
-		if err := runHooks(r.ctx, hooks, afterInsert, st.obj); err != nil {
-			return i, err
+	}
+	// The hooks run once every object is settled, so that a hook's error
+	// leaves none half-settled (after a COMMIT, none to be written again).
+	var first error
+	if hooks := r.s.hooksOf(m); len(hooks) > 0 {
+		for _, st := range level {
+			if err := runHooks(r.ctx, hooks, afterInsert, st.obj); err != nil {
+				if !r.afterCommit {
+					return len(level), err
+				}
+				if first == nil {
+					first = err
+				}
+			}
 		}
 	}
-	return len(level), nil
+	return len(level), first
 }
 
 func (r *run) updates(m Mapper, sts []*state) error {

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -84,6 +85,89 @@ func TestFlushPanicRollsBack(t *testing.T) {
 		}
 		if n, err := retort.Select(Fuses).Count(ctx, env.DB); err != nil || n != 2 {
 			t.Errorf("after the retry: %d rows, %v; want 2", n, err)
+		}
+	})
+}
+
+// A Receipt's AfterInsert hook fails for a receipt marked so.
+type Receipt struct {
+	ID   int64
+	Note string
+	Fail bool
+}
+
+var (
+	Receipts = retort.NewTable[Receipt]("receipt")
+	_        = retort.Col(Receipts, "id", func(r *Receipt) *int64 { return &r.ID }, retort.PrimaryKey())
+	_        = retort.Col(Receipts, "note", func(r *Receipt) *string { return &r.Note })
+	_        = retort.Col(Receipts, "fail", func(r *Receipt) *bool { return &r.Fail })
+)
+
+var errAfterInsert = fmt.Errorf("after insert refused")
+
+func init() {
+	session.AfterInsert(Receipts, func(_ context.Context, r *Receipt) error {
+		if r.Fail && r.Note == "panics" {
+			panic("after insert: " + r.Note)
+		}
+		if r.Fail {
+			return errAfterInsert
+		}
+		return nil
+	})
+}
+
+// TestHookFailsAfterCommit: when COMMIT travels with the flush's
+// statements and an AfterInsert hook then fails (returns an error, or
+// panics), the rows are committed: Commit reports the hook's error (the
+// panic goes on), but the session keeps the objects as committed
+// (persistent, with their keys), so that a second Commit does not insert
+// them again.
+func TestHookFailsAfterCommit(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Receipts)
+		s := session.New(env.DB)
+		r := &Receipt{Note: "r", Fail: true}
+		if err := session.Add(s, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); !errors.Is(err, errAfterInsert) {
+			t.Fatalf("Commit: %v, want the hook's error", err)
+		}
+		if n, err := retort.Select(Receipts).Count(ctx, env.DB); err != nil || n != 1 {
+			t.Fatalf("after the commit: %d rows, %v; want 1 (it was committed)", n, err)
+		}
+		if r.ID == 0 || s.InTransaction() {
+			t.Errorf("after the commit: key %d, in a transaction %v", r.ID, s.InTransaction())
+		}
+		r.Fail = false
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := retort.Select(Receipts).Count(ctx, env.DB); err != nil || n != 1 {
+			t.Errorf("after a second commit: %d rows, %v; want 1 (no second INSERT)", n, err)
+		}
+
+		// The same when the hook panics.
+		p := &Receipt{Note: "panics", Fail: true}
+		if err := session.Add(s, p); err != nil {
+			t.Fatal(err)
+		}
+		got := func() (v any) {
+			defer func() { v = recover() }()
+			_ = s.Commit(ctx)
+			return nil
+		}()
+		if fmt.Sprint(got) != "after insert: panics" {
+			t.Fatalf("Commit: panic %v, want the hook's", got)
+		}
+		p.Fail = false
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := retort.Select(Receipts).Count(ctx, env.DB); err != nil || n != 2 || p.ID == 0 {
+			t.Errorf("after the panic and a second commit: %d rows, %v, key %d; want 2 rows", n, err, p.ID)
 		}
 	})
 }
