@@ -411,14 +411,6 @@ type stamp struct {
 	pre any
 }
 
-// stampsOf reports whether m's inserts and updates set defaults.
-func stampsOf(m Mapper) (onInsert, onUpdate bool) {
-	if sm, ok := m.(Stamper); ok {
-		return sm.Stamps()
-	}
-	return false, false
-}
-
 // unstamp puts back the objects whose defaults a failed flush set, last
 // first (an object both inserted and updated gets its first copy).
 func (r *run) unstamp() {
@@ -760,7 +752,7 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 			}
 			objs[i] = st.obj
 		}
-		if onInsert, _ := stampsOf(m); onInsert {
+		if level[0].mi.stampsInsert {
 			for _, st := range level {
 				r.stamped = append(r.stamped, stamp{st, m.Snapshot(st.obj)})
 			}
@@ -957,7 +949,6 @@ func (r *run) inserted(m Mapper, level []*state, rels []Relationship, partial bo
 func (r *run) updates(m Mapper, sts []*state) error {
 	s := r.s
 	rels := r.s.relsOf(m)
-	_, onUpdate := stampsOf(m)
 	for _, st := range sts {
 		if err := r.waitForParents(st.obj, rels); err != nil {
 			return err
@@ -976,7 +967,7 @@ func (r *run) updates(m Mapper, sts []*state) error {
 		if err := runHooks(r.ctx, r.s.hooksOf(m), beforeUpdate, st.obj); err != nil {
 			return err
 		}
-		if onUpdate {
+		if st.mi.stampsUpdate {
 			r.stamped = append(r.stamped, stamp{st, m.Snapshot(st.obj)})
 		}
 		if st.mi.readBack != nil {

@@ -101,6 +101,9 @@ func (s *Session) infoOf(m Mapper) *mapperInfo {
 		if rb, ok := m.(ReadBacker); ok && rb.ReadsBack() {
 			mi.readBack = rb
 		}
+		if sm, ok := m.(Stamper); ok {
+			mi.stampsInsert, mi.stampsUpdate = sm.Stamps()
+		}
 		// The batch comparison skips relationships' Sync: only for a
 		// mapper without them.
 		if b, ok := m.(changeBatcher); ok && b.batchMapper() == m && len(mi.rels) == 0 {

@@ -57,12 +57,7 @@ func TestFlushPanicRollsBack(t *testing.T) {
 		if err := session.Add(s, blown); err != nil {
 			t.Fatal(err)
 		}
-		got := func() (p any) {
-			defer func() { p = recover() }()
-			_ = s.Commit(ctx)
-			return nil
-		}()
-		if fmt.Sprint(got) != "fuse blown: blown" {
+		if got := commitPanic(ctx, s); fmt.Sprint(got) != "fuse blown: blown" {
 			t.Fatalf("the commit: panic %v, want the hook's", got)
 		}
 		if s.InTransaction() {
@@ -154,12 +149,7 @@ func TestHookFailsAfterCommit(t *testing.T) {
 		if err := session.Add(s, p); err != nil {
 			t.Fatal(err)
 		}
-		got := func() (v any) {
-			defer func() { v = recover() }()
-			_ = s.Commit(ctx)
-			return nil
-		}()
-		if fmt.Sprint(got) != "after insert: panics" {
+		if got := commitPanic(ctx, s); fmt.Sprint(got) != "after insert: panics" {
 			t.Fatalf("Commit: panic %v, want the hook's", got)
 		}
 		p.Fail = false
@@ -170,4 +160,11 @@ func TestHookFailsAfterCommit(t *testing.T) {
 			t.Errorf("after the panic and a second commit: %d rows, %v, key %d; want 2 rows", n, err, p.ID)
 		}
 	})
+}
+
+// commitPanic commits s and returns what it panicked with, or nil.
+func commitPanic(ctx context.Context, s *session.Session) (p any) {
+	defer func() { p = recover() }()
+	_ = s.Commit(ctx)
+	return nil
 }

@@ -63,6 +63,9 @@ type mapperInfo struct {
 	// readBack: the mapper's objects have read-only columns, read back
 	// after each flush that writes them (ReadBacker).
 	readBack ReadBacker
+	// stampsInsert, stampsUpdate: the mapper's inserts or updates set
+	// defaults (Stamper), so a flush copies the objects first.
+	stampsInsert, stampsUpdate bool
 }
 
 // changeBatcher is implemented by *Table[T]: Changed for many objects, with
