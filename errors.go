@@ -83,7 +83,10 @@ func columnScanError(table string, columns []string, err error) error {
 
 // StatementError is a statement that failed: it names what the statement
 // does (Op: "insert", "update", "delete from", "select") and its table, as
-// SQLAlchemy's StatementError names its statement. Err is the cause: the
+// SQLAlchemy's StatementError names its statement (an INSERT the server
+// refused names the table the server's error names, such as the subclass
+// table of a joined-table hierarchy, written by the same statement as its
+// base table on PostgreSQL). Err is the cause: the
 // database's own error (*pgconn.PgError, a SQLite error) or Retort's;
 // errors.Is and errors.As see through it.
 type StatementError struct {
@@ -112,5 +115,17 @@ func stmtError(op, table string, err error) error {
 	if errors.As(err, &se) || errors.As(err, &ce) && ce.Table == table {
 		return err
 	}
+	var rt refusedTable
+	if op == "insert" && errors.As(err, &rt) && rt.RefusedTable() != "" {
+		table = rt.RefusedTable()
+	}
 	return &StatementError{Op: op, Table: table, Err: err}
 }
+
+// refusedTable is a driver's error that knows which table the database
+// refused a row of (PostgreSQL's error fields). A refused INSERT is named
+// by that table, since one statement of a joined-table hierarchy (package
+// inherit) writes several. Only an INSERT: the table PostgreSQL names when
+// a foreign key refuses a DELETE is the referencing one, not the one the
+// rows were deleted from.
+type refusedTable interface{ RefusedTable() string }

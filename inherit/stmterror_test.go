@@ -132,3 +132,31 @@ func TestFlushValueErrorNamedOnce(t *testing.T) {
 		}
 	})
 }
+
+// A constraint of a subclass's table that refuses an INSERT is named by
+// that table on both databases: on PostgreSQL, where one statement writes
+// the whole hierarchy, by the table the server names in its error.
+func TestInsertConstraintNamesSubclassTable(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, TicketClass.Tables()...)
+		if _, err := env.DB.Exec(ctx, `CREATE UNIQUE INDEX "ux_flight_boards" ON "flight" ("boards")`); err != nil {
+			t.Fatal(err)
+		}
+		s := session.New(env.DB)
+		add(t, s, newFlights(2)...)
+		mustCommit(t, s)
+		for _, n := range []int{1, 3} {
+			s := session.New(env.DB)
+			fs := newFlights(n)
+			add(t, s, fs...)
+			err := s.Commit(ctx)
+			env.CheckStatementError(t, err, "session: flush: ", "insert", "flight", "23505", zsqlite.ResultConstraintUnique)
+			for _, f := range fs {
+				if f.ID != 0 {
+					t.Errorf("flight %q has key %d after the failed flush", f.Ref, f.ID)
+				}
+			}
+		}
+	})
+}

@@ -474,8 +474,27 @@ func wrapErr(err error) error {
 		return nil
 	}
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Detail != "" {
-		return fmt.Errorf("postgres: %w: %s", err, pe.Detail)
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("postgres: %w", err)
 	}
-	return fmt.Errorf("postgres: %w", err)
+	msg := "postgres: " + err.Error()
+	if pe.Detail != "" {
+		msg += ": " + pe.Detail
+	}
+	return &serverError{msg: msg, err: err, table: pe.TableName}
 }
+
+// serverError is an error of the server, with its detail in the message.
+type serverError struct {
+	msg   string
+	err   error
+	table string
+}
+
+func (e *serverError) Error() string { return e.msg }
+func (e *serverError) Unwrap() error { return e.err }
+
+// RefusedTable is the table the server names in the error (a constraint's
+// table), or "". Retort names a refused INSERT by it: one statement of a
+// joined-table hierarchy writes several tables.
+func (e *serverError) RefusedTable() string { return e.table }
