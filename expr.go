@@ -237,11 +237,12 @@ type pred func(w *Writer)
 func (p pred) WriteSQL(w *Writer)  { p(w) }
 func (pred) ValueType() Type[bool] { return boolType }
 func (p pred) String() string      { return "predicate" }
+func (pred) grouped() bool         { return true }
 
 // predOf is a predicate that knows the table of its first column, so that a
 // projection of it can find its FROM clause.
 func predOf(src Source, write func(w *Writer)) Expr[bool] {
-	return expr[bool]{typ: boolType, write: write, src: src}
+	return expr[bool]{typ: boolType, write: write, src: src, group: true}
 }
 
 // exprs converts predicates to expressions.
@@ -495,7 +496,7 @@ func Not(p Expr[bool]) Expr[bool] {
 // expressions. Use [EscapeLike] to match user text literally.
 func Like[S ~string](e Expr[S], pattern string) Expr[bool] {
 	return predOf(sourceOf(e), func(w *Writer) {
-		e.WriteSQL(w)
+		writeOperand(w, e)
 		w.WriteString(" LIKE ")
 		writePattern(w, e, pattern)
 		w.WriteString(` ESCAPE '\'`)
@@ -512,7 +513,7 @@ func NotLike[S ~string](e Expr[S], pattern string) Expr[bool] {
 func ILike[S ~string](e Expr[S], pattern string) Expr[bool] {
 	return predOf(sourceOf(e), func(w *Writer) {
 		if w.d == Postgres {
-			e.WriteSQL(w)
+			writeOperand(w, e)
 			w.WriteString(" ILIKE ")
 			writePattern(w, e, pattern)
 		} else {

@@ -703,3 +703,38 @@ func TestLongInList(t *testing.T) {
 		}
 	})
 }
+
+// An operand with operators of its own (a predicate, raw SQL) is written
+// in parentheses, so that it binds as the Go expression says: ann is
+// active, bob and Béa are not; ann is 41, bob 29, Béa 35.
+func TestOperandsGrouped(t *testing.T) {
+	annOrBob := retort.Or(UserName.Eq("ann"), UserName.Eq("bob"))
+	cases := []struct {
+		name string
+		p    retort.Expr[bool]
+		want []string
+	}{
+		{"active = (ann OR bob)", retort.Eq[bool](UserActive, annOrBob), []string{"ann", "Béa"}},
+		{"(ann OR bob) <> active", retort.Ne[bool](annOrBob, UserActive), []string{"bob"}},
+		{"(ann OR bob) IS NULL", retort.IsNull(annOrBob), []string{}},
+		{"(ann OR bob) IS NOT NULL", retort.IsNotNull(annOrBob), []string{"ann", "bob", "Béa"}},
+		{"(age > 30) = false", retort.Eq(UserAge.Gt(30), retort.Val(false)), []string{"bob"}},
+		{"NOT EXISTS (...) = false", retort.Eq(retort.NotExists(retort.Select(Orders).Where(OrderUserID.EqCol(UserID))), retort.Val(false)), []string{"ann", "bob"}},
+		{"(raw age + 1) * 2 = 84", retort.Eq(retort.Mul(retort.SQL[int32](`"users"."age" + 1`), retort.Val[int32](2)), retort.Val[int32](84)), []string{"ann"}},
+		{"raw OR = active", retort.Eq[bool](retort.Raw(`"users"."age" < 30 OR "users"."age" > 40`), UserActive), []string{"ann", "Béa"}},
+	}
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		exSetup(t, env)
+		for _, c := range cases {
+			got, err := retort.Select(Users).Where(c.p).OrderBy(UserID.Asc()).All(ctx, env.DB)
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+				continue
+			}
+			if diff := cmp.Diff(c.want, userNames(got)); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", c.name, diff)
+			}
+		}
+	})
+}

@@ -34,6 +34,28 @@ type expr[V any] struct {
 	typ   Type[V]
 	write func(w *Writer)
 	src   Source // the table of the first column among its operands, or nil
+	// group: the text has operators of its own (a predicate, raw SQL), so
+	// it goes in parentheses as the operand of another (writeOperand).
+	group bool
+}
+
+func (e expr[V]) grouped() bool { return e.group }
+
+// writeOperand writes e as the operand of an operator: in parentheses
+// when its own operators could bind otherwise, so that Eq(ripe, Or(a, b))
+// is "ripe" = (a OR b), not "ripe" = a OR b.
+func writeOperand(w *Writer, e Expression) {
+	if g, ok := e.(interface{ grouped() bool }); ok && g.grouped() {
+		writeParen(w, e)
+		return
+	}
+	e.WriteSQL(w)
+}
+
+// isGrouped reports whether writeOperand puts e in parentheses.
+func isGrouped(e Expression) bool {
+	g, ok := e.(interface{ grouped() bool })
+	return ok && g.grouped()
 }
 
 // columnSource is the table of the expression's first column, which a
@@ -125,7 +147,7 @@ func SQL[V any](sql string, args ...any) Expr[V] {
 
 // SQLAs is [SQL] with the Type its values are decoded with.
 func SQLAs[V any](typ Type[V], sql string, args ...any) Expr[V] {
-	return newExpr(typ, func(w *Writer) { writeRaw(w, sql, args) })
+	return expr[V]{typ: typ, write: func(w *Writer) { writeRaw(w, sql, args) }, group: true}
 }
 
 // writeRaw writes sql, replacing each ? with the next argument as a bind
@@ -158,9 +180,9 @@ func writeRaw(w *Writer, sql string, args []any) {
 func binary[V any](typ Type[V], a Expression, op string, b Expression) Expr[V] {
 	return expr[V]{typ: typ, src: sourceOf(a, b), write: func(w *Writer) {
 		w.WriteByte('(')
-		a.WriteSQL(w)
+		writeOperand(w, a)
 		w.WriteString(op)
-		b.WriteSQL(w)
+		writeOperand(w, b)
 		w.WriteByte(')')
 	}}
 }
@@ -289,7 +311,7 @@ func (c *CaseExpr[V]) columnSource() Source {
 func (c *CaseExpr[V]) ValueType() Type[V] { return c.whens[0].then.ValueType() }
 
 func compareExprs(a Expression, op string, b Expression) Expr[bool] {
-	return predOf(sourceOf(a, b), func(w *Writer) { a.WriteSQL(w); w.WriteString(op); b.WriteSQL(w) })
+	return predOf(sourceOf(a, b), func(w *Writer) { writeOperand(w, a); w.WriteString(op); writeOperand(w, b) })
 }
 
 // Eq is a = b, for any two expressions of the same type (columns compare
@@ -313,12 +335,12 @@ func Ge[V any](a, b Expr[V]) Expr[bool] { return compareExprs(a, " >= ", b) }
 
 // IsNull is e IS NULL.
 func IsNull(e Expression) Expr[bool] {
-	return predOf(sourceOf(e), func(w *Writer) { e.WriteSQL(w); w.WriteString(" IS NULL") })
+	return predOf(sourceOf(e), func(w *Writer) { writeOperand(w, e); w.WriteString(" IS NULL") })
 }
 
 // IsNotNull is e IS NOT NULL.
 func IsNotNull(e Expression) Expr[bool] {
-	return predOf(sourceOf(e), func(w *Writer) { e.WriteSQL(w); w.WriteString(" IS NOT NULL") })
+	return predOf(sourceOf(e), func(w *Writer) { writeOperand(w, e); w.WriteString(" IS NOT NULL") })
 }
 
 // Nullable is e read as *V, nil for NULL: project a NULL-able column, a left
@@ -326,7 +348,7 @@ func IsNotNull(e Expression) Expr[bool] {
 // into a V is an error matching [ErrNullValue].
 func Nullable[V any](e Expr[V]) Expr[*V] {
 	inner := e.ValueType()
-	return expr[*V]{typ: nullType[V]{inner: inner}, write: e.WriteSQL, src: sourceOf(e)}
+	return expr[*V]{typ: nullType[V]{inner: inner}, write: e.WriteSQL, src: sourceOf(e), group: isGrouped(e)}
 }
 
 // nullType is the Type of a Nullable expression: *V, nil for NULL.

@@ -43,7 +43,7 @@ func oneColumn[V any](w *Writer, what string, q *Projection[V]) {
 func In[V any](e Expr[V], q *Projection[V]) Expr[bool] {
 	return pred(func(w *Writer) {
 		oneColumn(w, "in", q)
-		e.WriteSQL(w)
+		writeOperand(w, e)
 		w.WriteString(" IN ")
 		writeNested(w, q)
 	})
@@ -54,7 +54,7 @@ func In[V any](e Expr[V], q *Projection[V]) Expr[bool] {
 func NotIn[V any](e Expr[V], q *Projection[V]) Expr[bool] {
 	return pred(func(w *Writer) {
 		oneColumn(w, "not in", q)
-		e.WriteSQL(w)
+		writeOperand(w, e)
 		w.WriteString(" NOT IN ")
 		writeNested(w, q)
 	})

@@ -38,6 +38,10 @@ SELECT lower("users"."name"), upper(coalesce("users"."nick", CAST($1 AS text))),
 SELECT "users"."name", CASE WHEN "users"."age" < $1 THEN CAST($2 AS text) WHEN "users"."age" < $3 THEN CAST($4 AS text) ELSE CAST($5 AS text) END FROM "users"
 -- args: 18 (int32), "minor", 65 (int32), "adult", "senior"
 
+-- grouped operands: a predicate or raw SQL as an operand goes in parentheses
+SELECT "users"."id", "users"."name", "users"."email", "users"."age", "users"."score", "users"."active", "users"."avatar", "users"."joined", "users"."balance", "users"."nick", "users"."level" FROM "users" WHERE ("users"."active" = (("users"."name" = $1) OR ("users"."name" = $2))) AND ((NOT ("users"."active")) IS NULL) AND ((("users"."age" + 1) * CAST($3 AS integer)) > "users"."age")
+-- args: "ann", "bob", 2 (int32)
+
 -- escape hatch: retort.SQL still binds its arguments
 SELECT "users"."age" * $1 + $2 FROM "users" WHERE "users"."name" <> $3
 -- args: 2 (int), 1 (int), "x"

@@ -38,6 +38,10 @@ SELECT lower("users"."name"), upper(coalesce("users"."nick", ?)), length("users"
 SELECT "users"."name", CASE WHEN "users"."age" < ? THEN ? WHEN "users"."age" < ? THEN ? ELSE ? END FROM "users"
 -- args: 18 (int32), "minor", 65 (int32), "adult", "senior"
 
+-- grouped operands: a predicate or raw SQL as an operand goes in parentheses
+SELECT "users"."id", "users"."name", "users"."email", "users"."age", "users"."score", "users"."active", "users"."avatar", "users"."joined", "users"."balance", "users"."nick", "users"."level" FROM "users" WHERE ("users"."active" = (("users"."name" = ?) OR ("users"."name" = ?))) AND ((NOT ("users"."active")) IS NULL) AND ((("users"."age" + 1) * ?) > "users"."age")
+-- args: "ann", "bob", 2 (int32)
+
 -- escape hatch: retort.SQL still binds its arguments
 SELECT "users"."age" * ? + ? FROM "users" WHERE "users"."name" <> ?
 -- args: 2 (int), 1 (int), "x"
