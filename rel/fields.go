@@ -154,6 +154,8 @@ type manyState[T any] struct {
 	sess    *session.Session
 	n       int  // scratch count while loading
 	pre     []*T // objects held before a joined load began
+	iters   int  // All loops under way: drop copies items instead of shifting them
+	drops   int  // objects dropped so far, so that an All loop sees a Remove
 }
 
 // change is an Add or Remove not yet written.
@@ -286,14 +288,22 @@ func (m *Many[T]) Len() int {
 
 // All yields the objects of the collection in order. On a collection that is
 // not loaded it yields only the objects added since; use [Many.Get] or
-// [Many.Load] to tell.
+// [Many.Load] to tell. The loop's body may Add and Remove: as with a map, a
+// removed object not reached yet is not yielded, and one added may or may
+// not be.
 func (m *Many[T]) All() iter.Seq[*T] {
 	return func(yield func(*T) bool) {
 		st := m.own()
 		if st == nil {
 			return
 		}
+		st.iters++
+		defer func() { st.iters-- }()
+		drops := st.drops
 		for _, x := range st.items {
+			if st.drops != drops && !st.contains(x) {
+				continue // removed by the loop's body, as a map's range skips deleted keys
+			}
 			if !yield(x) {
 				return
 			}
@@ -391,7 +401,13 @@ func (st *manyState[T]) drop(x *T) bool {
 	if i < 0 {
 		return false
 	}
-	st.items = slices.Delete(st.items, i, i+1)
+	if st.iters > 0 {
+		// An All loop ranges over the array: leave it as it is.
+		st.items = slices.Concat(st.items[:i], st.items[i+1:])
+	} else {
+		st.items = slices.Delete(st.items, i, i+1)
+	}
+	st.drops++
 	if st.index != nil {
 		delete(st.index, x)
 	}

@@ -3,6 +3,7 @@ package rel_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -1096,6 +1097,73 @@ func TestStringKeysAndTypes(t *testing.T) {
 		got, err := items[0].Product.Get()
 		if err != nil || got.Cost.String() != "1.25" || got.Name != "pen" {
 			t.Errorf("joined product: %+v, %v", got, err)
+		}
+	})
+}
+
+// Removing objects from a collection inside a loop over its All: every
+// object not removed is visited once, a removed one not reached yet is not,
+// and none is nil; in memory (small and indexed collections) and in a
+// session, where the removals are written.
+func TestRemoveWhileRanging(t *testing.T) {
+	for _, n := range []int{3, 20} {
+		tags := make([]*Tag, n)
+		for i := range tags {
+			tags[i] = &Tag{Name: fmt.Sprintf("t%02d", i)}
+		}
+		ch := &Child{Name: "ch", Tags: rel.SetOf(tags...)}
+		var seen []string
+		for x := range ch.Tags.All() {
+			if x == nil {
+				t.Fatalf("%d tags: All yielded nil", n)
+			}
+			seen = append(seen, x.Name)
+			if x == tags[0] {
+				ch.Tags.Remove(tags[0], tags[2]) // itself and one not reached yet
+			}
+		}
+		var want []string
+		for i, x := range tags {
+			if i != 2 {
+				want = append(want, x.Name)
+			}
+		}
+		if diff := cmp.Diff(want, seen); diff != "" {
+			t.Errorf("%d tags: visited (-want +got):\n%s", n, diff)
+		}
+		if diff := cmp.Diff(want[1:], tagNames(ch)); diff != "" {
+			t.Errorf("%d tags: left (-want +got):\n%s", n, diff)
+		}
+	}
+	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		ch := &Child{Name: "ch", Tags: rel.SetOf(&Tag{Name: "a"}, &Tag{Name: "b"}, &Tag{Name: "c"})}
+		if err := session.Add(s, ch); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		for x := range ch.Tags.All() {
+			seen = append(seen, x.Name)
+			if x.Name != "b" {
+				ch.Tags.Remove(x)
+			}
+		}
+		if diff := cmp.Diff([]string{"a", "b", "c"}, seen); diff != "" {
+			t.Errorf("visited (-want +got):\n%s", diff)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		x, err := session.One(ctx, session.New(env.DB), retort.Select(Children), rel.SelectIn(ChildTags))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tagNames(x); !cmp.Equal(got, []string{"b"}) {
+			t.Errorf("stored: %v", got)
 		}
 	})
 }
