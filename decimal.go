@@ -52,10 +52,16 @@ func ParseDecimal(s string) (Decimal, error) {
 		s = s[1:]
 	}
 	intPart, frac, _ := strings.Cut(s, ".")
-	if (intPart == "" && frac == "") || len(frac) > maxDecimalScale {
+	if intPart == "" && frac == "" {
 		return Decimal{}, fmt.Errorf("retort: parse decimal %q: invalid syntax", orig)
 	}
+	if len(frac) > maxDecimalScale && allDigits(intPart) && allDigits(frac) {
+		return Decimal{}, fmt.Errorf("retort: parse decimal %q: more than %d digits after the point: %w", orig, maxDecimalScale, ErrDecimalRange)
+	}
 	var u uint64
+	if len(frac) > maxDecimalScale {
+		return Decimal{}, fmt.Errorf("retort: parse decimal %q: invalid syntax", orig)
+	}
 	for _, part := range [2]string{intPart, frac} {
 		for i := 0; i < len(part); i++ {
 			c := part[i]
@@ -75,6 +81,15 @@ func ParseDecimal(s string) (Decimal, error) {
 		n = -n
 	}
 	return Decimal{units: n, scale: int8(len(frac))}, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // MustDecimal is ParseDecimal for constants; it panics on a malformed string.
@@ -354,9 +369,9 @@ func (t numericType) Decode(src any) (Decimal, error) {
 	var err error
 	switch s := src.(type) {
 	case string:
-		d, err = ParseDecimal(s)
+		d, err = t.parseText(s)
 	case []byte:
-		d, err = ParseDecimal(string(s))
+		d, err = t.parseText(string(s))
 	case int64:
 		if s == math.MinInt64 { // its negation does not fit: it could not be written back
 			return Decimal{}, fmt.Errorf("%d: %w", s, ErrDecimalRange)
@@ -378,6 +393,22 @@ func (t numericType) Decode(src any) (Decimal, error) {
 		return d, err
 	}
 	return d.Rescale(t.scale)
+}
+
+// parseText is Decode of a number's text. A value with more fraction
+// digits than a Decimal holds (a mean or a quotient, which PostgreSQL gives
+// with up to 20) is rounded half away from zero: to the column's scale, or,
+// unconstrained, to as many digits as fit.
+func (t numericType) parseText(s string) (Decimal, error) {
+	intPart, frac, _ := strings.Cut(strings.TrimLeft(s, "+-"), ".")
+	if len(frac) <= maxDecimalScale || !allDigits(intPart) || !allDigits(frac) {
+		return ParseDecimal(s)
+	}
+	scale := t.scale
+	if t.precision == 0 {
+		scale = min(maxDecimalScale, max(0, maxDecimalScale-len(strings.TrimLeft(intPart, "0"))))
+	}
+	return parseRounded(s, scale)
 }
 
 // fromDecimal is Decode of an exact value: rounded to the column's scale

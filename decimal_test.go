@@ -85,8 +85,8 @@ func TestParseDecimalErrors(t *testing.T) {
 		}
 	}
 	// Too many digits after the point.
-	if _, err := retort.ParseDecimal("0." + strings.Repeat("1", 19)); err == nil {
-		t.Error("19 fractional digits accepted")
+	if _, err := retort.ParseDecimal("0." + strings.Repeat("1", 19)); !errors.Is(err, retort.ErrDecimalRange) {
+		t.Errorf("19 fractional digits: %v, want ErrDecimalRange", err)
 	}
 	// The range is ±(2^63-1) units.
 	for _, s := range []string{"9223372036854775808", "-9223372036854775808", "92233720368547758.08", "99999999999999999999"} {
@@ -357,6 +357,11 @@ func TestNumericDecode(t *testing.T) {
 		{"unconstrained string keeps its scale", retort.Numeric(0, 0), "1.230", "1.230"},
 		{"unconstrained float64", retort.Numeric(0, 0), 0.1, "0.1"},
 		{"unconstrained int64", retort.Numeric(0, 0), int64(-3), "-3"},
+		// PostgreSQL's means and quotients have up to 20 fraction digits.
+		{"20 fraction digits rounded to scale", n102, "0.10333333333333333333", "0.10"},
+		{"20 fraction digits rounded up", n102, "-2.66666666666666666667", "-2.67"},
+		{"unconstrained, as many digits as fit", retort.Numeric(0, 0), "123456.12345678901234567891", "123456.123456789012"},
+		{"unconstrained, rounded half away", retort.Numeric(0, 0), "-0.00000000000000000050", "-0.000000000000000001"},
 	}
 	for _, c := range cases {
 		got, err := c.typ.Decode(c.src)
@@ -368,7 +373,7 @@ func TestNumericDecode(t *testing.T) {
 			t.Errorf("%s: Decode(%v) = %s, want %s", c.name, c.src, got, c.want)
 		}
 	}
-	for _, src := range []any{"abc", true, nil, 1e300, math.Inf(1), math.NaN()} {
+	for _, src := range []any{"abc", true, nil, 1e300, math.Inf(1), math.NaN(), "0.1234567890123456789x", "1.2.34567890123456789012"} {
 		if d, err := n102.Decode(src); err == nil {
 			t.Errorf("Decode(%v) = %v, want an error", src, d)
 		}

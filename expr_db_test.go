@@ -224,6 +224,16 @@ func TestExprAggregates(t *testing.T) {
 		if want := retort.MustDecimal("10.75"); !avgDec.Equal(want) {
 			t.Errorf("AvgDecimal = %s, want %s", avgDec, want)
 		}
+		// A mean with more fraction digits than a Decimal holds (PostgreSQL
+		// gives 411.49666666666666666667) is rounded to the column's scale,
+		// or, unconstrained, to as many digits as fit.
+		avgBal := try(retort.Select2(retort.AvgDecimal(UserBalance), retort.AvgDecimal(retort.SQLAs(retort.Numeric(0, 0), `"users"."balance" / 3`))).From(Users).One(ctx, env.DB)).must(t)
+		if want := retort.MustDecimal("411.50"); !avgBal.A.Equal(want) {
+			t.Errorf("AvgDecimal(balance) = %s, want %s", avgBal.A, want)
+		}
+		if want := retort.MustDecimal("137.165555555555556"); env.Dialect == retort.Postgres && !avgBal.B.Equal(want) {
+			t.Errorf("AvgDecimal(balance / 3) = %s, want %s", avgBal.B, want)
+		}
 
 		type stat struct {
 			Name   string
