@@ -6,6 +6,16 @@
 // keeps one text per statement shape, so statements are prepared once.
 //
 // A [DB] is safe for concurrent use; a [Tx] belongs to one goroutine.
+//
+// A context cancelled while a transaction's COMMIT (or a lone statement in
+// autocommit) is on its way does not leave the outcome unknown: the
+// cancellation becomes a cancel request to the server, and the commit waits
+// for the server's answer. Either the statement running was cancelled and
+// nothing is committed (the error matches the context's), or the COMMIT had
+// finished and succeeds. pgx alone would close the connection and report
+// the cancellation even when the server had committed. Cancelling before
+// the COMMIT is sent, or during an earlier round trip of a flush, rolls back
+// as before.
 package postgres
 
 import (

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -254,10 +255,12 @@ func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 				return err
 			}
 		}
-		start := time.Now()
-		err := w.Commit(ctx)
-		tx.trace(ctx, "COMMIT", nil, 1, start, -1, err)
-		return wrapErr(err)
+		return tx.committing(ctx, func(ctx context.Context) error {
+			start := time.Now()
+			err := w.Commit(ctx)
+			tx.trace(ctx, "COMMIT", nil, 1, start, -1, err)
+			return wrapErr(err)
+		})
 	}
 	if len(tx.st.pending) > 0 && tx.st.pending[0] == "BEGIN" {
 		switch {
@@ -268,12 +271,59 @@ func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 			// atomic on its own, so it runs alone in autocommit, without
 			// BEGIN and COMMIT around it (a one-row unit of work).
 			tx.st.pending = nil
-			return retort.RunItem(ctx, &tx.DB, items[0])
+			return tx.committing(ctx, func(ctx context.Context) error { return retort.RunItem(ctx, &tx.DB, items[0]) })
 		}
 	}
-	err := tx.sendWithPending(ctx, append(items, retort.BatchItem{SQL: "COMMIT"}))
+	err := tx.committing(ctx, func(ctx context.Context) error {
+		return tx.sendWithPending(ctx, append(items, retort.BatchItem{SQL: "COMMIT"}))
+	})
 	if err != nil {
 		tx.abandon(ctx)
+	}
+	return err
+}
+
+// committing runs send, which ends in a COMMIT (or a statement in
+// autocommit), so that a cancelled ctx never leaves the outcome unknown.
+// pgx answers a cancelled context by closing the connection at once; the
+// server may then commit all the same while the caller is told it failed,
+// and a session would put its objects back to pending and insert them
+// again on a retry. Here a ctx done before anything is sent fails as it is;
+// once send starts, ctx's cancellation becomes a cancel request to the
+// server, and send waits for the server's answer: either the statement
+// running was cancelled (the transaction rolls back, and the error matches
+// ctx's), or the COMMIT had finished and send succeeds. A connection that
+// was sent a cancel request is closed afterwards, so that a late request
+// cannot cancel a later statement on it.
+func (tx *Tx) committing(ctx context.Context, send func(context.Context) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	pc := tx.DB.pgConn()
+	if pc == nil || ctx.Done() == nil {
+		return send(ctx)
+	}
+	stop, done := make(chan struct{}), make(chan bool, 1)
+	go func() {
+		select {
+		case <-ctx.Done():
+			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_ = pc.CancelRequest(cctx)
+			cancel()
+			done <- true
+		case <-stop:
+			done <- false
+		}
+	}()
+	err := send(context.WithoutCancel(ctx))
+	close(stop)
+	if <-done {
+		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_ = pc.Close(cctx)
+		cancel()
+		if err != nil {
+			err = fmt.Errorf("%w: %w", ctx.Err(), err)
+		}
 	}
 	return err
 }

@@ -22,6 +22,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -527,6 +529,34 @@ func sleepTrigger(t *testing.T, db retort.DB, d time.Duration) (drop func()) {
 	}
 }
 
+// commitSleepTrigger makes a COMMIT that follows INSERTs into fault_child
+// sleep for d (a deferred constraint trigger, once per transaction).
+func commitSleepTrigger(t *testing.T, db retort.DB, d time.Duration) (drop func()) {
+	t.Helper()
+	ctx := context.Background()
+	for _, q := range []string{
+		fmt.Sprintf(`CREATE FUNCTION fault_commit_sleep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+			IF current_setting('fault.slept', true) IS DISTINCT FROM 'y' THEN
+				PERFORM set_config('fault.slept', 'y', true);
+				PERFORM pg_sleep(%g);
+			END IF;
+			RETURN NULL; END $$`, d.Seconds()),
+		`CREATE CONSTRAINT TRIGGER fault_commit_sleep AFTER INSERT ON fault_child DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fault_commit_sleep()`,
+	} {
+		if _, err := db.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return func() {
+		t.Helper()
+		for _, q := range []string{`DROP TRIGGER fault_commit_sleep ON fault_child`, `DROP FUNCTION fault_commit_sleep()`} {
+			if _, err := db.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 func skipUnlessPostgres(t *testing.T, env *dbtest.Env, why string) {
 	t.Helper()
 	if env.Dialect != retort.Postgres {
@@ -626,6 +656,20 @@ func TestFaultCancelPhases(t *testing.T) {
 		{name: "during a statement", pgOnly: "SQLite has no server-side sleep to cancel", arm: func(t *testing.T, env *dbtest.Env, cancel context.CancelFunc) armed {
 			db, app := namedPool(t, env, nil)
 			drop := sleepTrigger(t, env.DB, 5*time.Second)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				backendPID(t, env.DB, app, "wait_event = 'PgSleep'")
+				cancel()
+			}()
+			return armed{db: db, clear: func() { <-done; drop() }}
+		}},
+		{name: "while COMMIT runs", pgOnly: "SQLite has no server-side sleep to cancel", arm: func(t *testing.T, env *dbtest.Env, cancel context.CancelFunc) armed {
+			// The COMMIT sleeps in a deferred trigger: cancelled then, the
+			// server cancels it, nothing is written, and the error matches
+			// context.Canceled.
+			db, app := namedPool(t, env, nil)
+			drop := commitSleepTrigger(t, env.DB, 5*time.Second)
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
@@ -1153,6 +1197,127 @@ func TestFaultCommitFailureRestores(t *testing.T) {
 		}
 		if a.Version != 2 || book.AuthorID != newAuthor.ID || newAuthor.ID == 0 {
 			t.Errorf("after the retry: version %d, book's author_id %d, new author %d", a.Version, book.AuthorID, newAuthor.ID)
+		}
+	})
+}
+
+// slowProxy forwards TCP connections to target; while delay is set, what
+// the server sends reaches the client that much later.
+func slowProxy(t *testing.T, target string, delay *atomic.Int64) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			go func() { _, _ = io.Copy(server, client); server.Close() }()
+			go func() {
+				defer client.Close()
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := server.Read(buf)
+					if n > 0 {
+						time.Sleep(time.Duration(delay.Load()))
+						if _, werr := client.Write(buf[:n]); werr != nil {
+							return
+						}
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// A context that ends after the COMMIT reached the server but before its
+// answer came back (the answer delayed by a proxy): the commit succeeded, so
+// Commit must say so. Before, pgx gave up at once and the session, told the
+// commit failed, made its objects pending again: the retry inserted every
+// row a second time. Both ways a commit is sent: a lone INSERT in
+// autocommit, and statements with COMMIT in one round trip.
+func TestFaultCancelledAfterCommitSent(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		skipUnlessPostgres(t, env, "the server's answer is delayed by a TCP proxy; SQLite runs in the process")
+		env.Create(t, faultTables...)
+		seedFault(t, env.DB, 10)
+		u, err := url.Parse(env.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var delay atomic.Int64
+		u.Host = slowProxy(t, u.Host, &delay)
+		db, err := postgres.Open(context.Background(), u.String(), postgres.WithMaxConns(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+		unit := func(t *testing.T, name string, update bool) (*session.Session, *FaultParent, []any) {
+			t.Helper()
+			s := closing(t, session.New(db))
+			p := &FaultParent{Name: name}
+			objs := []any{p}
+			if err := session.Add(s, p); err != nil {
+				t.Fatal(err)
+			}
+			if update {
+				old, err := session.First(context.Background(), s, retort.Select(FaultParents).OrderBy(FaultParentID.Asc()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				old.Balance++
+				objs = append(objs, old)
+			}
+			return s, p, objs
+		}
+		for _, update := range []bool{false, true} {
+			t.Run(fmt.Sprintf("with an update %v", update), func(t *testing.T) {
+				// The same unit of work once at full speed, so that its
+				// statements are prepared on the connection: the commit
+				// is then one write and its answer.
+				warm, _, _ := unit(t, fmt.Sprintf("warm-%v", update), update)
+				if err := warm.Commit(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				s, p, objs := unit(t, fmt.Sprintf("amb-%v", update), update)
+				delay.Store(int64(400 * time.Millisecond))
+				ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+				err := s.Commit(ctx)
+				cancel()
+				delay.Store(0)
+				n, cerr := retort.Select(FaultParents).Where(FaultParentName.Eq(p.Name)).Count(context.Background(), env.DB)
+				if cerr != nil {
+					t.Fatal(cerr)
+				}
+				if err != nil || n != 1 {
+					t.Fatalf("Commit returned %v, and the database holds %d rows of %q", err, n, p.Name)
+				}
+				for _, o := range objs {
+					if st := s.StatusOf(o); st != session.Persistent {
+						t.Errorf("after the commit: %s is %v", describeFault(o), st)
+					}
+				}
+				if err := s.Commit(context.Background()); err != nil {
+					t.Fatalf("retry: %v", err)
+				}
+				n, cerr = retort.Select(FaultParents).Where(FaultParentName.Eq(p.Name)).Count(context.Background(), env.DB)
+				if cerr != nil || n != 1 {
+					t.Fatalf("after the retry: %d rows of %q, %v", n, p.Name, cerr)
+				}
+			})
 		}
 	})
 }
