@@ -152,6 +152,11 @@ func MapperOf[T any]() (Mapper, error) {
 		var zero T
 		return nil, fmt.Errorf("session: no table is declared for %T (use retort.NewTable)", zero)
 	}
+	if len(t.PrimaryKey()) == 0 {
+		// Without a key the session cannot tell rows apart: an object
+		// could be neither updated nor known to be inserted already.
+		return nil, fmt.Errorf("session: table %q has no primary key; a session needs one to tell its rows apart (retort.Insert, Update and Delete work without)", t.Name())
+	}
 	m, _ := mappers.LoadOrStore(any((*T)(nil)), TableMapper(t))
 	return m.(Mapper), nil
 }

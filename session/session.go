@@ -816,9 +816,18 @@ func (s *Session) rollbackSavepointAfter(ctx context.Context, failed bool) error
 	return nil
 }
 
-// Close rolls back any open transaction and empties the session.
+// Close rolls back any open transaction and empties the session. While
+// another goroutine uses the session (a Commit under way), Close changes
+// nothing and returns an error matching [ErrConcurrentUse].
 func (s *Session) Close(ctx context.Context) error {
-	err := s.Rollback(ctx)
+	if err := s.enter(); err != nil {
+		return fmt.Errorf("session: close: %w", err)
+	}
+	defer s.leave()
+	if err := s.notInBefore("Close"); err != nil {
+		return err
+	}
+	err := s.rollback(ctx)
 	s.objs = map[any]*state{}
 	s.ident = identMap{}
 	s.gone = nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -968,4 +969,100 @@ func authorNamed(t *testing.T, s *session.Session, name string) *Author {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// closeProbe is a table whose BeforeInsert hook waits while a test holds
+// the flush (closeHold).
+type closeProbe struct {
+	ID   int64
+	Name string
+}
+
+var (
+	closeProbes = retort.NewTable[closeProbe]("close_probe")
+	_           = retort.Col(closeProbes, "id", func(p *closeProbe) *int64 { return &p.ID }, retort.PrimaryKey())
+	_           = retort.Col(closeProbes, "name", func(p *closeProbe) *string { return &p.Name })
+	closeHold   atomic.Pointer[[2]chan struct{}] // entered, release
+	_           = func() bool {
+		session.BeforeInsert(closeProbes, func(context.Context, *closeProbe) error {
+			if h := closeHold.Load(); h != nil {
+				close(h[0])
+				<-h[1]
+			}
+			return nil
+		})
+		return true
+	}()
+)
+
+// Close while another goroutine's Commit runs changes nothing and says so;
+// before, it emptied the session under the flush, which then crashed on a
+// nil pointer.
+func TestCloseDuringCommit(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, closeProbes)
+		hold := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
+		closeHold.Store(&hold)
+		defer closeHold.Store(nil)
+		s := session.New(env.DB)
+		p := &closeProbe{Name: "closing"}
+		if err := session.Add(s, p); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error)
+		go func() { done <- s.Commit(ctx) }()
+		<-hold[0]
+		if err := s.Close(ctx); !errors.Is(err, session.ErrConcurrentUse) {
+			t.Errorf("Close during Commit: %v, want ErrConcurrentUse", err)
+		}
+		close(hold[1])
+		if err := <-done; err != nil {
+			t.Fatalf("commit: %v", err)
+		}
+		if st := s.StatusOf(p); st != session.Persistent || p.ID == 0 {
+			t.Errorf("after the commit: %v, key %d", st, p.ID)
+		}
+		if err := s.Close(ctx); err != nil {
+			t.Errorf("Close after the commit: %v", err)
+		}
+		if n, err := retort.Select(closeProbes).Count(ctx, env.DB); err != nil || n != 1 {
+			t.Errorf("%d rows, %v; want 1", n, err)
+		}
+	})
+}
+
+type keyless struct{ Note string }
+
+var (
+	keylessTable = retort.NewTable[keyless]("keyless")
+	_            = retort.Col(keylessTable, "note", func(k *keyless) *string { return &k.Note })
+)
+
+// A table without a primary key cannot be used through a session, which
+// could neither update its rows nor know an object inserted (before, a
+// commit inserted the row, then failed for want of a key, and every retry
+// inserted it again); the statements work on it.
+func TestTableWithoutKey(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, keylessTable)
+		s := session.New(env.DB)
+		err := session.Add(s, &keyless{Note: "a"})
+		if err == nil || !strings.Contains(err.Error(), `table "keyless" has no primary key`) {
+			t.Fatalf("Add: %v, want an error naming the table", err)
+		}
+		if _, err := session.All(ctx, s, retort.Select(keylessTable)); err == nil {
+			t.Error("a session query of a table without a key succeeded")
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := retort.Insert(keylessTable, &keyless{Note: "b"}).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := retort.Select(keylessTable).Count(ctx, env.DB); err != nil || n != 1 {
+			t.Errorf("%d rows, %v; want 1", n, err)
+		}
+	})
 }
