@@ -289,7 +289,10 @@ func (s *Session) clearJournal() {
 
 // Add puts obj into the session: a new object becomes pending (inserted at
 // the next flush), with the related objects its relationships cascade to; a
-// deleted one is un-deleted. Adding an object twice is harmless.
+// deleted one is un-deleted, as long as its DELETE has not been flushed (an
+// object whose row a flush of the open transaction deleted is an error, as
+// in SQLAlchemy: commit first and add a new object, or roll back to undo
+// the delete). Adding an object twice is harmless.
 func Add[T any](s *Session, obj *T) error {
 	if obj == nil {
 		return errors.New("session: add: nil object")
@@ -302,7 +305,20 @@ func Add[T any](s *Session, obj *T) error {
 		return err
 	}
 	defer s.leave()
-	s.add(m, obj)
+	st, ok := s.stateOf(obj)
+	if err := addable(st, ok); err != nil {
+		return err
+	}
+	s.addFound(m, obj, st, ok)
+	return nil
+}
+
+// addable refuses an object whose row a flush of the open transaction
+// deleted (st, ok from stateOf): un-deleting it would need the row back.
+func addable(st *state, ok bool) error {
+	if ok && st.status == Deleted && st.flushed {
+		return fmt.Errorf("session: add: %v: its row was deleted by a flush of the open transaction; commit and add a new object, or roll back to undo the delete", st.key)
+	}
 	return nil
 }
 
@@ -321,6 +337,13 @@ func AddAll[T any](s *Session, objs ...*T) error {
 		return err
 	}
 	defer s.leave()
+	if s.tx != nil { // only an open transaction has flushed deletes
+		for _, o := range objs {
+			if err := addable(s.stateOf(o)); err != nil {
+				return err
+			}
+		}
+	}
 	s.reserve(len(objs))
 	for _, o := range objs {
 		s.add(m, o)
@@ -350,14 +373,20 @@ func (s *Session) reserve(n int) {
 func (s *Session) AddAny(m Mapper, obj any) { s.add(m, obj) }
 
 func (s *Session) add(m Mapper, obj any) *state {
-	if st, ok := s.stateOf(obj); ok {
+	st, ok := s.stateOf(obj)
+	return s.addFound(m, obj, st, ok)
+}
+
+// addFound is add with obj's state looked up already (st, ok: stateOf).
+func (s *Session) addFound(m Mapper, obj any, st *state, ok bool) *state {
+	if ok {
 		if st.status == Deleted && !st.flushed {
 			s.record(st)
 			st.status = Persistent
 		}
 		return st
 	}
-	st := s.newState(obj, m, Transient)
+	st = s.newState(obj, m, Transient)
 	if k, ok := m.Key(obj); ok {
 		st.key, st.hasKey = k, true
 	}

@@ -1066,3 +1066,62 @@ func TestTableWithoutKey(t *testing.T) {
 		}
 	})
 }
+
+// Adding back an object whose DELETE a flush of the open transaction sent
+// is an error, with Add and AddAll; before, Add returned nil and did
+// nothing, and the commit deleted the row with the program's edit. Before
+// the flush, Add un-deletes, and again after a Rollback.
+func TestAddAfterFlushedDelete(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Authors, Books)
+		s := session.New(env.DB)
+		a, b := &Author{Name: "kept"}, &Author{Name: "gone"}
+		if err := session.AddAll(s, a, b); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Delete(s, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Add(s, a); err != nil || s.StatusOf(a) != session.Persistent {
+			t.Fatalf("un-delete before the flush: %v, %v", err, s.StatusOf(a))
+		}
+		if err := session.Delete(s, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		a.Name = "edited"
+		for name, add := range map[string]func() error{
+			"Add":    func() error { return session.Add(s, a) },
+			"AddAll": func() error { return session.AddAll(s, b, a) },
+		} {
+			err := add()
+			if err == nil || !strings.Contains(err.Error(), "deleted by a flush of the open transaction") {
+				t.Errorf("%s after the flushed delete: %v, want an error", name, err)
+			}
+		}
+		if st := s.StatusOf(a); st != session.Deleted {
+			t.Errorf("status %v, want deleted", st)
+		}
+		// Rollback takes the object back to its state when the transaction
+		// began: marked for deletion, which Add undoes.
+		if err := s.Rollback(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Add(s, a); err != nil || s.StatusOf(a) != session.Persistent {
+			t.Errorf("Add after Rollback: %v, %v; want persistent", err, s.StatusOf(a))
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := retort.Select(Authors).Where(AuthorID.Eq(a.ID)).One(ctx, env.DB)
+		if err != nil || got.Name != "edited" {
+			t.Errorf("stored %v, %v; want the edited row", got, err)
+		}
+	})
+}
