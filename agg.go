@@ -60,9 +60,12 @@ func Avg[N Number](e Expr[N]) Expr[float64] {
 	return castPG(float64Type, call(float64Type, "avg", e), "double precision")
 }
 
-// AvgDecimal is the mean of a Decimal expression, decoded through e's Type
-// (rounded to its scale).
-func AvgDecimal(e Expr[Decimal]) Expr[Decimal] { return call(e.ValueType(), "avg", e) }
+// AvgDecimal is the mean of a Decimal expression, decoded through e's Type:
+// rounded half away from zero to its scale, or, unconstrained, to as many
+// digits as a Decimal holds (PostgreSQL gives up to 20 after the point).
+func AvgDecimal(e Expr[Decimal]) Expr[Decimal] {
+	return call(computedType(e.ValueType()), "avg", e)
+}
 
 // Min is the least value of e.
 func Min[V Ordered](e Expr[V]) Expr[V] { return call(e.ValueType(), "min", e) }

@@ -315,7 +315,22 @@ func Numeric(precision, scale int) Type[Decimal] {
 	return numericType{precision: precision, scale: scale}
 }
 
-type numericType struct{ precision, scale int }
+type numericType struct {
+	precision, scale int
+	// computed: the type of a mean or a quotient of unconstrained
+	// Decimals, whose digits go on past what a Decimal holds: read rounded,
+	// where a stored value with more digits is an error.
+	computed bool
+}
+
+// computedType is typ for a mean or a quotient (see numericType.computed).
+func computedType[N any](typ Type[N]) Type[N] {
+	if nt, ok := any(typ).(numericType); ok && nt.precision == 0 {
+		nt.computed = true
+		return any(nt).(Type[N])
+	}
+	return typ
+}
 
 func (t numericType) SQLType(d Dialect, _ int) string {
 	name := "NUMERIC"
@@ -397,11 +412,13 @@ func (t numericType) Decode(src any) (Decimal, error) {
 
 // parseText is Decode of a number's text. A value with more fraction
 // digits than a Decimal holds (a mean or a quotient, which PostgreSQL gives
-// with up to 20) is rounded half away from zero: to the column's scale, or,
-// unconstrained, to as many digits as fit.
+// with up to 20) is rounded half away from zero to the column's scale, and
+// a computed one of unconstrained Decimals to as many digits as fit; a
+// stored unconstrained value is an error (ErrDecimalRange), never a
+// different number.
 func (t numericType) parseText(s string) (Decimal, error) {
 	intPart, frac, _ := strings.Cut(strings.TrimLeft(s, "+-"), ".")
-	if len(frac) <= maxDecimalScale || !allDigits(intPart) || !allDigits(frac) {
+	if len(frac) <= maxDecimalScale || !allDigits(intPart) || !allDigits(frac) || t.precision == 0 && !t.computed {
 		return ParseDecimal(s)
 	}
 	scale := t.scale

@@ -340,6 +340,7 @@ func TestNumericEncode(t *testing.T) {
 
 func TestNumericDecode(t *testing.T) {
 	n102 := retort.Numeric(10, 2)
+	mean := retort.AvgDecimal(retort.SQLAs(retort.Numeric(0, 0), "x")).ValueType()
 	cases := []struct {
 		name string
 		typ  retort.Type[retort.Decimal]
@@ -360,8 +361,8 @@ func TestNumericDecode(t *testing.T) {
 		// PostgreSQL's means and quotients have up to 20 fraction digits.
 		{"20 fraction digits rounded to scale", n102, "0.10333333333333333333", "0.10"},
 		{"20 fraction digits rounded up", n102, "-2.66666666666666666667", "-2.67"},
-		{"unconstrained, as many digits as fit", retort.Numeric(0, 0), "123456.12345678901234567891", "123456.123456789012"},
-		{"unconstrained, rounded half away", retort.Numeric(0, 0), "-0.00000000000000000050", "-0.000000000000000001"},
+		{"a mean of unconstrained Decimals, as many digits as fit", mean, "123456.12345678901234567891", "123456.123456789012"},
+		{"a mean, rounded half away", mean, "-0.00000000000000000050", "-0.000000000000000001"},
 	}
 	for _, c := range cases {
 		got, err := c.typ.Decode(c.src)
@@ -376,6 +377,13 @@ func TestNumericDecode(t *testing.T) {
 	for _, src := range []any{"abc", true, nil, 1e300, math.Inf(1), math.NaN(), "0.1234567890123456789x", "1.2.34567890123456789012"} {
 		if d, err := n102.Decode(src); err == nil {
 			t.Errorf("Decode(%v) = %v, want an error", src, d)
+		}
+	}
+	// A stored unconstrained value with more digits than a Decimal holds
+	// is an error, never a different number.
+	for _, src := range []any{"0.1234567890123456789", "-5.00000000000000000001"} {
+		if d, err := retort.Numeric(0, 0).Decode(src); !errors.Is(err, retort.ErrDecimalRange) {
+			t.Errorf("unconstrained Decode(%v) = %v, %v; want ErrDecimalRange", src, d, err)
 		}
 	}
 	if !n102.Equal(mustParse(t, "1.5"), mustParse(t, "1.50")) {

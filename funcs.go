@@ -198,8 +198,11 @@ func Sub[N Arithmetic](a, b Expr[N]) Expr[N] { return binary(a.ValueType(), a, "
 func Mul[N Arithmetic](a, b Expr[N]) Expr[N] { return binary(a.ValueType(), a, " * ", b) }
 
 // Div is a / b. Integers divide as integers on both databases (7 / 2 is 3).
-// Division by zero is an error on PostgreSQL and NULL on SQLite.
-func Div[N Arithmetic](a, b Expr[N]) Expr[N] { return binary(a.ValueType(), a, " / ", b) }
+// Division by zero is an error on PostgreSQL and NULL on SQLite. A quotient
+// of Decimals is read as [AvgDecimal] reads a mean.
+func Div[N Arithmetic](a, b Expr[N]) Expr[N] {
+	return binary(computedType(a.ValueType()), a, " / ", b)
+}
 
 // Mod is a % b, the remainder of integer division.
 func Mod[N Integer](a, b Expr[N]) Expr[N] { return binary(a.ValueType(), a, " % ", b) }
