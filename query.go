@@ -44,6 +44,7 @@ func (t *Table[T]) sql(d Dialect) *tableSQL {
 		return s
 	}
 	o := t.origin()
+	o.used.Store(true)
 	s := &tableSQL{}
 	w := NewWriter(d)
 	for i, c := range o.cols {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -37,6 +38,9 @@ type Table[T any] struct {
 	mu    sync.Mutex
 	cache [3]*tableSQL
 	ext   sync.Map
+	// used: SQL has been built from the columns (the table's or an
+	// alias's), so a column declared now would be missing from it.
+	used atomic.Bool
 }
 
 // Index is a secondary index of a table.
@@ -296,6 +300,9 @@ func NullColType[T, V any](t *Table[T], name string, get func(*T) **V, typ Type[
 func declare[T, V any](t *Table[T], name string, get func(*T) *V, getNull func(*T) **V, typ Type[V], opts []ColumnOption) *Column[T, V] {
 	if t.base != nil {
 		panic("retort: declare columns on the table, not on an alias")
+	}
+	if t.used.Load() {
+		panic(fmt.Sprintf("retort: column %s.%s declared after the table was used in a statement; declare every column first, as package-level variables", t.name, name))
 	}
 	for _, c := range t.cols {
 		if c.Name() == name {

@@ -482,3 +482,28 @@ func TestDateTimestampValues(t *testing.T) {
 		}
 	}
 }
+
+// A column declared after the table was used in a statement would be
+// missing from the SQL already built for it (before: "statement has 2
+// parameters, got 3 arguments" at the next insert). It panics at the
+// declaration, as other mistakes of declaration do.
+func TestColumnDeclaredAfterUse(t *testing.T) {
+	type late struct {
+		ID   int64
+		Name string
+		More string
+	}
+	tbl := retort.NewTable[late]("late")
+	retort.Col(tbl, "id", func(l *late) *int64 { return &l.ID }, retort.PrimaryKey())
+	retort.Col(tbl, "name", func(l *late) *string { return &l.Name })
+	if _, _, err := retort.Insert(tbl, &late{Name: "x"}).SQL(retort.SQLite); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		msg, _ := recover().(string)
+		if !strings.Contains(msg, "column late.more declared after the table was used") {
+			t.Errorf("panic %q, want one naming the column", msg)
+		}
+	}()
+	retort.Col(tbl, "more", func(l *late) *string { return &l.More })
+}
