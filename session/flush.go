@@ -37,6 +37,8 @@ type work struct {
 	changed  []*state      // collect's scratch list of changed objects
 	// parentsKeyed is cleared by collect's visit of a pending parent.
 	parentsKeyed bool
+	// cyclic: the tables' foreign keys form a cycle (see orderMappers).
+	cyclic bool
 }
 
 // mapperWork is what one flush must write for one mapper.
@@ -198,7 +200,7 @@ func (s *Session) collect() *work {
 			}
 		}
 	}
-	w.order = orderMappers(w.byMapper)
+	w.order, w.cyclic = s.orderMappers(w.byMapper)
 	return w
 }
 
@@ -265,10 +267,16 @@ func (s *Session) syncable(st *state, visit func(any), ok *bool) bool {
 
 // orderMappers sorts mappers so that a mapper whose tables reference another
 // mapper's tables comes after it; ties (and cycles) keep first-use order.
-func orderMappers(ms []*mapperWork) []*mapperWork {
+//
+// When the tables' foreign keys form a cycle (users.fav_id -> post,
+// post.author_id -> users), the order comes from the rows instead: a
+// mapper whose new or changed objects reference new objects of another
+// goes after it. cyclic reports that case, in which the flush checks each
+// reference to a new object before it copies the key (see parentsReady).
+func (s *Session) orderMappers(ms []*mapperWork) (order []*mapperWork, cyclic bool) {
 	// ms is in order of first use already: objects are walked in seq order.
 	if len(ms) == 1 {
-		return ms
+		return ms, false
 	}
 	owner := map[string]*mapperWork{}
 	for _, mw := range ms {
@@ -286,13 +294,47 @@ func orderMappers(ms []*mapperWork) []*mapperWork {
 			}
 		}
 	}
-	var out []*mapperWork
+	out, cyclic := topoOrder(ms, deps)
+	if !cyclic {
+		return out, false
+	}
+	byMapper := make(map[Mapper]*mapperWork, len(ms))
+	for _, mw := range ms {
+		byMapper[mw.m] = mw
+	}
+	rows := map[*mapperWork][]*mapperWork{}
+	for _, mw := range ms {
+		for _, list := range [2][]*state{mw.inserts, mw.updates} {
+			for _, st := range list {
+				for _, r := range st.mi.rels {
+					r.Parents(st.obj, func(p any) {
+						if ps, ok := s.stateOf(p); ok && ps.status == Pending && ps.mi.m != mw.m {
+							if pw := byMapper[ps.mi.m]; pw != nil && !slices.Contains(rows[mw], pw) {
+								rows[mw] = append(rows[mw], pw)
+							}
+						}
+					})
+				}
+			}
+		}
+	}
+	out, _ = topoOrder(ms, rows)
+	return out, true
+}
+
+// topoOrder puts each of ms after those it depends on, keeping ms's order
+// otherwise; in a cycle, ms's order decides, and cyclic says so.
+func topoOrder(ms []*mapperWork, deps map[*mapperWork][]*mapperWork) (out []*mapperWork, cyclic bool) {
 	done := map[*mapperWork]bool{}
 	visiting := map[*mapperWork]bool{}
 	var visit func(m *mapperWork)
 	visit = func(m *mapperWork) {
-		if done[m] || visiting[m] {
-			return // a cycle: first-use order decides
+		if visiting[m] {
+			cyclic = true
+			return
+		}
+		if done[m] {
+			return
 		}
 		visiting[m] = true
 		for _, p := range deps[m] {
@@ -305,7 +347,7 @@ func orderMappers(ms []*mapperWork) []*mapperWork {
 	for _, m := range ms {
 		visit(m)
 	}
-	return out
+	return out, cyclic
 }
 
 // batchSnapshotter is implemented by a mapper that snapshots many objects
@@ -527,6 +569,27 @@ func (r *run) send() error {
 	return r.staleError(err)
 }
 
+// parentsReady reports an error when, in a flush over tables whose foreign
+// keys form a cycle, a row references a new object not written yet: Sync
+// would copy its key as zero. The rows reference each other in a cycle.
+func (r *run) parentsReady(m Mapper, st *state, rels []Relationship) error {
+	if !r.s.work.cyclic || len(rels) == 0 {
+		return nil
+	}
+	var late *state
+	for _, rel := range rels {
+		rel.Parents(st.obj, func(p any) {
+			if ps, ok := r.s.stateOf(p); ok && late == nil && ps.status == Pending && !ps.hasKey && !ps.generated {
+				late = ps
+			}
+		})
+	}
+	if late == nil {
+		return nil
+	}
+	return fmt.Errorf("a row of %s and a new row of %s reference each other in a cycle, and the keys are generated: set one of the references after a first flush", m.IdentityTable(), late.mi.m.IdentityTable())
+}
+
 // waitForParents sends the queued statements if obj needs a key that one of
 // them will generate.
 func (r *run) waitForParents(obj any, rels []Relationship) error {
@@ -744,6 +807,9 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 			if err := r.waitForParents(st.obj, rels); err != nil {
 				return err
 			}
+			if err := r.parentsReady(m, st, rels); err != nil {
+				return err
+			}
 			for _, rel := range rels {
 				rel.Sync(st.obj)
 			}
@@ -852,7 +918,7 @@ func (r *run) levels(m Mapper, sts []*state, rels []Relationship) ([][]*state, e
 	}
 	const visiting = -1
 	depth := make(map[*state]int, len(sts))
-	var cycle bool
+	var cycle, self bool
 	var walk func(st *state) int
 	walk = func(st *state) int {
 		if d, ok := depth[st]; ok {
@@ -866,7 +932,9 @@ func (r *run) levels(m Mapper, sts []*state, rels []Relationship) ([][]*state, e
 		d := 0
 		for _, rel := range rels {
 			rel.Parents(st.obj, func(p any) {
-				if ps := inSet[p]; ps != nil && ps != st {
+				if ps := inSet[p]; ps == st && !st.hasKey {
+					self = true
+				} else if ps != nil && ps != st {
 					d = max(d, walk(ps)+1)
 				}
 			})
@@ -879,6 +947,11 @@ func (r *run) levels(m Mapper, sts []*state, rels []Relationship) ([][]*state, e
 		d := walk(st)
 		if cycle {
 			return nil, fmt.Errorf("rows of %s reference each other in a cycle", m.IdentityTable())
+		}
+		if self {
+			// Its key is the database's, so the reference would be written
+			// as zero (or NULL): set it after a first flush.
+			return nil, fmt.Errorf("a new row of %s references itself, and its key is generated: set the reference after the row is flushed", m.IdentityTable())
 		}
 		for len(levels) <= d {
 			levels = append(levels, nil)
@@ -951,6 +1024,9 @@ func (r *run) updates(m Mapper, sts []*state) error {
 	rels := r.s.relsOf(m)
 	for _, st := range sts {
 		if err := r.waitForParents(st.obj, rels); err != nil {
+			return err
+		}
+		if err := r.parentsReady(m, st, rels); err != nil {
 			return err
 		}
 		for _, rel := range rels {
