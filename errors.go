@@ -14,7 +14,9 @@ var (
 	ErrTooManyRows = errors.New("retort: more than one row")
 	// ErrTooLong is wrapped by a ColumnError when a value exceeds a column's Size.
 	ErrTooLong = errors.New("value too long")
-	// ErrOutOfRange is wrapped when a number does not fit its column or field.
+	// ErrOutOfRange is wrapped when a number does not fit its column or
+	// field, and for a float NaN written to a column (SQLite would store
+	// NULL; PostgreSQL is held to the same).
 	ErrOutOfRange = errors.New("value out of range")
 	// ErrNullValue is wrapped when NULL is read into, or written from, a
 	// field that cannot hold it.

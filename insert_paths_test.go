@@ -162,11 +162,8 @@ func TestInsertArrayLiteralRoundTrip(t *testing.T) {
 		ctx := context.Background()
 		env.Create(t, allTables...)
 		names := []string{`"`, `\`, `a,b`, `{x}`, `NULL`, ``, ` pad `, "tab\tnew\nline", `é中🙂`, `\"\\`, `'`, `{"a":1}`}
-		scores := []float64{math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 5e-324, math.MaxFloat64, 0.1, 1e21, -123.456, math.NaN(), 1, 2, 3}
+		scores := []float64{math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 5e-324, math.MaxFloat64, 0.1, 1e21, -123.456, 8, 1, 2, 3}
 		balances := []string{"-0.01", "9999999999.99", "-9999999999.99", "0", "0.10", "12.3", "-7", "1", "2", "3", "4", "5"}
-		if env.Dialect == retort.SQLite {
-			scores[8] = 8 // SQLite stores NaN as NULL
-		}
 		var users []*User
 		for i, n := range names {
 			u := &User{
@@ -215,19 +212,31 @@ func TestInsertManyRowsChecksValues(t *testing.T) {
 		env.Create(t, allTables...)
 		long := &User{Name: strings.Repeat("x", 21)}
 		wide := &User{Name: "w", Balance: retort.MustDecimal("10000000000")} // numeric(12,2)
+		nan := &User{Name: "n", Score: math.NaN()}                           // SQLite would store NULL
 		for _, c := range []struct {
 			bad  *User
 			want error
-		}{{long, retort.ErrTooLong}, {wide, retort.ErrDecimalRange}} {
-			env.Count.Reset()
-			err := retort.Insert(Users, &User{Name: "ok"}, &User{Name: "ok2"}, c.bad).Exec(ctx, env.DB)
-			var ce *retort.ColumnError
-			if !errors.Is(err, c.want) || !errors.As(err, &ce) {
-				t.Errorf("insert with a bad value: %v, want a ColumnError matching %v", err, c.want)
+		}{{long, retort.ErrTooLong}, {wide, retort.ErrDecimalRange}, {nan, retort.ErrOutOfRange}} {
+			for _, rows := range [][]*User{{c.bad}, {{Name: "ok"}, {Name: "ok2"}, c.bad}} {
+				env.Count.Reset()
+				err := retort.Insert(Users, rows...).Exec(ctx, env.DB)
+				var ce *retort.ColumnError
+				if !errors.Is(err, c.want) || !errors.As(err, &ce) {
+					t.Errorf("insert of %d rows with a bad value: %v, want a ColumnError matching %v", len(rows), err, c.want)
+				}
+				if n := env.Count.RoundTrips(); n != 0 {
+					t.Errorf("%d round trips before the error, want 0", n)
+				}
 			}
-			if n := env.Count.RoundTrips(); n != 0 {
-				t.Errorf("%d round trips before the error, want 0", n)
-			}
+		}
+		_, err := retort.Update(Users).Set(UserScore.To(math.NaN())).Exec(ctx, env.DB)
+		var ce *retort.ColumnError
+		if !errors.Is(err, retort.ErrOutOfRange) || !errors.As(err, &ce) || ce.Table != "users" || ce.Column != "score" {
+			t.Errorf("update setting NaN: %v, want a ColumnError on users.score matching ErrOutOfRange", err)
+		}
+		n, err := retort.Select(Users).Count(ctx, env.DB)
+		if err != nil || n != 0 {
+			t.Errorf("%d rows, %v after refused writes; want none", n, err)
 		}
 	})
 }

@@ -540,6 +540,14 @@ func (c *Column[T, V]) check(v V) error {
 			if err := textError(u); err != nil {
 				return &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: err}
 			}
+		case float64:
+			if u != u {
+				return nanError(c.table.name, c.name, v)
+			}
+		case float32:
+			if u != u {
+				return nanError(c.table.name, c.name, v)
+			}
 		case time.Time:
 			// SQLite's text (TimeFormat) spells years 0-9999 and keeps
 			// them in order; PostgreSQL is held to the same.
@@ -550,6 +558,13 @@ func (c *Column[T, V]) check(v V) error {
 		}
 	}
 	return nil
+}
+
+// nanError refuses NaN: SQLite stores it as NULL (or refuses it in a NOT
+// NULL column), and PostgreSQL is held to the same, as with text.
+func nanError(table, column string, v any) error {
+	return &ColumnError{Table: table, Column: column, Value: v,
+		Err: fmt.Errorf("NaN, which SQLite stores as NULL, is given to neither database: %w", ErrOutOfRange)}
 }
 
 // textError says why s cannot be stored as text: a NUL byte, or bytes
