@@ -31,6 +31,15 @@ type Tx interface {
 	Rollback(ctx context.Context) error
 }
 
+// RowsReader is implemented by both drivers' transactions: ReadingRows
+// reports whether rows of a query on the transaction are still being read
+// (a loop over Iter), while which writes are refused with ErrRowsOpen. The
+// session checks it before a flush or a commit, which are then refused
+// before anything starts, leaving the transaction as it was.
+type RowsReader interface {
+	ReadingRows() bool
+}
+
 // Result reports what an Exec did. LastInsertID is set by SQLite only.
 type Result struct {
 	RowsAffected int64

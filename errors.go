@@ -29,6 +29,15 @@ var (
 	// store (and which SQLite is held to as well). Binary data belongs in a
 	// []byte field.
 	ErrInvalidText = errors.New("invalid text")
+	// ErrRowsOpen is wrapped when a statement would run on a connection
+	// whose rows are still being read: a write (or, on PostgreSQL, any
+	// statement) inside a loop over Iter on the same transaction, or a
+	// Commit there. Nothing is sent. PostgreSQL cannot run it before the
+	// rows are read; SQLite would run it with an undefined effect on the
+	// rows being read (a loop inserting rows into the table it reads may
+	// never end). Finish or break the loop first, or read the rows with
+	// All. SQLite runs reads inside the loop.
+	ErrRowsOpen = errors.New("rows of a query are still being read on this connection (a loop over Iter): finish or break the loop first, or read the rows with All")
 )
 
 type noRows struct{}

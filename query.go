@@ -237,6 +237,11 @@ func (q *SelectQuery[T]) Count(ctx context.Context, db DB) (int64, error) {
 // Iter runs the query and yields objects one at a time, for results too large
 // to hold in memory. Stopping the loop early closes the result. An error is
 // yielded once, as the last pair.
+//
+// While the loop runs on a transaction, that transaction refuses writes
+// and Commit with ErrRowsOpen (on PostgreSQL, every statement), sending
+// nothing; a Rollback ends the loop with an error. Run on a DB, the loop
+// holds a connection of its own and other statements use others.
 func (q *SelectQuery[T]) Iter(ctx context.Context, db DB) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		sqlText, args, err := q.SQL(db.Dialect())

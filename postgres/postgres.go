@@ -393,9 +393,11 @@ type rows struct {
 	batch  pgx.BatchResults // set when the query went with pending statements
 	n      int              // statements in the round trip
 	dests  []any            // Scan's destinations for pgx, reused
+	owner  *txState         // the transaction whose open rows these are, or nil
+	abort  error            // the transaction ended under the rows (txState.endReads)
 }
 
-func (r *rows) Next() bool { return r.r.Next() }
+func (r *rows) Next() bool { return r.abort == nil && r.r.Next() }
 
 var _ retort.KeyPeeker = (*rows)(nil)
 
@@ -455,13 +457,21 @@ func scanCause(err error) error {
 	return err
 }
 
-func (r *rows) Err() error { return wrapErr(r.r.Err()) }
+func (r *rows) Err() error {
+	if r.abort != nil {
+		return r.abort
+	}
+	return wrapErr(r.r.Err())
+}
 
 func (r *rows) Close() error {
 	if r.closed {
 		return nil
 	}
 	r.closed = true
+	if r.owner != nil {
+		r.owner.untrack(r)
+	}
 	r.r.Close()
 	err := r.r.Err()
 	n := 1

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,32 @@ type txState struct {
 	wrapped pgx.Tx   // a transaction given to WrapTx
 	nextSP  int
 	done    bool
+	reading []*rows // rows of the transaction's queries not closed yet
+}
+
+func (st *txState) untrack(r *rows) {
+	if i := slices.Index(st.reading, r); i >= 0 {
+		st.reading = slices.Delete(st.reading, i, i+1)
+	}
+	r.owner = nil
+}
+
+// errEndedUnderRows is the error of rows whose transaction was rolled back
+// while they were being read.
+var errEndedUnderRows = errors.New("postgres: the transaction was rolled back while its rows were being read")
+
+// endReads closes the rows still open (pgx reads what is left of them), so
+// that the connection can take the ROLLBACK; their Next then returns false
+// and their Err says why.
+func (st *txState) endReads() {
+	for _, r := range st.reading {
+		r.r.Close()
+		if r.batch != nil {
+			_ = r.batch.Close()
+		}
+		r.abort, r.owner = errEndedUnderRows, nil
+	}
+	st.reading = nil
 }
 
 // Tx is a transaction or a savepoint. BEGIN and SAVEPOINT are sent with the
@@ -39,6 +66,7 @@ type Tx struct {
 var (
 	_ retort.BatchCommitter = (*Tx)(nil)
 	_ retort.AloneRunner    = (*Tx)(nil)
+	_ retort.RowsReader     = (*Tx)(nil)
 )
 
 // RunsAlone reports whether CommitBatch would run it alone: the transaction
@@ -72,7 +100,22 @@ func (tx *Tx) check() error {
 	if tx.done || tx.st.done {
 		return errTxDone
 	}
+	if len(tx.st.reading) > 0 {
+		// pgx would answer "conn busy"; a Commit would then end the
+		// transaction under the rows.
+		return fmt.Errorf("postgres: %w", retort.ErrRowsOpen)
+	}
 	return nil
+}
+
+// ReadingRows implements retort.RowsReader.
+func (tx *Tx) ReadingRows() bool { return len(tx.st.reading) > 0 }
+
+// track counts r among the transaction's open rows until it is closed.
+func (tx *Tx) track(r *rows) *rows {
+	tx.st.reading = append(tx.st.reading, r)
+	r.owner = tx.st
+	return r
 }
 
 // takePending returns the waiting control statements as batch items, to be
@@ -130,7 +173,11 @@ func (tx *Tx) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 		return nil, err
 	}
 	if pending == nil {
-		return tx.DB.Query(ctx, sql, args...)
+		r, err := tx.DB.Query(ctx, sql, args...)
+		if err != nil {
+			return nil, err
+		}
+		return tx.track(r.(*rows)), nil
 	}
 	start := time.Now()
 	b := &pgx.Batch{}
@@ -152,7 +199,7 @@ func (tx *Tx) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 		tx.trace(ctx, sql, args, len(pending)+1, start, -1, err)
 		return nil, wrapErr(err)
 	}
-	return &rows{r: r, db: &tx.DB, ctx: ctx, sql: sql, args: args, start: start, batch: br, n: len(pending) + 1}, nil
+	return tx.track(&rows{r: r, db: &tx.DB, ctx: ctx, sql: sql, args: args, start: start, batch: br, n: len(pending) + 1}), nil
 }
 
 // SendBatch sends items (after any waiting BEGIN or SAVEPOINT) in one round
@@ -363,6 +410,7 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 		return nil
 	}
 	defer tx.finish()
+	tx.st.endReads() // rolled back inside a loop over rows
 	if w := tx.st.wrapped; w != nil {
 		start := time.Now()
 		err := w.Rollback(ctx)

@@ -638,6 +638,10 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 		}
 		return nil
 	}
+	if err := s.readingRows("flush"); err != nil {
+		s.dropCascaded(cascaded)
+		return err
+	}
 	opened := s.tx == nil
 	if err := s.begin(ctx); err != nil {
 		s.dropCascaded(cascaded)

@@ -362,6 +362,13 @@ func First[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opt
 // Iter runs q through the session and yields identity-mapped objects one at
 // a time, for large results. It flushes first (autoflush). Loaders of
 // options do not run for Iter.
+//
+// When the session has a transaction open, the loop reads on it, and a
+// Flush or Commit inside the loop (or a query that would autoflush
+// changes) returns an error matching retort.ErrRowsOpen, with nothing sent
+// and the transaction as it was: finish or break the loop first, or use
+// All. With no transaction open, the loop reads on a connection of its own
+// and flushes inside it run on another.
 func Iter[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts ...QueryOption) iter.Seq2[*T, error] {
 	cfg := configure(opts)
 	return func(yield func(*T, error) bool) {

@@ -214,6 +214,16 @@ func (s *Session) DB() retort.DB {
 	return s.db
 }
 
+// readingRows refuses op while rows of a query on the session's
+// transaction are still being read (a loop over Iter): nothing is sent and
+// the transaction and the objects stay as they are (retort.ErrRowsOpen).
+func (s *Session) readingRows(op string) error {
+	if rr, ok := s.DB().(retort.RowsReader); ok && rr.ReadingRows() {
+		return fmt.Errorf("session: %s: %w", op, retort.ErrRowsOpen)
+	}
+	return nil
+}
+
 // Dialect is the database's dialect.
 func (s *Session) Dialect() retort.Dialect { return s.db.Dialect() }
 
@@ -675,6 +685,9 @@ func (s *Session) Commit(ctx context.Context) error {
 		return err
 	}
 	defer s.leave()
+	if err := s.readingRows("commit"); err != nil {
+		return err
+	}
 	for len(s.txs) > 0 {
 		if err := s.flush(ctx, nil, false); err != nil {
 			return err

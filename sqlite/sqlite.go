@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -230,6 +231,11 @@ func (tx *Tx) begin(ctx context.Context) error {
 // Dialect is retort.SQLite.
 func (tx *Tx) Dialect() retort.Dialect { return retort.SQLite }
 
+var _ retort.RowsReader = (*Tx)(nil)
+
+// ReadingRows implements retort.RowsReader.
+func (tx *Tx) ReadingRows() bool { return !tx.done && tx.c.open > 0 }
+
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (retort.Result, error) {
 	if tx.done {
@@ -275,6 +281,9 @@ func savepoint(depth int) string { return `"retort_sp_` + strconv.Itoa(depth) + 
 func (tx *Tx) Commit(ctx context.Context) error {
 	if tx.done {
 		return errTxDone
+	}
+	if tx.c.open > 0 {
+		return fmt.Errorf("sqlite: commit: %w", retort.ErrRowsOpen) // the transaction stays open
 	}
 	var err error
 	if tx.lazy {
@@ -331,6 +340,9 @@ func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 	if tx.done {
 		return errTxDone
 	}
+	if tx.c.open > 0 {
+		return fmt.Errorf("sqlite: commit: %w", retort.ErrRowsOpen)
+	}
 	if tx.lazy && tx.depth == 0 && (len(items) == 0 || len(items) == 1 && items[0].Rows == nil) {
 		if len(items) == 1 {
 			if err := retort.RunItem(ctx, txConn{tx.c}, items[0]); err != nil {
@@ -367,6 +379,12 @@ func (t txConn) Begin(context.Context) (retort.Tx, error) {
 func (tx *Tx) finish() {
 	tx.done = true
 	if tx.db != nil {
+		// Rolled back inside a loop over rows: they end first, with an
+		// error, so that they do not use the connection once it is back
+		// in the pool.
+		for len(tx.c.reading) > 0 {
+			tx.c.reading[0].end(errEndedUnderRows)
+		}
 		tx.db.release(tx.c)
 		tx.db = nil
 	}
@@ -379,7 +397,14 @@ type conn struct {
 	busy   map[string]bool // SQL of cached statements with open rows
 	open   int             // open rows
 	done   <-chan struct{} // the interrupt channel in force
+	// reading holds the open rows of a transaction's connection, which
+	// its end closes (see Tx.finish).
+	reading []*rows
 }
+
+// errEndedUnderRows is the error of rows whose transaction was rolled back
+// while they were being read.
+var errEndedUnderRows = errors.New("sqlite: the transaction was rolled back while its rows were being read")
 
 // interrupt makes ctx able to interrupt the next statement. zombiezen's
 // SetInterrupt resets every statement with open rows, so the channel is
@@ -472,7 +497,69 @@ func isQuery(sql string) bool {
 	return len(sql) > 6 && (strings.EqualFold(sql[:6], "SELECT") || strings.EqualFold(sql[:4], "WITH"))
 }
 
+// readsOnly reports whether sql only reads (a query, EXPLAIN, a PRAGMA
+// that sets nothing), or is a savepoint's control statement or a
+// ROLLBACK, which a connection can run while rows of another statement
+// are open. A WITH
+// whose text names no INSERT, UPDATE, DELETE or REPLACE is a query.
+func readsOnly(sql string) bool {
+	s := strings.TrimLeft(sql, " \t\r\n(")
+	word := s
+	if i := strings.IndexAny(s, " \t\r\n("); i >= 0 {
+		word = s[:i]
+	}
+	switch strings.ToUpper(word) {
+	case "SELECT", "VALUES", "EXPLAIN", "SAVEPOINT", "RELEASE", "ROLLBACK":
+		return true // a ROLLBACK makes the open rows fail at their next row
+	case "PRAGMA":
+		return !strings.Contains(s, "=")
+	case "WITH":
+		u := strings.ToUpper(s)
+		for _, w := range []string{"INSERT", "UPDATE", "DELETE", "REPLACE"} {
+			if containsWord(u, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// containsWord reports whether s holds w not inside a longer identifier.
+func containsWord(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		before := j == 0 || !isIdentByte(s[j-1])
+		after := j+len(w) == len(s) || !isIdentByte(s[j+len(w)])
+		if before && after {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b == '"' || b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= 0x80
+}
+
+// rowsOpen refuses sql on c while rows of another statement are open on
+// it, unless sql only reads: SQLite leaves undefined whether the open rows
+// see the write (see retort.ErrRowsOpen).
+func (c *conn) rowsOpen(sql string) error {
+	if c.open > 0 && !readsOnly(sql) {
+		return fmt.Errorf("sqlite: %s: %w", shortSQL(sql), retort.ErrRowsOpen)
+	}
+	return nil
+}
+
 func (c *conn) exec(ctx context.Context, sql string, args []any) (res retort.Result, err error) {
+	if err := c.rowsOpen(sql); err != nil {
+		return res, err // not sent, not traced
+	}
 	start := time.Now()
 	defer func() { c.trace(ctx, sql, args, start, res.RowsAffected, err) }()
 	if err := ctx.Err(); err != nil {
@@ -514,6 +601,9 @@ func (c *conn) query(ctx context.Context, sql string, args []any) (*rows, error)
 		c.trace(ctx, sql, args, start, -1, err)
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	if err := c.rowsOpen(sql); err != nil {
+		return nil, err // not sent, not traced
+	}
 	c.interrupt(ctx)
 	stmt, transient, err := c.prepare(sql, args)
 	if err == nil {
@@ -533,7 +623,9 @@ func (c *conn) query(ctx context.Context, sql string, args []any) (*rows, error)
 		c.busy[sql] = true
 	}
 	c.open++
-	return &rows{c: c, stmt: stmt, transient: transient, ctx: ctx, sql: sql, args: args, start: start}, nil
+	r := &rows{c: c, stmt: stmt, transient: transient, ctx: ctx, sql: sql, args: args, start: start}
+	c.reading = append(c.reading, r)
+	return r, nil
 }
 
 type rows struct {
@@ -577,7 +669,19 @@ func (r *rows) Close() error {
 	if r.closed {
 		return nil
 	}
+	r.end(nil)
+	return r.err
+}
+
+// end closes r; err, if set, becomes the error its Err reports.
+func (r *rows) end(err error) {
 	r.closed = true
+	if err != nil {
+		r.err = err
+	}
+	if i := slices.Index(r.c.reading, r); i >= 0 {
+		r.c.reading = slices.Delete(r.c.reading, i, i+1)
+	}
 	if !r.transient {
 		delete(r.c.busy, r.sql)
 	}
@@ -587,7 +691,6 @@ func (r *rows) Close() error {
 	if r.release != nil {
 		r.release()
 	}
-	return r.err
 }
 
 func (r *rows) Scan(dest ...any) error {
