@@ -400,6 +400,7 @@ type conn struct {
 	// reading holds the open rows of a transaction's connection, which
 	// its end closes (see Tx.finish).
 	reading []*rows
+	first   [1]*rows // reading's first array: no allocation for one open rows
 }
 
 // errEndedUnderRows is the error of rows whose transaction was rolled back
@@ -624,6 +625,9 @@ func (c *conn) query(ctx context.Context, sql string, args []any) (*rows, error)
 	}
 	c.open++
 	r := &rows{c: c, stmt: stmt, transient: transient, ctx: ctx, sql: sql, args: args, start: start}
+	if c.reading == nil {
+		c.reading = c.first[:0]
+	}
 	c.reading = append(c.reading, r)
 	return r, nil
 }
