@@ -591,9 +591,19 @@ func textError(s string) error {
 // compares with it (its rows may hold such text from other programs).
 func (c *Column[T, V]) arg(d Dialect, v V) (any, error) {
 	if c.native {
-		if s, ok := any(v).(string); ok && d == Postgres {
-			if err := textError(s); err != nil {
-				return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: err}
+		switch u := any(v).(type) {
+		case string:
+			if d == Postgres {
+				if err := textError(u); err != nil {
+					return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: err}
+				}
+			}
+		case uint64, uint, float64, float32:
+			// Out of bigint's range, or NaN: refused as in a write, since
+			// the two databases would compare it differently (SQLite binds
+			// NaN as NULL; PostgreSQL finds NaN equal to NaN).
+			if err := c.check(v); err != nil {
+				return nil, err
 			}
 		}
 		return v, nil
