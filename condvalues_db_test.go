@@ -63,3 +63,40 @@ func TestConditionValuesChecked(t *testing.T) {
 		}
 	})
 }
+
+// TestLikePatternEndingInEscape: a LIKE pattern ending in a lone backslash
+// (the escape character) is an error naming the column before anything is
+// sent, on both databases; before, PostgreSQL refused it when the query ran
+// and SQLite matched nothing. An escaped backslash at the end matches one.
+func TestLikePatternEndingInEscape(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, allTables...)
+		if err := retort.Insert(Users, &User{Name: `a\`}, &User{Name: `ab`}).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []retort.Expr[bool]{
+			retort.Like(UserName, `a\`),
+			retort.ILike(UserName, `%\\\`),
+			retort.NotLike(UserName, `\`),
+		} {
+			env.Count.Reset()
+			n, err := retort.Select(Users).Where(p).Count(ctx, env.DB)
+			var ce *retort.ColumnError
+			if !errors.As(err, &ce) || ce.Table != "users" || ce.Column != "name" {
+				t.Errorf("pattern ending in the escape character: %d, %v; want a ColumnError on users.name", n, err)
+			}
+			if rt := env.Count.RoundTrips(); rt != 0 {
+				t.Errorf("%d round trips, want 0", rt)
+			}
+		}
+		n, err := retort.Select(Users).Where(retort.Like(UserName, `a\\`)).Count(ctx, env.DB)
+		if err != nil || n != 1 {
+			t.Errorf(`LIKE 'a\\': %d, %v; want 1`, n, err)
+		}
+		n, err = retort.Select(Users).Where(retort.Like(UserName, retort.EscapeLike(`a\`)+"%")).Count(ctx, env.DB)
+		if err != nil || n != 1 {
+			t.Errorf(`LIKE EscapeLike('a\')%%: %d, %v; want 1`, n, err)
+		}
+	})
+}

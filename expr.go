@@ -1,6 +1,7 @@
 package retort
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -530,18 +531,29 @@ func ILike[S ~string](e Expr[S], pattern string) Expr[bool] {
 // writePattern writes a LIKE pattern as a parameter. PostgreSQL's text
 // cannot carry a NUL or invalid UTF-8: such a pattern is refused as the
 // column's values are (a ColumnError when e is a column); SQLite takes it.
+// A pattern ending in a lone escape character is refused on both.
 func writePattern(w *Writer, e any, pattern string) {
 	if w.d == Postgres {
 		if err := textError(pattern); err != nil {
-			if c, ok := e.(AnyColumn); ok {
-				err = &ColumnError{Table: c.TableName(), Column: c.Name(), Value: pattern, Err: err}
-			} else {
-				err = fmt.Errorf("retort: LIKE pattern %q: %w", pattern, err)
-			}
-			w.SetError(err)
+			w.SetError(patternError(e, pattern, err))
 		}
 	}
+	if n := len(pattern) - len(strings.TrimRight(pattern, `\`)); n%2 == 1 {
+		// PostgreSQL refuses it when the query runs; SQLite matched
+		// nothing. Both are held to an error before anything is sent.
+		w.SetError(patternError(e, pattern, errLikeEscape))
+	}
 	w.WriteArg(pattern)
+}
+
+var errLikeEscape = errors.New(`the LIKE pattern ends with the escape character \ (write \\ for a backslash; EscapeLike does)`)
+
+// patternError is err about a LIKE pattern: a ColumnError when e is a column.
+func patternError(e any, pattern string, err error) error {
+	if c, ok := e.(AnyColumn); ok {
+		return &ColumnError{Table: c.TableName(), Column: c.Name(), Value: pattern, Err: err}
+	}
+	return fmt.Errorf("retort: LIKE pattern %q: %w", pattern, err)
 }
 
 // EscapeLike escapes %, _ and \ in s so that it matches itself in a LIKE
