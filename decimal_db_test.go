@@ -142,3 +142,36 @@ func TestDecimalReadOutOfRangePostgres(t *testing.T) {
 		}
 	})
 }
+
+// TestDecimalValInExpressions compares computed Decimal expressions with
+// Val(Decimal). A Decimal travels as text; SQLite, where no column's
+// affinity converts it, ranked the text above every number, so that
+// balance * 2 > 10 matched no row on SQLite and one on PostgreSQL.
+func TestDecimalValInExpressions(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, allTables...)
+		if err := retort.Insert(Users, &User{Name: "a", Balance: retort.MustDecimal("10.50")}, &User{Name: "b", Balance: retort.MustDecimal("3.00")}).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		two, ten := retort.Val(retort.MustDecimal("2")), retort.Val(retort.MustDecimal("10"))
+		for _, c := range []struct {
+			name string
+			cond retort.Expr[bool]
+			want []string
+		}{
+			{"balance * 2 > 10", retort.Gt(retort.Mul(UserBalance, two), ten), []string{"a"}},
+			{"10 < balance + 2", retort.Lt(ten, retort.Add(UserBalance, two)), []string{"a"}},
+			{"balance * 2 < 10", retort.Lt(retort.Mul(UserBalance, two), ten), []string{"b"}},
+			{"balance > 10", retort.Gt(UserBalance, ten), []string{"a"}},
+		} {
+			got, err := retort.Select1(UserName).From(Users).Where(c.cond).OrderBy(UserName.Asc()).All(ctx, env.DB)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", c.name, diff)
+			}
+		}
+	})
+}

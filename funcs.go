@@ -97,8 +97,9 @@ func builtinType[V any]() (Type[V], error) {
 
 // Val is the value v as an expression, sent as a bind parameter (with its
 // SQL type spelled out on PostgreSQL, so that it also works where the server
-// cannot infer one: a select list, CASE, COALESCE). V must be a built-in
-// column type; use [ValAs] for others.
+// cannot infer one: a select list, CASE, COALESCE; on SQLite a Decimal is
+// made a number, as its columns store it). V must be a built-in column
+// type; use [ValAs] for others.
 func Val[V any](v V) Expr[V] {
 	t, err := builtinType[V]()
 	if err != nil {
@@ -123,6 +124,16 @@ func ValAs[V any](v V, typ Type[V]) Expr[V] {
 			w.WriteString(" AS ")
 			w.WriteString(typ.SQLType(Postgres, 0))
 			w.WriteString(")")
+			return
+		}
+		if _, ok := any(typ).(numericType); ok {
+			// A Decimal travels as text, which SQLite compares as greater
+			// than every number wherever no column's affinity converts it
+			// (balance * 2 > '10' is false): made a number, as a NUMERIC
+			// column stores it.
+			w.WriteString("CAST(")
+			w.WriteArg(a)
+			w.WriteString(" AS NUMERIC)")
 			return
 		}
 		w.WriteArg(a)

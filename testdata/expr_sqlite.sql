@@ -47,7 +47,7 @@ SELECT "users"."age" * ? + ? FROM "users" WHERE "users"."name" <> ?
 -- args: 2 (int), 1 (int), "x"
 
 -- decimal literal: a Decimal value is sent as text
-SELECT "users"."name" FROM "users" WHERE "users"."balance" > ?
+SELECT "users"."name" FROM "users" WHERE "users"."balance" > CAST(? AS NUMERIC)
 -- args: "1.50"
 
 -- is null: IS NULL on any expression
