@@ -234,7 +234,7 @@ func (tx *Tx) Dialect() retort.Dialect { return retort.SQLite }
 var _ retort.RowsReader = (*Tx)(nil)
 
 // ReadingRows implements retort.RowsReader.
-func (tx *Tx) ReadingRows() bool { return !tx.done && tx.c.open > 0 }
+func (tx *Tx) ReadingRows() bool { return !tx.done && len(tx.c.reading) > 0 }
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (retort.Result, error) {
@@ -260,6 +260,8 @@ func (tx *Tx) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 
 var errTxDone = errors.New("sqlite: transaction already committed or rolled back")
 
+var errCommitReading = fmt.Errorf("sqlite: commit: %w", retort.ErrRowsOpen)
+
 // Begin starts a nested transaction: a SAVEPOINT.
 func (tx *Tx) Begin(ctx context.Context) (retort.Tx, error) {
 	if tx.done {
@@ -282,8 +284,8 @@ func (tx *Tx) Commit(ctx context.Context) error {
 	if tx.done {
 		return errTxDone
 	}
-	if tx.c.open > 0 {
-		return fmt.Errorf("sqlite: commit: %w", retort.ErrRowsOpen) // the transaction stays open
+	if tx.ReadingRows() {
+		return errCommitReading // the transaction stays open
 	}
 	var err error
 	if tx.lazy {
@@ -340,8 +342,8 @@ func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 	if tx.done {
 		return errTxDone
 	}
-	if tx.c.open > 0 {
-		return fmt.Errorf("sqlite: commit: %w", retort.ErrRowsOpen)
+	if tx.ReadingRows() {
+		return errCommitReading
 	}
 	if tx.lazy && tx.depth == 0 && (len(items) == 0 || len(items) == 1 && items[0].Rows == nil) {
 		if len(items) == 1 {
@@ -395,10 +397,9 @@ type conn struct {
 	conn   *sqlite.Conn
 	tracer retort.Tracer
 	busy   map[string]bool // SQL of cached statements with open rows
-	open   int             // open rows
 	done   <-chan struct{} // the interrupt channel in force
-	// reading holds the open rows of a transaction's connection, which
-	// its end closes (see Tx.finish).
+	// reading holds the open rows, which the end of a transaction closes
+	// (see Tx.finish).
 	reading []*rows
 	first   [1]*rows // reading's first array: no allocation for one open rows
 }
@@ -413,7 +414,7 @@ var errEndedUnderRows = errors.New("sqlite: the transaction was rolled back whil
 // rows are open stays interruptible by the context of those rows.
 func (c *conn) interrupt(ctx context.Context) {
 	d := ctx.Done()
-	if d == c.done || c.open > 0 {
+	if d == c.done || len(c.reading) > 0 {
 		return
 	}
 	c.conn.SetInterrupt(d)
@@ -501,8 +502,8 @@ func isQuery(sql string) bool {
 // readsOnly reports whether sql only reads (a query, EXPLAIN, a PRAGMA
 // that sets nothing), or is a savepoint's control statement or a
 // ROLLBACK, which a connection can run while rows of another statement
-// are open. A WITH
-// whose text names no INSERT, UPDATE, DELETE or REPLACE is a query.
+// are open. A WITH whose text names no INSERT, UPDATE, DELETE or REPLACE
+// is a query.
 func readsOnly(sql string) bool {
 	s := strings.TrimLeft(sql, " \t\r\n(")
 	word := s
@@ -551,7 +552,7 @@ func isIdentByte(b byte) bool {
 // it, unless sql only reads: SQLite leaves undefined whether the open rows
 // see the write (see retort.ErrRowsOpen).
 func (c *conn) rowsOpen(sql string) error {
-	if c.open > 0 && !readsOnly(sql) {
+	if len(c.reading) > 0 && !readsOnly(sql) {
 		return fmt.Errorf("sqlite: %s: %w", shortSQL(sql), retort.ErrRowsOpen)
 	}
 	return nil
@@ -623,7 +624,6 @@ func (c *conn) query(ctx context.Context, sql string, args []any) (*rows, error)
 		}
 		c.busy[sql] = true
 	}
-	c.open++
 	r := &rows{c: c, stmt: stmt, transient: transient, ctx: ctx, sql: sql, args: args, start: start}
 	if c.reading == nil {
 		c.reading = c.first[:0]
@@ -690,7 +690,6 @@ func (r *rows) end(err error) {
 		delete(r.c.busy, r.sql)
 	}
 	finish(r.stmt, r.transient)
-	r.c.open--
 	r.c.trace(r.ctx, r.sql, r.args, r.start, -1, r.err)
 	if r.release != nil {
 		r.release()
