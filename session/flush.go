@@ -353,7 +353,8 @@ func topoOrder(ms []*mapperWork, deps map[*mapperWork][]*mapperWork) (out []*map
 // batchSnapshotter is implemented by a mapper that snapshots many objects
 // at once in one allocation (the session's Table).
 type batchSnapshotter interface {
-	snapshotAll(objs []any) []any
+	// snapshotStates sets the snapshots of the objects of sts.
+	snapshotStates(sts []*state)
 }
 
 // updatedHook is implemented by a mapper that changes an object once its
@@ -982,22 +983,16 @@ func (r *run) inserted(m Mapper, level []*state, rels []Relationship, partial bo
 		}
 		st.key, st.hasKey = k, true
 	}
-	var snaps []any
-	if b, ok := m.(batchSnapshotter); ok {
-		objs := make([]any, len(level))
-		for i, st := range level {
-			objs[i] = st.obj
-		}
-		snaps = b.snapshotAll(objs)
+	b, batched := m.(batchSnapshotter)
+	if batched {
+		b.snapshotStates(level)
 	}
 	if !partial {
 		s.ident.reserve(m.IdentityTable(), len(level))
 	}
-	for i, st := range level {
+	for _, st := range level {
 		st.status = Persistent
-		if snaps != nil {
-			st.snap = snaps[i]
-		} else {
+		if !batched {
 			st.snap = m.Snapshot(st.obj)
 		}
 		s.ident.set(st.key, st)

@@ -286,19 +286,19 @@ func (m *Table[T]) Snapshot(obj any) any {
 	return snap
 }
 
-// snapshotAll is Snapshot for many objects, in one allocation.
-func (m *Table[T]) snapshotAll(objs []any) []any {
-	buf := make([]T, len(objs))
-	out := make([]any, len(objs))
-	for i, obj := range objs {
-		o := obj.(*T)
+// snapshotStates is Snapshot for the objects of many states, in one
+// allocation, set in the states (no list of objects or of snapshots is
+// made).
+func (m *Table[T]) snapshotStates(sts []*state) {
+	buf := make([]T, len(sts))
+	for i, st := range sts {
+		o := st.obj.(*T)
 		buf[i] = *o
 		for _, c := range m.deep {
 			c.Copy(&buf[i], o)
 		}
-		out[i] = &buf[i]
+		st.snap = &buf[i]
 	}
-	return out
 }
 
 // Restore implements Mapper.
