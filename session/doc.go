@@ -27,7 +27,10 @@
 // A flush orders its work by foreign keys (referenced rows first, deletions
 // in reverse; tables whose keys form a cycle, by the references of the rows
 // being written; new rows with generated keys that reference each other, or
-// themselves, are an error: set one reference after a first flush), inserts each table's new rows in as few statements as the
+// themselves, are an error: set one reference after a first flush; rows of
+// a table that references itself are deleted leaves first, by the key
+// values they hold in the database), inserts each table's new rows in as
+// few statements as the
 // database allows (on PostgreSQL one unnest statement per 5,000 rows, with
 // generated keys matched to objects by ordinal; from 2,000 rows, COPY, the
 // keys drawn first by one query), and sends everything it can

@@ -357,6 +357,13 @@ type batchSnapshotter interface {
 	snapshotStates(sts []*state)
 }
 
+// deleteOrderer is implemented by a mapper whose rows may reference each
+// other (the session's Table): it orders rows to be deleted so that each
+// comes after the rows that reference it.
+type deleteOrderer interface {
+	orderDeletes(sts []*state)
+}
+
 // updatedHook is implemented by a mapper that changes an object once its
 // UPDATE is known to have succeeded (a version column); the change is made
 // only after the whole flush succeeded, so a failed flush leaves it undone.
@@ -1080,6 +1087,9 @@ func (r *run) deletes(m Mapper, sts []*state) error {
 		return nil
 	}
 	s := r.s
+	if o, ok := m.(deleteOrderer); ok {
+		o.orderDeletes(sts)
+	}
 	objs := make([]any, len(sts))
 	snaps := make([]any, len(sts))
 	for i, st := range sts {
