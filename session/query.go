@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 
@@ -139,6 +140,9 @@ func singleTable[T any](m Mapper) error {
 // back as the objects loaded before (one Go pointer per row per session),
 // new rows are tracked. Pending changes are flushed first (autoflush).
 func All[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts ...QueryOption) ([]*T, error) {
+	if q == nil {
+		return nil, errNilQuery
+	}
 	return queryFuncOf(q.Table())(ctx, s, q, configure(opts))
 }
 
@@ -333,6 +337,9 @@ func (s *Session) RunLoaders(ctx context.Context, loaders []Loader, objs []any) 
 // One is All expecting exactly one object: an error matching
 // retort.ErrNoRows or retort.ErrTooManyRows otherwise.
 func One[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts ...QueryOption) (*T, error) {
+	if q == nil {
+		return nil, errNilQuery
+	}
 	objs, err := All(ctx, s, q.Limit(2), opts...)
 	if err != nil {
 		return nil, err
@@ -346,9 +353,15 @@ func One[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts 
 	return nil, fmt.Errorf("session: one %q: %w", q.Table().Name(), retort.ErrTooManyRows)
 }
 
+// errNilQuery is returned for a nil *retort.SelectQuery.
+var errNilQuery = errors.New("session: nil query")
+
 // First is All with LIMIT 1, returning the object or an error matching
 // retort.ErrNoRows.
 func First[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts ...QueryOption) (*T, error) {
+	if q == nil {
+		return nil, errNilQuery
+	}
 	objs, err := All(ctx, s, q.Limit(1), opts...)
 	if err != nil {
 		return nil, err
@@ -372,6 +385,10 @@ func First[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opt
 func Iter[T any](ctx context.Context, s *Session, q *retort.SelectQuery[T], opts ...QueryOption) iter.Seq2[*T, error] {
 	cfg := configure(opts)
 	return func(yield func(*T, error) bool) {
+		if q == nil {
+			yield(nil, errNilQuery)
+			return
+		}
 		m, err := MapperOf[T]()
 		if err == nil {
 			err = singleTable[T](m)
@@ -483,6 +500,9 @@ func Refresh[T any](ctx context.Context, s *Session, obj *T) error {
 // copied onto it (to be written at the next flush). When no row has obj's
 // key, a copy of obj is added as pending. obj itself is never added.
 func Merge[T any](ctx context.Context, s *Session, obj *T) (*T, error) {
+	if obj == nil {
+		return nil, errors.New("session: merge: nil object")
+	}
 	m, err := MapperOf[T]()
 	if err != nil {
 		return nil, err

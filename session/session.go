@@ -160,6 +160,9 @@ func AfterFlush(fn func(ctx context.Context, s *Session) error) Option {
 // New returns a session over db. It opens a transaction at its first flush
 // (or Begin) and keeps it until Commit or Rollback.
 func New(db retort.DB, opts ...Option) *Session {
+	if db == nil {
+		db = noDB{}
+	}
 	s := &Session{db: db, objs: map[any]*state{}, autoflush: true, jgen: 1}
 	for _, o := range opts {
 		o(s)
@@ -187,6 +190,9 @@ func Run(ctx context.Context, db retort.DB, fn func(s *Session) error) (err erro
 }
 
 func (s *Session) enter() error {
+	if s == nil {
+		return errors.New("session: nil *Session (make one with New)")
+	}
 	if !s.busy.CompareAndSwap(false, true) {
 		return ErrConcurrentUse
 	}
@@ -194,6 +200,21 @@ func (s *Session) enter() error {
 }
 
 func (s *Session) leave() { s.busy.Store(false) }
+
+// ErrNoDB is returned when a session made with a nil DB (New(nil)) needs
+// the database: to query, flush or commit. Such a session holds objects
+// (Add, Delete, IsModified work); its Dialect is SQLite's.
+var ErrNoDB = errors.New("session: the session has no database (New was given a nil DB)")
+
+// noDB is the DB of a session made without one: every call is ErrNoDB.
+type noDB struct{}
+
+func (noDB) Dialect() retort.Dialect { return retort.SQLite }
+func (noDB) Exec(context.Context, string, ...any) (retort.Result, error) {
+	return retort.Result{}, ErrNoDB
+}
+func (noDB) Query(context.Context, string, ...any) (retort.Rows, error) { return nil, ErrNoDB }
+func (noDB) Begin(context.Context) (retort.Tx, error)                   { return nil, ErrNoDB }
 
 // ErrInBeforeFlush is returned by Flush, Commit, Rollback and Begin when
 // called from a [BeforeFlush] hook, whose flush is under way.
