@@ -424,6 +424,27 @@ func ExampleNullCol() {
 	// born unknown: 2
 }
 
+// NullsLast puts NULLs after every value on both databases (by default
+// PostgreSQL sorts them after every value and SQLite before); NullsFirst
+// puts them before.
+func ExampleOrdering_NullsLast() {
+	ctx := context.Background()
+	db := library(ctx)
+	defer db.Close()
+
+	authors, err := retort.Select(Authors).OrderBy(AuthorBorn.Desc().NullsLast()).All(ctx, db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, a := range authors {
+		fmt.Println(a.Name)
+	}
+	// Output:
+	// Ursula K. Le Guin
+	// Italo Calvino
+	// Anonymous
+}
+
 // Like matches patterns on string columns (case-sensitive on both
 // databases); EscapeLike makes user input match literally.
 func ExampleLike() {

@@ -204,16 +204,46 @@ func (w *Writer) Args() []any { return w.args }
 func (w *Writer) Write(e Expression) { e.WriteSQL(w) }
 
 // Ordering is an ORDER BY term.
+//
+// Where NULLs sort differs between the databases: PostgreSQL puts them
+// after every value (last in ascending order, first in descending), SQLite
+// before every value. [Ordering.NullsFirst] and [Ordering.NullsLast] say
+// where they go, the same on both.
 type Ordering struct {
-	expr Expression
-	desc bool
+	expr  Expression
+	desc  bool
+	nulls nullsPlace
 }
+
+// nullsPlace is where an ordering puts NULLs: the database's default,
+// first or last.
+type nullsPlace uint8
+
+const (
+	nullsDefault nullsPlace = iota
+	nullsFirst
+	nullsLast
+)
+
+// NullsFirst returns the term with NULLs before every value (NULLS FIRST),
+// on both databases.
+func (o Ordering) NullsFirst() Ordering { o.nulls = nullsFirst; return o }
+
+// NullsLast returns the term with NULLs after every value (NULLS LAST), on
+// both databases.
+func (o Ordering) NullsLast() Ordering { o.nulls = nullsLast; return o }
 
 // WriteSQL writes the term.
 func (o Ordering) WriteSQL(w *Writer) {
 	o.expr.WriteSQL(w)
 	if o.desc {
 		w.WriteString(" DESC")
+	}
+	switch o.nulls {
+	case nullsFirst:
+		w.WriteString(" NULLS FIRST")
+	case nullsLast:
+		w.WriteString(" NULLS LAST")
 	}
 }
 

@@ -64,6 +64,8 @@ var exprCases = []stmtCase{
 	{"group by having", "aggregates over groups, filtered and ordered",
 		retort.Select2(UserName, retort.Count()).From(Users).JoinFK(Orders).GroupBy(UserName).
 			Having(retort.Gt(retort.Count(), retort.Val[int64](1))).OrderBy(retort.Desc(retort.Count()), UserName.Asc()).Limit(10).SQL},
+	{"nulls first and last", "where NULLs sort, the same on both databases",
+		retort.Select1(UserName).OrderBy(UserNick.Asc().NullsFirst(), retort.Desc(retort.Lower(UserName)).NullsLast()).SQL},
 	{"distinct", "SELECT DISTINCT of a projection", retort.Select1(UserAge).Distinct().OrderBy(UserAge.Asc()).SQL},
 	{"select into", "rows read into the caller's struct through field accessors",
 		retort.SelectInto(

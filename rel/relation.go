@@ -104,7 +104,17 @@ func Name(name string) Option { return optionFunc(func(b *base) { b.name = name 
 type Order struct {
 	table, col string
 	desc       bool
+	nulls      string // "", " NULLS FIRST", " NULLS LAST"
 }
+
+// NullsFirst returns the term with NULLs before every value, on both
+// databases (by default PostgreSQL sorts them after every value, SQLite
+// before).
+func (o Order) NullsFirst() Order { o.nulls = " NULLS FIRST"; return o }
+
+// NullsLast returns the term with NULLs after every value, on both
+// databases.
+func (o Order) NullsLast() Order { o.nulls = " NULLS LAST"; return o }
 
 // Asc orders a collection by the target's column c, ascending.
 func Asc(c retort.AnyColumn) Order { return Order{table: c.TableName(), col: c.Name()} }
@@ -165,6 +175,7 @@ func (b *base) orderTerms(ref string) []string {
 		if o.desc {
 			t += " DESC"
 		}
+		t += o.nulls
 		if o.col == b.targetPK {
 			pkSeen = true
 		}

@@ -66,6 +66,10 @@ SELECT count("users"."email"), CAST(sum("users"."score") AS double precision), s
 SELECT "users"."name", count(*) FROM "users" JOIN "orders" ON "orders"."user_id" = "users"."id" GROUP BY "users"."name" HAVING count(*) > CAST($1 AS bigint) ORDER BY count(*) DESC, "users"."name" LIMIT $2
 -- args: 1 (int64), 10 (int64)
 
+-- nulls first and last: where NULLs sort, the same on both databases
+SELECT "users"."name" FROM "users" ORDER BY "users"."nick" NULLS FIRST, lower("users"."name") DESC NULLS LAST
+-- args: 
+
 -- distinct: SELECT DISTINCT of a projection
 SELECT DISTINCT "users"."age" FROM "users" ORDER BY "users"."age"
 -- args: 
