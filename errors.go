@@ -29,6 +29,11 @@ var (
 	// store (and which SQLite is held to as well). Binary data belongs in a
 	// []byte field.
 	ErrInvalidText = errors.New("invalid text")
+	// ErrDuplicateConflict is wrapped by a ColumnError when rows of one
+	// upsert with DO UPDATE repeat a value of its conflict columns:
+	// PostgreSQL cannot update a row twice in one statement, so the upsert
+	// is refused on both databases before anything is sent.
+	ErrDuplicateConflict = errors.New("two rows of one upsert have this value in its conflict columns, and DO UPDATE can update a row once: merge the rows, or upsert them separately")
 	// ErrRowsOpen is wrapped when a statement would run on a connection
 	// whose rows are still being read: a write (or, on PostgreSQL, any
 	// statement) inside a loop over Iter on the same transaction, or a

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 )
 
 // conflict is an INSERT's ON CONFLICT clause.
@@ -42,7 +44,10 @@ func (c *ConflictClause[T]) DoNothing() *InsertQuery[T] {
 // DoUpdateSet updates the existing row of each conflicting object with the
 // assignments, which may use the values the object tried to insert through
 // [Excluded]. It needs the conflict columns. An object whose generated key
-// was zero receives the key of the row it inserted or updated.
+// was zero receives the key of the row it inserted or updated. Objects of
+// one upsert must not repeat a value of the conflict columns (a row is
+// updated once): Exec refuses them, before sending anything, with a
+// [ColumnError] wrapping [ErrDuplicateConflict].
 func (c *ConflictClause[T]) DoUpdateSet(a ...Assignment[T]) *InsertQuery[T] {
 	q := *c.q
 	q.conflict = &conflict[T]{cols: c.cols, sets: a}
@@ -224,6 +229,9 @@ func (q *InsertQuery[T]) execConflict(ctx context.Context, db DB, rows [][]any) 
 // kept in its object.
 func (q *InsertQuery[T]) conflictItems(d Dialect, rows [][]any) ([]BatchItem, error) {
 	t := q.t
+	if err := q.repeatedConflict(); err != nil {
+		return nil, err
+	}
 	stmt, extra, err := q.conflictStatement(d, t.auto != nil && q.allGenerated(q.objs))
 	if err != nil {
 		return nil, err
@@ -288,6 +296,60 @@ func (q *InsertQuery[T]) returnedKey(r Rows, obj *T, set bool) error {
 	}
 	if err := r.Err(); err != nil {
 		return stmtError("insert", t.name, err)
+	}
+	return nil
+}
+
+// repeatedConflict refuses a DO UPDATE whose objects repeat a value of the
+// conflict columns, which PostgreSQL cannot run (a row updated twice in one
+// statement) and SQLite would run a row at a time: the same result on both,
+// before anything is sent. NULL never conflicts, nor does a generated key
+// still to be drawn. Values of types not compared here are not checked
+// (the database then decides).
+func (q *InsertQuery[T]) repeatedConflict() error {
+	c := q.conflict
+	if c == nil || c.doNothing || len(c.cols) == 0 || len(c.cols) > 4 || len(q.objs) < 2 {
+		return nil
+	}
+	seen := make(map[[4]any]bool, len(q.objs))
+	var vals [4]any
+next:
+	for _, obj := range q.objs {
+		var k [4]any
+		for i, col := range c.cols {
+			if q.t.auto != nil && col.Name() == q.t.auto.Name() && col.IsZero(obj) {
+				continue next
+			}
+			v, err := col.Bind(obj)
+			if err != nil {
+				return nil // the write reports it
+			}
+			vals[i] = v
+			switch x := v.(type) {
+			case nil:
+				continue next
+			case int64, string, bool, float64, Decimal:
+				k[i] = x
+			case []byte:
+				k[i] = string(x)
+			case time.Time:
+				k[i] = [2]int64{x.Unix(), int64(x.Nanosecond())}
+			default:
+				return nil
+			}
+		}
+		if seen[k] {
+			names := make([]string, len(c.cols))
+			for i, col := range c.cols {
+				names[i] = col.Name()
+			}
+			var v any = vals[0]
+			if len(c.cols) > 1 {
+				v = fmt.Sprint(vals[:len(c.cols)])
+			}
+			return &ColumnError{Table: q.t.name, Column: strings.Join(names, ", "), Value: v, Err: ErrDuplicateConflict}
+		}
+		seen[k] = true
 	}
 	return nil
 }
