@@ -68,7 +68,10 @@
 // generated), association rows are inserted for added many-to-many links and
 // deleted for removed ones, objects removed from a one-to-many get a NULL
 // foreign key or, with [DeleteOrphan], are deleted, and [Delete] deletes the
-// related objects with their owner.
+// related objects with their owner. Once a flush has deleted an object, the
+// collections (one-to-many and many-to-many) of the session's objects no
+// longer hold it, as SQLAlchemy's collections after the commit expired
+// them; a Rollback does not put it back in them.
 //
 // # Loading
 //

@@ -3,6 +3,7 @@ package rel
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/retort-orm/retort"
@@ -306,12 +307,27 @@ func (r *m2m[O, T, KO, KT]) added(st *manyState[T], x *T) {
 			xs.sess = st.sess
 		}
 	}
-	if !st.cancel(x, false) && (xs == nil || !xs.cancel(o, false)) {
+	if !cancelRemoval(st, x) && (xs == nil || !cancelRemoval(xs, o)) {
 		st.changes = append(st.changes, change[T]{item: x, add: true})
 	}
 	if xs != nil && !xs.contains(o) {
 		xs.push(o)
 	}
+}
+
+// cancelRemoval cancels the recorded removal of x from st and reports
+// whether it did. A removal whose association row has been deleted (its
+// DELETE sent, the record waiting only for the commit) is not undone by
+// cancelling: its record is dropped, false is reported, and the caller
+// records an addition, which inserts the row again.
+func cancelRemoval[T any](st *manyState[T], x *T) bool {
+	for i, c := range st.changes {
+		if c.item == x && !c.add {
+			st.changes = slices.Delete(st.changes, i, i+1)
+			return c.row == nil || st.sess == nil || st.sess.StatusOf(c.row) == session.Persistent
+		}
+	}
+	return false
 }
 
 func (r *m2m[O, T, KO, KT]) removed(st *manyState[T], x *T) {
@@ -434,6 +450,36 @@ func (r *m2m[O, T, KO, KT]) CascadeDelete(obj any, del func(any)) {
 	if st := r.field(obj.(*O)).own(); st != nil {
 		for _, x := range st.items {
 			del(x)
+		}
+	}
+}
+
+// Forget implements session.Forgetter: the owner's collection lets go of
+// targets a flush deleted, whose association rows the database deleted
+// with them (ON DELETE CASCADE); those rows leave the session too.
+func (r *m2m[O, T, KO, KT]) Forget(obj any, gone func(any) bool) {
+	o := obj.(*O)
+	st := r.field(o).own()
+	if st == nil {
+		return
+	}
+	var drop []*T
+	for _, x := range st.items {
+		if gone(x) {
+			drop = append(drop, x)
+		}
+	}
+	for _, x := range drop {
+		st.drop(x)
+		if st.sess == nil || !hasKey(r.owner, o) || !hasKey(r.target, x) {
+			continue
+		}
+		ko, _ := r.opk.Get(o)
+		kx, _ := r.tpk.Get(x)
+		if k, ok := r.lm.Key(r.keyRow(ko, kx)); ok {
+			if row, in := st.sess.Lookup(k); in {
+				st.sess.Expunge(row)
+			}
 		}
 	}
 }

@@ -346,6 +346,24 @@ func (r *o2m[O, T, K]) Attach(obj any, s *session.Session) {
 // Flushed implements session.Relationship.
 func (r *o2m[O, T, K]) Flushed(any) {}
 
+// Forget implements session.Forgetter: the owner's collection lets go of
+// children a flush deleted.
+func (r *o2m[O, T, K]) Forget(obj any, gone func(any) bool) {
+	st := r.field(obj.(*O)).own()
+	if st == nil {
+		return
+	}
+	var drop []*T
+	for _, x := range st.items {
+		if gone(x) {
+			drop = append(drop, x)
+		}
+	}
+	for _, x := range drop {
+		st.drop(x)
+	}
+}
+
 func (r *o2m[O, T, K]) mark(owners []any, how Strategy) {
 	for _, x := range owners {
 		if o, ok := x.(*O); ok {

@@ -399,6 +399,9 @@ type run struct {
 	// readBack lists the objects this flush inserted or updated whose
 	// mappers have read-only columns, read back once it succeeded.
 	readBack []*state
+	// deleted lists the objects this flush deleted, when objects with
+	// relationships are in the session: their collections let go of them.
+	deleted []any
 }
 
 // ReadBacker is implemented by mappers whose objects have columns the
@@ -510,7 +513,30 @@ func (r *run) settle() error {
 			}
 		}
 	}
+	if len(r.deleted) > 0 {
+		r.s.forgetDeleted(r.deleted)
+	}
 	return first
+}
+
+// forgetDeleted lets the collections of the session's objects go of the
+// objects in gone, which a flush deleted (see Forgetter).
+func (s *Session) forgetDeleted(gone []any) {
+	set := make(map[any]bool, len(gone))
+	for _, o := range gone {
+		set[o] = true
+	}
+	isGone := func(x any) bool { return set[x] }
+	for _, st := range s.states() {
+		if !st.in || set[st.obj] || len(st.mi.rels) == 0 {
+			continue
+		}
+		for _, rel := range st.mi.rels {
+			if f, ok := rel.(Forgetter); ok {
+				f.Forget(st.obj, isGone)
+			}
+		}
+	}
 }
 
 // staleMarker starts the text a server-checked UPDATE fails with when it
@@ -1108,6 +1134,11 @@ func (r *run) deletes(m Mapper, sts []*state) error {
 	r.items = append(r.items, items...)
 	r.checked = true
 	r.done = append(r.done, func() error {
+		if s.related {
+			for _, st := range sts {
+				r.deleted = append(r.deleted, st.obj)
+			}
+		}
 		for _, st := range sts {
 			st.flushed = true
 			s.ident.drop(st.key, st)

@@ -75,6 +75,16 @@ type Relationship interface {
 	Flushed(obj any)
 }
 
+// Forgetter is implemented by relationships whose collections let go of
+// the objects a flush deleted: after a flush that deleted rows, the session
+// calls Forget for each object in it with such a relationship, gone telling
+// the deleted objects. A collection then no longer holds a deleted object,
+// and removing it later writes nothing (the database's ON DELETE CASCADE
+// removed its association rows with it).
+type Forgetter interface {
+	Forget(obj any, gone func(any) bool)
+}
+
 type relKey struct{}
 
 // Relate registers r on t.
