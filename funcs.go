@@ -100,12 +100,38 @@ func builtinType[V any]() (Type[V], error) {
 // cannot infer one: a select list, CASE, COALESCE; on SQLite a Decimal is
 // made a number, as its columns store it). V must be a built-in column
 // type; use [ValAs] for others.
+//
+// Compared with an expression of another type of V (Eq, Ne, Lt, Le, Gt, Ge,
+// Coalesce), v takes that expression's type, as SQLAlchemy's bind
+// parameters take the type of the column they meet: Gt(DayColumn, Val(t))
+// sends t as a date (on SQLite, text as its Date columns store it), so both
+// databases compare dates.
 func Val[V any](v V) Expr[V] {
 	t, err := builtinType[V]()
 	if err != nil {
 		return newExpr[V](nil, func(w *Writer) { w.SetError(err); w.WriteString("NULL") })
 	}
-	return ValAs(v, t)
+	return literal[V]{Expr: ValAs(v, t), v: v}
+}
+
+// literal is a Val: its value travels in the type of the expression it is
+// compared with (see adopt).
+type literal[V any] struct {
+	Expr[V]
+	v V
+}
+
+// adopt gives a Val on one side the type of the expression on the other.
+func adopt[V any](a, b Expr[V]) (Expr[V], Expr[V]) {
+	la, aLit := a.(literal[V])
+	lb, bLit := b.(literal[V])
+	switch {
+	case bLit && !aLit && a.ValueType() != nil:
+		b = ValAs(lb.v, a.ValueType())
+	case aLit && !bLit && b.ValueType() != nil:
+		a = ValAs(la.v, b.ValueType())
+	}
+	return a, b
 }
 
 // ValAs is [Val] for a value stored through typ (an enum, a user type).
@@ -254,6 +280,7 @@ func Coalesce[V any](e Expr[V], more ...Expr[V]) Expr[V] {
 	args := make([]Expression, 0, 1+len(more))
 	args = append(args, e)
 	for _, m := range more {
+		_, m = adopt(e, m)
 		args = append(args, m)
 	}
 	return call(e.ValueType(), "coalesce", args...)
@@ -330,22 +357,22 @@ func compareExprs(a Expression, op string, b Expression) Expr[bool] {
 
 // Eq is a = b, for any two expressions of the same type (columns compare
 // with values through their own methods: UserName.Eq("bob")).
-func Eq[V any](a, b Expr[V]) Expr[bool] { return compareExprs(a, " = ", b) }
+func Eq[V any](a, b Expr[V]) Expr[bool] { a, b = adopt(a, b); return compareExprs(a, " = ", b) }
 
 // Ne is a <> b.
-func Ne[V any](a, b Expr[V]) Expr[bool] { return compareExprs(a, " <> ", b) }
+func Ne[V any](a, b Expr[V]) Expr[bool] { a, b = adopt(a, b); return compareExprs(a, " <> ", b) }
 
 // Lt is a < b.
-func Lt[V any](a, b Expr[V]) Expr[bool] { return compareExprs(a, " < ", b) }
+func Lt[V any](a, b Expr[V]) Expr[bool] { a, b = adopt(a, b); return compareExprs(a, " < ", b) }
 
 // Le is a <= b.
-func Le[V any](a, b Expr[V]) Expr[bool] { return compareExprs(a, " <= ", b) }
+func Le[V any](a, b Expr[V]) Expr[bool] { a, b = adopt(a, b); return compareExprs(a, " <= ", b) }
 
 // Gt is a > b.
-func Gt[V any](a, b Expr[V]) Expr[bool] { return compareExprs(a, " > ", b) }
+func Gt[V any](a, b Expr[V]) Expr[bool] { a, b = adopt(a, b); return compareExprs(a, " > ", b) }
 
 // Ge is a >= b.
-func Ge[V any](a, b Expr[V]) Expr[bool] { return compareExprs(a, " >= ", b) }
+func Ge[V any](a, b Expr[V]) Expr[bool] { a, b = adopt(a, b); return compareExprs(a, " >= ", b) }
 
 // IsNull is e IS NULL.
 func IsNull(e Expression) Expr[bool] {
