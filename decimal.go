@@ -309,8 +309,11 @@ func (d *Decimal) UnmarshalText(b []byte) error {
 // Numeric returns the Type for a Decimal column of the given precision and
 // scale: numeric(p,s) on PostgreSQL, exact end to end; NUMERIC(p,s) on SQLite,
 // whose numeric affinity stores values with a fractional part as 8-byte REAL,
-// exact to 15 significant digits. Values read back are rounded to scale.
-// Precision 0 means unconstrained (numeric with no modifier).
+// exact to 15 significant digits. A value with more places than scale is
+// written rounded to it, half away from zero, on both databases (as
+// PostgreSQL does; the object keeps its value), and values read back are
+// rounded to scale. Precision 0 means unconstrained (numeric with no
+// modifier).
 func Numeric(precision, scale int) Type[Decimal] {
 	return numericType{precision: precision, scale: scale}
 }

@@ -508,6 +508,19 @@ func (c *Column[T, V]) encode(v V) (any, error) {
 		}
 		return v, nil
 	}
+	if nt, ok := any(c.typ).(numericType); ok && nt.precision > 0 {
+		// A value with more decimal places than the column's scale is
+		// written rounded to it (half away from zero), as PostgreSQL
+		// rounds it: SQLite would keep every digit in the row, and sums
+		// and comparisons would differ between the databases. The object
+		// keeps its value, as with PostgreSQL. Conditions compare with
+		// the value as given (arg), on both.
+		if d := any(v).(Decimal); int(d.scale) > nt.scale {
+			if r, err := d.Rescale(nt.scale); err == nil {
+				v = any(r).(V)
+			}
+		}
+	}
 	e, err := c.typ.Encode(v)
 	if err != nil {
 		return nil, &ColumnError{Table: c.table.name, Column: c.name, Value: v, Err: err}
