@@ -129,8 +129,13 @@ func (timeType) Equal(a, b time.Time) bool { return a.Equal(b) }
 // them is [ErrOutOfRange] on both databases.
 const TimeFormat = "2006-01-02 15:04:05.000000000Z"
 
-// FormatTime renders t in [TimeFormat].
-func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+// FormatTime renders t in [TimeFormat], to the microsecond (the last three
+// digits are zeros): PostgreSQL keeps microseconds, and pgx drops the
+// nanoseconds below them, so a time travels to the same value on both
+// databases, in rows and in conditions.
+func FormatTime(t time.Time) string {
+	return t.UTC().Truncate(time.Microsecond).Format(TimeFormat)
+}
 
 // ParseTime reads a time stored in SQLite: [TimeFormat], RFC 3339, the
 // "YYYY-MM-DD HH:MM:SS" and "YYYY-MM-DD" forms SQLite's own functions

@@ -62,7 +62,7 @@ var (
 	_        = retort.Col(tyLimits, "b", func(r *tyLimit) *bool { return &r.B })
 	_        = retort.Col(tyLimits, "s", func(r *tyLimit) *string { return &r.S })
 	_        = retort.Col(tyLimits, "bytes", func(r *tyLimit) *[]byte { return &r.Bytes })
-	_        = retort.Col(tyLimits, "t", func(r *tyLimit) *time.Time { return &r.T })
+	tyLimitT = retort.Col(tyLimits, "t", func(r *tyLimit) *time.Time { return &r.T })
 	_        = retort.NullCol(tyLimits, "ni8", func(r *tyLimit) **int8 { return &r.NI8 })
 	_        = retort.NullCol(tyLimits, "nu16", func(r *tyLimit) **uint16 { return &r.NU16 })
 	_        = retort.NullCol(tyLimits, "nf64", func(r *tyLimit) **float64 { return &r.NF64 })
@@ -124,9 +124,12 @@ func TestTypeLimits(t *testing.T) {
 	})
 }
 
-// time.Time keeps nanoseconds on SQLite; on PostgreSQL, timestamptz keeps
-// microseconds and the nanoseconds below are dropped (pgx sends whole
-// microseconds). Either way the instant, not the zone, is what comes back.
+// time.Time keeps microseconds on both databases: PostgreSQL's timestamptz
+// keeps them and pgx drops the nanoseconds below (it sends whole
+// microseconds); SQLite's text is written to the microsecond to match (it
+// kept nanoseconds before, so the two read back different times, and a
+// condition with the time written matched on one and not the other). The
+// instant, not the zone, is what comes back.
 func TestTimePrecision(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
@@ -139,12 +142,17 @@ func TestTimePrecision(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := at
-		if env.Dialect == retort.Postgres {
-			want = at.Truncate(time.Microsecond)
-		}
+		want := at.Truncate(time.Microsecond)
 		if !got.T.Equal(want) {
 			t.Errorf("read back %v, want %v", got.T, want)
+		}
+		// A condition with a time that differs below the microsecond finds
+		// the row on both, as it is sent to the microsecond too.
+		for _, probe := range []time.Time{at, at.Add(-789), want} {
+			n, err := retort.Select(tyLimits).Where(tyLimitT.Eq(probe)).Count(ctx, env.DB)
+			if err != nil || n != 1 {
+				t.Errorf("T = %v: %d rows, %v; want 1", probe, n, err)
+			}
 		}
 	})
 }
@@ -167,8 +175,7 @@ var (
 // before 1970 and 2000, at the ends of years 1 and 9999, by every insert
 // path (one row, arrays of 5 and of 2,100 rows on PostgreSQL, where
 // times keep a table's inserts out of COPY), and reads back the same
-// instants from each: to the nanosecond on SQLite, truncated to the
-// microsecond on PostgreSQL. Years after 9999 in UTC, or before 1 BC, are
+// instants from each, truncated to the microsecond on both databases. Years after 9999 in UTC, or before 1 BC, are
 // refused and nothing is written.
 func TestTimePaths(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
@@ -205,11 +212,9 @@ func TestTimePaths(t *testing.T) {
 					opt := *o.Opt
 					w.Opt = &opt
 				}
-				if env.Dialect == retort.Postgres {
-					w.At = w.At.Truncate(time.Microsecond)
-					if w.Opt != nil {
-						*w.Opt = w.Opt.Truncate(time.Microsecond)
-					}
+				w.At = w.At.Truncate(time.Microsecond)
+				if w.Opt != nil {
+					*w.Opt = w.Opt.Truncate(time.Microsecond)
 				}
 				want = append(want, w)
 			}

@@ -12,7 +12,8 @@ import (
 
 // bind binds args, which are what Retort's columns encode: nil, Go integers
 // and floats, bool, string, []byte and time.Time (stored as text in
-// retort.TimeFormat, so that order and comparisons work).
+// retort.TimeFormat, to the microsecond as on PostgreSQL, so that order and
+// comparisons work).
 func bind(stmt *sqlite.Stmt, args []any) error {
 	if n := stmt.BindParamCount(); n != len(args) {
 		return fmt.Errorf("sqlite: statement has %d parameters, got %d arguments", n, len(args))
