@@ -414,6 +414,21 @@ func (st *manyState[T]) drop(x *T) bool {
 	return true
 }
 
+// dropGone drops the objects for which gone is true (a flush deleted them;
+// see session.Forgetter) without recording a removal, and returns them.
+func (st *manyState[T]) dropGone(gone func(any) bool) []*T {
+	var dropped []*T
+	for _, x := range st.items {
+		if gone(x) {
+			dropped = append(dropped, x)
+		}
+	}
+	for _, x := range dropped {
+		st.drop(x)
+	}
+	return dropped
+}
+
 // recordAdd records that x was added, cancelling a recorded removal.
 func (st *manyState[T]) recordAdd(x *T) {
 	if !st.cancel(x, false) {

@@ -463,14 +463,7 @@ func (r *m2m[O, T, KO, KT]) Forget(obj any, gone func(any) bool) {
 	if st == nil {
 		return
 	}
-	var drop []*T
-	for _, x := range st.items {
-		if gone(x) {
-			drop = append(drop, x)
-		}
-	}
-	for _, x := range drop {
-		st.drop(x)
+	for _, x := range st.dropGone(gone) {
 		if st.sess == nil || !hasKey(r.owner, o) || !hasKey(r.target, x) {
 			continue
 		}

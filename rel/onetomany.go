@@ -349,18 +349,8 @@ func (r *o2m[O, T, K]) Flushed(any) {}
 // Forget implements session.Forgetter: the owner's collection lets go of
 // children a flush deleted.
 func (r *o2m[O, T, K]) Forget(obj any, gone func(any) bool) {
-	st := r.field(obj.(*O)).own()
-	if st == nil {
-		return
-	}
-	var drop []*T
-	for _, x := range st.items {
-		if gone(x) {
-			drop = append(drop, x)
-		}
-	}
-	for _, x := range drop {
-		st.drop(x)
+	if st := r.field(obj.(*O)).own(); st != nil {
+		st.dropGone(gone)
 	}
 }
 
