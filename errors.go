@@ -34,6 +34,10 @@ var (
 	// PostgreSQL cannot update a row twice in one statement, so the upsert
 	// is refused on both databases before anything is sent.
 	ErrDuplicateConflict = errors.New("two rows of one upsert have this value in its conflict columns, and DO UPDATE can update a row once: merge the rows, or upsert them separately")
+	// ErrNilContext is returned by both drivers for a nil context.Context
+	// (a Rollback takes it as context.Background, so that it still ends the
+	// transaction).
+	ErrNilContext = errors.New("retort: nil context.Context: pass context.Background() or a context of the request")
 	// ErrRowsOpen is wrapped when a statement would run on a connection
 	// whose rows are still being read: a write (or, on PostgreSQL, any
 	// statement) inside a loop over Iter on the same transaction, or a

@@ -91,6 +91,9 @@ var (
 // key=value connection string). Close it when done. The URL, which may hold
 // a password, never appears in errors or logs.
 func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	c := apply(opts)
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -181,6 +184,9 @@ func (db *DB) trace(ctx context.Context, sql string, args []any, n int, start ti
 
 // Exec runs a statement that returns no rows.
 func (db *DB) Exec(ctx context.Context, sql string, args ...any) (retort.Result, error) {
+	if ctx == nil {
+		return retort.Result{}, retort.ErrNilContext
+	}
 	start := time.Now()
 	tag, err := db.q.Exec(ctx, sql, db.typedArgs(args)...)
 	db.trace(ctx, sql, args, 1, start, tag.RowsAffected(), err)
@@ -192,6 +198,9 @@ func (db *DB) Exec(ctx context.Context, sql string, args ...any) (retort.Result,
 
 // Query runs a statement that returns rows.
 func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	start := time.Now()
 	r, err := db.q.Query(ctx, sql, db.typedArgs(args)...)
 	if err != nil {
@@ -204,6 +213,9 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 // ExecBatch sends stmts in one round trip and returns each one's rows
 // affected, stopping at the first error.
 func (db *DB) ExecBatch(ctx context.Context, stmts []retort.Statement) ([]int64, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	counts := make([]int64, 0, len(stmts))
 	items := make([]retort.BatchItem, len(stmts))
 	for i, s := range stmts {
@@ -222,6 +234,9 @@ func (db *DB) ExecBatch(ctx context.Context, stmts []retort.Statement) ([]int64,
 // the round trip: the items before it go first; outside a transaction,
 // SendBatch then opens one, so that the items stay one unit.
 func (db *DB) SendBatch(ctx context.Context, items []retort.BatchItem) error {
+	if ctx == nil {
+		return retort.ErrNilContext
+	}
 	if len(items) == 0 {
 		return nil
 	}

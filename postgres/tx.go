@@ -79,6 +79,9 @@ func (tx *Tx) RunsAlone(it retort.BatchItem) bool {
 // Begin starts a transaction on a connection of the pool (or on the wrapped
 // connection). BEGIN is sent with the first statement.
 func (db *DB) Begin(ctx context.Context) (retort.Tx, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	st := &txState{pending: []string{"BEGIN"}}
 	q := db.q
 	if pool, ok := db.q.(*pgxpool.Pool); ok {
@@ -145,6 +148,9 @@ func (tx *Tx) takePending(ctx context.Context) ([]retort.BatchItem, error) {
 // Exec runs a statement in the transaction (with any waiting BEGIN or
 // SAVEPOINT, in the same round trip).
 func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (retort.Result, error) {
+	if ctx == nil {
+		return retort.Result{}, retort.ErrNilContext
+	}
 	if err := tx.check(); err != nil {
 		return retort.Result{}, err
 	}
@@ -165,6 +171,9 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (retort.Result,
 
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, sql string, args ...any) (retort.Rows, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	if err := tx.check(); err != nil {
 		return nil, err
 	}
@@ -205,6 +214,9 @@ func (tx *Tx) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 // SendBatch sends items (after any waiting BEGIN or SAVEPOINT) in one round
 // trip.
 func (tx *Tx) SendBatch(ctx context.Context, items []retort.BatchItem) error {
+	if ctx == nil {
+		return retort.ErrNilContext
+	}
 	if err := tx.check(); err != nil {
 		return err
 	}
@@ -218,6 +230,9 @@ func (tx *Tx) SendBatch(ctx context.Context, items []retort.BatchItem) error {
 // ExecBatch sends stmts in one round trip and returns each one's rows
 // affected.
 func (tx *Tx) ExecBatch(ctx context.Context, stmts []retort.Statement) ([]int64, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	if err := tx.check(); err != nil {
 		return nil, err
 	}
@@ -248,6 +263,9 @@ func pendingStatements(items []retort.BatchItem) []retort.Statement {
 
 // Begin starts a savepoint; SAVEPOINT is sent with the next statement.
 func (tx *Tx) Begin(ctx context.Context) (retort.Tx, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	if err := tx.check(); err != nil {
 		return nil, err
 	}
@@ -272,6 +290,9 @@ func (tx *Tx) dropPending(sql string) bool {
 // Commit commits the transaction, or releases the savepoint (sent with the
 // next statement).
 func (tx *Tx) Commit(ctx context.Context) error {
+	if ctx == nil {
+		return retort.ErrNilContext
+	}
 	return tx.CommitBatch(ctx, nil)
 }
 
@@ -281,6 +302,9 @@ func (tx *Tx) Commit(ctx context.Context) error {
 // yet and commits a single statement runs it alone, without BEGIN and
 // COMMIT: PostgreSQL makes one statement atomic by itself (see RunsAlone).
 func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
+	if ctx == nil {
+		return retort.ErrNilContext
+	}
 	if err := tx.check(); err != nil {
 		return err
 	}
@@ -397,6 +421,9 @@ func (tx *Tx) sendWithPending(ctx context.Context, items []retort.BatchItem) err
 // statement). Rolling back a finished transaction is not an error; it runs
 // even when ctx is cancelled.
 func (tx *Tx) Rollback(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background() // a rollback always ends the transaction
+	}
 	if tx.done || tx.st.done {
 		return nil
 	}

@@ -774,7 +774,7 @@ func (s *Session) rollbackAfter(ctx context.Context, failed bool) error {
 		if len(s.txs) > 0 {
 			top = s.txs[0]
 		}
-		err = top.Rollback(context.WithoutCancel(ctx))
+		err = top.Rollback(uncancelled(ctx))
 	}
 	s.tx, s.txs, s.marks = nil, nil, nil
 	s.restore(0, failed)
@@ -782,6 +782,15 @@ func (s *Session) rollbackAfter(ctx context.Context, failed bool) error {
 		return fmt.Errorf("session: rollback: %w", err)
 	}
 	return nil
+}
+
+// uncancelled is ctx without its cancellation, for a rollback that must
+// run whatever happened to the caller's context; a nil ctx is Background.
+func uncancelled(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return context.WithoutCancel(ctx)
 }
 
 // Savepoint is a nested transaction begun with Session.Begin.
@@ -867,7 +876,7 @@ func (s *Session) rollbackSavepoint(ctx context.Context) error {
 
 func (s *Session) rollbackSavepointAfter(ctx context.Context, failed bool) error {
 	n := len(s.txs)
-	err := s.tx.Rollback(context.WithoutCancel(ctx))
+	err := s.tx.Rollback(uncancelled(ctx))
 	s.tx = s.txs[n-1]
 	s.txs = s.txs[:n-1]
 	mark := s.marks[n-1]

@@ -81,6 +81,9 @@ var memSeq atomic.Int64
 // Open opens the database at path: a file (created if missing), a "file:"
 // URI, or ":memory:" (or "") for a fresh in-memory database.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	c := config{poolSize: 4, busyTimeout: 5 * time.Second}
 	for _, o := range opts {
 		o(&c)
@@ -132,6 +135,9 @@ func (db *DB) Dialect() retort.Dialect { return retort.SQLite }
 
 // Exec runs a statement that returns no rows.
 func (db *DB) Exec(ctx context.Context, sql string, args ...any) (retort.Result, error) {
+	if ctx == nil {
+		return retort.Result{}, retort.ErrNilContext
+	}
 	c, err := db.take(ctx)
 	if err != nil {
 		return retort.Result{}, err
@@ -143,6 +149,9 @@ func (db *DB) Exec(ctx context.Context, sql string, args ...any) (retort.Result,
 // Query runs a statement that returns rows. The connection is held until the
 // rows are closed.
 func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	c, err := db.take(ctx)
 	if err != nil {
 		return nil, err
@@ -162,6 +171,9 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 // runs it alone, atomically, without BEGIN and COMMIT; one that runs
 // nothing runs nothing.
 func (db *DB) Begin(ctx context.Context) (retort.Tx, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	tx := &Tx{lazy: true, db: db}
 	if err := db.takeInto(ctx, &tx.own); err != nil {
 		return nil, err
@@ -238,6 +250,9 @@ func (tx *Tx) ReadingRows() bool { return !tx.done && len(tx.c.reading) > 0 }
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (retort.Result, error) {
+	if ctx == nil {
+		return retort.Result{}, retort.ErrNilContext
+	}
 	if tx.done {
 		return retort.Result{}, errTxDone
 	}
@@ -249,6 +264,9 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (retort.Result,
 
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, sql string, args ...any) (retort.Rows, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	if tx.done {
 		return nil, errTxDone
 	}
@@ -264,6 +282,9 @@ var errCommitReading = fmt.Errorf("sqlite: commit: %w", retort.ErrRowsOpen)
 
 // Begin starts a nested transaction: a SAVEPOINT.
 func (tx *Tx) Begin(ctx context.Context) (retort.Tx, error) {
+	if ctx == nil {
+		return nil, retort.ErrNilContext
+	}
 	if tx.done {
 		return nil, errTxDone
 	}
@@ -281,6 +302,9 @@ func savepoint(depth int) string { return `"retort_sp_` + strconv.Itoa(depth) + 
 
 // Commit commits the transaction or releases the savepoint.
 func (tx *Tx) Commit(ctx context.Context) error {
+	if ctx == nil {
+		return retort.ErrNilContext
+	}
 	if tx.done {
 		return errTxDone
 	}
@@ -307,6 +331,9 @@ func (tx *Tx) Commit(ctx context.Context) error {
 // Rollback rolls back the transaction or to the savepoint. Rolling back a
 // finished transaction is not an error. It runs even if ctx is cancelled.
 func (tx *Tx) Rollback(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background() // a rollback always ends the transaction
+	}
 	if tx.done {
 		return nil
 	}
@@ -339,6 +366,9 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 // RETURNING, keeps BEGIN and COMMIT, so that a failure reading its rows
 // leaves nothing written.)
 func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
+	if ctx == nil {
+		return retort.ErrNilContext
+	}
 	if tx.done {
 		return errTxDone
 	}
