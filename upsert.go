@@ -328,12 +328,12 @@ next:
 			switch x := v.(type) {
 			case nil:
 				continue next
-			case int64, string, bool, float64, Decimal:
+			case int64, int32, int16, int8, int, uint64, uint32, uint16, uint8, uint, string, bool, float64, float32, Decimal, UUID:
 				k[i] = x
 			case []byte:
 				k[i] = string(x)
-			case time.Time:
-				k[i] = [2]int64{x.Unix(), int64(x.Nanosecond())}
+			case time.Time: // to the microsecond, as both databases keep it
+				k[i] = [2]int64{x.Unix(), int64(x.Nanosecond() / 1000)}
 			default:
 				return nil
 			}

@@ -23,6 +23,19 @@ var (
 	stockQty  = retort.Col(stocks, "qty", func(s *stock) *int64 { return &s.Qty })
 )
 
+type keyed struct {
+	ID   int64
+	Code int32
+	Qty  int64
+}
+
+var (
+	keyeds    = retort.NewTable[keyed]("keyed")
+	_         = retort.Col(keyeds, "id", func(k *keyed) *int64 { return &k.ID }, retort.PrimaryKey())
+	keyedCode = retort.Col(keyeds, "code", func(k *keyed) *int32 { return &k.Code }, retort.Unique())
+	keyedQty  = retort.Col(keyeds, "qty", func(k *keyed) *int64 { return &k.Qty })
+)
+
 // TestUpsertDuplicateConflictKeys: one upsert whose rows repeat a value of
 // its conflict columns. DO UPDATE is refused before anything is sent, with
 // a ColumnError naming the column and the value (PostgreSQL refuses such a
@@ -32,7 +45,7 @@ var (
 func TestUpsertDuplicateConflictKeys(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
-		env.Create(t, stocks)
+		env.Create(t, stocks, keyeds)
 		code := func(s string) *string { return &s }
 		if err := retort.Insert(stocks, &stock{Code: code("a"), Qty: 1}).Exec(ctx, env.DB); err != nil {
 			t.Fatal(err)
@@ -60,6 +73,12 @@ func TestUpsertDuplicateConflictKeys(t *testing.T) {
 		err = retort.Insert(stocks, pair...).OnConflict(stockCode, stockQty).DoUpdateSet(add).Exec(ctx, env.DB)
 		if !errors.Is(err, retort.ErrDuplicateConflict) || !errors.As(err, &ce) || ce.Column != "code, qty" || ce.Value != "[b 2]" {
 			t.Errorf("DO UPDATE with (b, 2) twice: %v; want a ColumnError on stock.\"code, qty\", value [b 2]", err)
+		}
+		// A column of another integer type is compared as well.
+		ks := []*keyed{{Code: 7, Qty: 1}, {Code: 7, Qty: 2}}
+		err = retort.Insert(keyeds, ks...).OnConflict(keyedCode).DoUpdateSet(keyedQty.ToExpr(retort.Excluded(keyedQty))).Exec(ctx, env.DB)
+		if !errors.Is(err, retort.ErrDuplicateConflict) || !errors.As(err, &ce) || ce.Column != "code" || ce.Value != int32(7) {
+			t.Errorf("DO UPDATE with int32 code 7 twice: %v; want a ColumnError on keyed.code, value 7", err)
 		}
 		// Without the repeat the same upsert runs, and the existing row adds.
 		if err := retort.Insert(stocks, rows[:2]...).OnConflict(stockCode).DoUpdateSet(add).Exec(ctx, env.DB); err != nil {
