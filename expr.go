@@ -220,7 +220,7 @@ type Ordering struct {
 type nullsPlace uint8
 
 const (
-	nullsDefault nullsPlace = iota
+	_ nullsPlace = iota // the database's default
 	nullsFirst
 	nullsLast
 )
