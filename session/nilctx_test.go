@@ -50,16 +50,7 @@ func TestNilContext(t *testing.T) {
 				return nil
 			},
 		} {
-			var err error
-			func() {
-				defer func() {
-					if p := recover(); p != nil {
-						t.Errorf("%s panicked: %v", name, p)
-					}
-				}()
-				err = f()
-			}()
-			if !errors.Is(err, retort.ErrNilContext) {
+			if err := mustFail(t, name, f); err != nil && !errors.Is(err, retort.ErrNilContext) {
 				t.Errorf("%s: %v, want ErrNilContext", name, err)
 			}
 		}

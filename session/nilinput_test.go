@@ -31,22 +31,6 @@ func TestNilInputs(t *testing.T) {
 			},
 		}
 	}
-	mustFail := func(t *testing.T, name string, f func() error) error {
-		t.Helper()
-		var err error
-		func() {
-			defer func() {
-				if p := recover(); p != nil {
-					t.Errorf("%s panicked: %v", name, p)
-				}
-			}()
-			err = f()
-		}()
-		if err == nil {
-			t.Errorf("%s: no error", name)
-		}
-		return err
-	}
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		env.Create(t, Authors, Books)
 		s := session.New(env.DB)
@@ -100,4 +84,23 @@ func TestNilInputs(t *testing.T) {
 			t.Errorf("the session lost its object")
 		}
 	})
+}
+
+// mustFail calls f, the call called name, and returns its error; a panic or
+// no error fails t.
+func mustFail(t *testing.T, name string, f func() error) error {
+	t.Helper()
+	var err error
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Errorf("%s panicked: %v", name, p)
+			}
+		}()
+		err = f()
+	}()
+	if err == nil {
+		t.Errorf("%s: no error", name)
+	}
+	return err
 }
