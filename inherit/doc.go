@@ -61,7 +61,11 @@
 //     written into their subclass rows before those run.
 //
 // An update writes only the tables whose columns changed; a delete removes
-// subclass rows before base rows. The identity map keys every object by the
+// subclass rows before base rows, and where the hierarchy's tables
+// reference its own rows (a staffer's manager is a staffer) each table's
+// rows go leaves first, by the key values they hold in the database, so
+// that deletes in several statements never remove a row still referenced.
+// The identity map keys every object by the
 // base key: [Get] of an Employee key that is a Boss returns that *Boss (as
 // the *Employee it embeds), [GetPoly] returns the *Boss itself.
 //

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/delorder"
 	"github.com/retort-orm/retort/session"
 )
 
@@ -404,6 +406,90 @@ const deleteChunk = 500
 // delete removes the rows of snaps' objects, subclass tables first: one
 // statement per table (per chunk of keys on SQLite) when the key has one
 // column, one per row otherwise or when the base table has a version column.
+// deleteOrder is the order to delete the rows of snaps (objects of
+// classes) in when the hierarchy's tables reference its tables (a staffer's
+// manager, a lead's mentor): a row after every row among them that
+// references it (package delorder), so that deletes in several statements
+// (SQLite's chunks of keys, one statement a row under a version column)
+// never remove a row still referenced. ok is false when no reordering is
+// needed or possible: no such references, a cycle, values that cannot be
+// compared.
+func (p *plan) deleteOrder(snaps []any, classes []*node) (order []int32, ok bool) {
+	if len(snaps) < 2 {
+		return nil, false
+	}
+	var g *delorder.Graph
+	for _, c := range p.nodes {
+		for _, fk := range c.ops.foreignKeys() {
+			i := slices.IndexFunc(p.nodes, func(n *node) bool { return n.ops.name() == fk.RefTable })
+			if i < 0 {
+				continue
+			}
+			r := p.nodes[i]
+			from, to := columnIndexes(c.ops, fk.Columns), columnIndexes(r.ops, fk.RefColumns)
+			if c != r && c.under(r) && slices.Equal(from, c.ops.pk()) && slices.Equal(to, r.ops.pk()) {
+				continue // a subclass row's key referencing its own row in the parent table
+			}
+			if from == nil || to == nil || len(from) != len(to) || len(from) > delorder.MaxColumns {
+				return nil, false
+			}
+			fromKeys, toKeys := make([]delorder.Key, len(snaps)), make([]delorder.Key, len(snaps))
+			for j, s := range snaps {
+				var ok bool
+				if classes[j].under(c) {
+					if fromKeys[j], ok = opsKey(c.ops, classes[j].view(s, c), from); !ok {
+						return nil, false
+					}
+				}
+				if classes[j].under(r) {
+					if toKeys[j], ok = opsKey(r.ops, classes[j].view(s, r), to); !ok {
+						return nil, false
+					}
+				}
+			}
+			if g == nil {
+				g = delorder.New(len(snaps))
+			}
+			g.Link(fromKeys, toKeys)
+		}
+	}
+	if g == nil {
+		return nil, false
+	}
+	return g.Order()
+}
+
+// columnIndexes returns the indexes of the columns of these names in o; nil
+// if one is not found.
+func columnIndexes(o tableOps, names []string) []int {
+	out := make([]int, 0, len(names))
+	for _, n := range names {
+		i := slices.IndexFunc(o.meta(), func(m colMeta) bool { return m.name == n })
+		if i < 0 {
+			return nil
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
+// opsKey returns the values of the columns idx of x (a view at o's level)
+// as a delorder.Key: the zero Key when any is NULL; ok is false when a
+// value's type is not one keys are made of.
+func opsKey(o tableOps, x any, idx []int) (k delorder.Key, ok bool) {
+	for j, i := range idx {
+		v, ok := delorder.Value(o.value(x, i))
+		if !ok {
+			return delorder.Key{}, false
+		}
+		if v == nil {
+			return delorder.Key{}, true
+		}
+		k[j] = v
+	}
+	return k, true
+}
+
 func (p *plan) delete(d retort.Dialect, snaps []any) ([]retort.BatchItem, error) {
 	bops := p.baseOps
 	classes := make([]*node, len(snaps))
@@ -411,6 +497,11 @@ func (p *plan) delete(d retort.Dialect, snaps []any) ([]retort.BatchItem, error)
 		if classes[i] = p.classOf(s); classes[i] == nil {
 			return nil, fmt.Errorf("inherit: delete from %q: %T is not a class of the hierarchy", bops.name(), s)
 		}
+	}
+	if order, ok := p.deleteOrder(snaps, classes); ok {
+		snaps = slices.Clone(snaps)
+		delorder.Permute(snaps, order)
+		delorder.Permute(classes, order)
 	}
 	var items []retort.BatchItem
 	for k := len(p.order) - 1; k >= 0; k-- {

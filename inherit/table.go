@@ -13,6 +13,7 @@ import (
 type tableOps interface {
 	schema() retort.Schema
 	name() string
+	foreignKeys() []*retort.ForeignKey
 	freeze()
 	meta() []colMeta
 	pk() []int
@@ -77,8 +78,9 @@ type tableOf[L any] struct {
 	eqAll, eqNonPK func(a, b *L) bool
 }
 
-func (o *tableOf[L]) schema() retort.Schema { return o.t }
-func (o *tableOf[L]) name() string          { return o.t.Name() }
+func (o *tableOf[L]) schema() retort.Schema             { return o.t }
+func (o *tableOf[L]) name() string                      { return o.t.Name() }
+func (o *tableOf[L]) foreignKeys() []*retort.ForeignKey { return o.t.ForeignKeys() }
 
 // freeze reads the table's columns, once they are all declared (at the
 // hierarchy's first use). A plan rebuilt later (a class added) finds them

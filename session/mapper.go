@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/delorder"
 	"github.com/retort-orm/retort/internal/rowcmp"
 )
 
@@ -189,98 +190,45 @@ func TableMapper[T any](t *retort.Table[T]) *Table[T] {
 }
 
 // orderDeletes puts the rows of sts in an order the table's foreign keys to
-// itself allow deleting them in: a row after every row among them that
-// references it (a chain, leaves first). One DELETE statement may remove
-// rows in any order, as its constraints are checked at its end; but rows
-// deleted in several statements (SQLite's chunks of keys, one statement a
-// row where a version column is checked) must come in this order. The
-// order is worked out from the snapshots, the values in the database, and
-// otherwise keeps the order of sts. Rows whose references form a cycle, or
-// whose key values cannot be compared, are left in the order they are.
+// itself allow deleting them in (package delorder): a row after every row
+// among them that references it. The order is worked out from the
+// snapshots, the values in the database, and otherwise keeps the order of
+// sts. Rows whose references form a cycle, or whose key values cannot be
+// compared, are left in the order they are.
 func (m *Table[T]) orderDeletes(sts []*state) {
 	if len(sts) < 2 {
 		return
 	}
-	type ref struct{ from, to []retort.ColumnOf[T] }
-	var refs []ref
+	var g *delorder.Graph
 	for _, fk := range m.t.ForeignKeys() {
 		if fk.RefTable != m.t.Name() {
 			continue
 		}
-		r := ref{from: m.columns(fk.Columns), to: m.columns(fk.RefColumns)}
-		if r.from == nil || r.to == nil || len(r.from) != len(r.to) || len(r.from) > len(refKey{}) {
+		from, to := m.columns(fk.Columns), m.columns(fk.RefColumns)
+		if from == nil || to == nil || len(from) != len(to) || len(from) > delorder.MaxColumns {
 			return
 		}
-		refs = append(refs, r)
-	}
-	if len(refs) == 0 {
-		return
-	}
-	// parents[i]: the rows that row i references.
-	parents := make([][]int32, len(sts))
-	for _, r := range refs {
-		rows := make(map[refKey]int32, len(sts))
+		fromKeys, toKeys := make([]delorder.Key, len(sts)), make([]delorder.Key, len(sts))
 		for i, st := range sts {
-			k, ok := keyValues(st.snap.(*T), r.to)
-			if !ok {
+			var ok1, ok2 bool
+			fromKeys[i], ok1 = keyValues(st.snap.(*T), from)
+			toKeys[i], ok2 = keyValues(st.snap.(*T), to)
+			if !ok1 || !ok2 {
 				return
 			}
-			if k[0] != nil {
-				rows[k] = int32(i)
-			}
 		}
-		for i, st := range sts {
-			k, ok := keyValues(st.snap.(*T), r.from)
-			if !ok {
-				return
-			}
-			if k[0] == nil { // NULL references nothing
-				continue
-			}
-			if p, in := rows[k]; in && int(p) != i {
-				parents[i] = append(parents[i], p)
-			}
+		if g == nil {
+			g = delorder.New(len(sts))
 		}
+		g.Link(fromKeys, toKeys)
 	}
-	const visiting = -1
-	depth := make([]int32, len(sts)) // 0: not yet walked; else depth+1
-	cycle := false
-	var walk func(i int32) int32
-	walk = func(i int32) int32 {
-		switch depth[i] {
-		case visiting:
-			cycle = true
-			return 0
-		case 0:
-		default:
-			return depth[i]
-		}
-		depth[i] = visiting
-		d := int32(1)
-		for _, p := range parents[i] {
-			d = max(d, walk(p)+1)
-		}
-		depth[i] = d
-		return d
-	}
-	order := make([]int32, len(sts))
-	for i := range sts {
-		walk(int32(i))
-		order[i] = int32(i)
-	}
-	if cycle {
+	if g == nil {
 		return
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return int(depth[b] - depth[a]) })
-	sorted := make([]*state, len(sts))
-	for i, j := range order {
-		sorted[i] = sts[j]
+	if order, ok := g.Order(); ok {
+		delorder.Permute(sts, order)
 	}
-	copy(sts, sorted)
 }
-
-// refKey holds the values of up to four columns, as a map key.
-type refKey [4]any
 
 // columns returns the table's columns of these names; nil if one is not
 // found.
@@ -296,21 +244,19 @@ func (m *Table[T]) columns(names []string) []retort.ColumnOf[T] {
 	return out
 }
 
-// keyValues returns the values of cols in obj as a map key: nil for NULL
-// in the first place when any is NULL; ok is false when a value's type is
-// not one keys are made of (it could not be compared, or not reliably).
-func keyValues[T any](obj *T, cols []retort.ColumnOf[T]) (k refKey, ok bool) {
+// keyValues returns the values of cols in obj as a delorder.Key: the zero
+// Key when any is NULL; ok is false when a value's type is not one keys are
+// made of.
+func keyValues[T any](obj *T, cols []retort.ColumnOf[T]) (k delorder.Key, ok bool) {
 	for i, c := range cols {
-		switch v := c.Value(obj).(type) {
-		case nil:
-			return refKey{}, true
-		case int64, int32, int16, int8, int, uint64, uint32, uint16, uint8, uint, string, bool, retort.UUID, retort.Decimal:
-			k[i] = v
-		case []byte:
-			k[i] = string(v)
-		default:
-			return refKey{}, false
+		v, ok := delorder.Value(c.Value(obj))
+		if !ok {
+			return delorder.Key{}, false
 		}
+		if v == nil {
+			return delorder.Key{}, true
+		}
+		k[i] = v
 	}
 	return k, true
 }
