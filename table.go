@@ -827,6 +827,16 @@ func (t *Table[T]) Stamps() (onInsert, onUpdate bool) {
 	return onInsert, len(o.onUpdate) > 0
 }
 
+// ApplyDefaults sets each column of obj declared with [Default] whose
+// value is zero to its default, as every insert does. A session calls it
+// before it writes a new object over the row of a deleted one with its key
+// (an UPDATE).
+func (t *Table[T]) ApplyDefaults(obj *T) {
+	for _, c := range t.origin().cols {
+		c.applyDefault(obj)
+	}
+}
+
 // ApplyOnUpdate prepares obj for an UPDATE: each column declared with
 // UpdateDefault whose value in obj is still the one in snap (the object as it was
 // read or last written) is set to its UpdateDefault value. It reports whether it

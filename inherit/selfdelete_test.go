@@ -3,6 +3,7 @@ package inherit_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/retort-orm/retort"
@@ -175,5 +176,41 @@ func TestDeleteSelfReferencingHierarchy(t *testing.T) {
 				t.Errorf("%d rungs left, want 0", left)
 			}
 		})
+	})
+}
+
+// TestRowSwitchRefused: a new object with the key of an object deleted in
+// the same flush is an error naming the remedy (the session's plain tables
+// write it over the row; a hierarchy, where the classes may differ, does
+// not), and the two flushes it names work.
+func TestRowSwitchRefused(t *testing.T) {
+	runDB(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		old := &Boss{Employee: Employee{ID: 7, Name: "old"}, GolfAverage: retort.MustDecimal("1.5")}
+		add(t, s, old)
+		mustCommit(t, s)
+		if err := session.Delete(s, old); err != nil {
+			t.Fatal(err)
+		}
+		repl := &Boss{Employee: Employee{ID: 7, Name: "new"}, GolfAverage: retort.MustDecimal("2.5")}
+		add(t, s, repl)
+		err := s.Flush(ctx)
+		if err == nil || !strings.Contains(err.Error(), "flush the delete first") {
+			t.Fatalf("flush = %v, want an error saying to flush the delete first", err)
+		}
+		if a, b := s.StatusOf(old), s.StatusOf(repl); a != session.Deleted || b != session.Pending {
+			t.Errorf("after the failed flush: %v, %v; want deleted, pending", a, b)
+		}
+		s.Expunge(repl)
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		add(t, s, repl)
+		mustCommit(t, s)
+		got, err := inherit.Get(ctx, session.New(env.DB), BossClass, int64(7))
+		if err != nil || got.Name != "new" {
+			t.Errorf("boss 7 = %+v, %v; want the new one", got, err)
+		}
 	})
 }

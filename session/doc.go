@@ -29,7 +29,13 @@
 // being written; new rows with generated keys that reference each other, or
 // themselves, are an error: set one reference after a first flush; rows of
 // a table that references itself are deleted leaves first, by the key
-// values they hold in the database), inserts each table's new rows in as
+// values they hold in the database; a new object whose key is that of an
+// object deleted in the same flush takes over its row, as SQLAlchemy's
+// "row switch" does: one UPDATE of the columns that differ, its BeforeInsert
+// and AfterInsert hooks and Default values as for an insert, no delete
+// hooks for the old one, and the rows that reference the key kept; the
+// joined-inheritance mapper refuses it: flush the delete first), inserts
+// each table's new rows in as
 // few statements as the
 // database allows (on PostgreSQL one unnest statement per 5,000 rows, with
 // generated keys matched to objects by ordinal; from 2,000 rows, COPY, the

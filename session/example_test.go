@@ -162,3 +162,53 @@ func ExampleBeforeFlush() {
 	// 1 Rex
 	// 2 Stray
 }
+
+// Deleting an object and adding a new one with its key in one flush
+// writes one UPDATE, as SQLAlchemy's "row switch" does: the row stays, so
+// rows that reference it are untouched, and the new object is the row's
+// object from then on.
+func Example_rowSwitch() {
+	ctx := context.Background()
+	show := false
+	db, err := sqlite.Open(ctx, ":memory:", sqlite.WithTracer(retort.TraceFunc(func(_ context.Context, ev retort.TraceEvent) {
+		if show {
+			fmt.Println("SQL:", ev.SQL)
+		}
+	})))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	if err := retort.CreateAll(ctx, db, Pets); err != nil {
+		log.Fatal(err)
+	}
+	s := session.New(db)
+	rex := &Pet{ID: 1, Name: "Rex", Age: 3}
+	if err := session.Add(s, rex); err != nil {
+		log.Fatal(err)
+	}
+	if err := s.Commit(ctx); err != nil {
+		log.Fatal(err)
+	}
+	show = true
+
+	if err := session.Delete(s, rex); err != nil {
+		log.Fatal(err)
+	}
+	fido := &Pet{ID: 1, Name: "Fido", Age: 3}
+	if err := session.Add(s, fido); err != nil {
+		log.Fatal(err)
+	}
+	if err := s.Commit(ctx); err != nil {
+		log.Fatal(err)
+	}
+	show = false
+	got, err := session.Get(ctx, s, Pets, int64(1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(got.Name, got == fido, s.StatusOf(rex))
+	// Output:
+	// SQL: UPDATE "pet" SET "name" = ? WHERE "pet"."id" = ?
+	// Fido true detached
+}

@@ -402,6 +402,9 @@ type run struct {
 	// deleted lists the objects this flush deleted, when objects with
 	// relationships are in the session: their collections let go of them.
 	deleted []any
+	// switched holds the deleted objects whose rows new objects took over
+	// (switchRows): no DELETE is written for them.
+	switched map[*state]bool
 }
 
 // ReadBacker is implemented by mappers whose objects have columns the
@@ -828,13 +831,119 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 	}
 	s := r.s
 	rels := r.s.relsOf(m)
+	var switches [][2]*state // a new object, the deleted one whose row it takes
 	for _, st := range sts {
-		if st.hasKey {
-			if other, ok := s.ident.get(st.key); ok && other != st {
-				return fmt.Errorf("new object %s has the key of an object already in the session", st.key)
-			}
+		if !st.hasKey {
+			continue
+		}
+		other, ok := s.ident.get(st.key)
+		if !ok || other == st {
+			continue
+		}
+		if other.status != Deleted || other.flushed {
+			return fmt.Errorf("new object %s has the key of an object already in the session", st.key)
+		}
+		if _, can := m.(rowSwitcher); !can || other.mi != st.mi {
+			return fmt.Errorf("new object %s has the key of an object deleted in this flush, whose row %s cannot take it over: flush the delete first", st.key, m.IdentityTable())
+		}
+		switches = append(switches, [2]*state{st, other})
+	}
+	if switches != nil {
+		sts = slices.DeleteFunc(slices.Clone(sts), func(st *state) bool {
+			return slices.ContainsFunc(switches, func(p [2]*state) bool { return p[0] == st })
+		})
+	}
+	if len(sts) > 0 {
+		if err := r.insertLevels(m, sts, rels); err != nil {
+			return err
 		}
 	}
+	return r.switchRows(m, switches, rels)
+}
+
+// rowSwitcher is implemented by a mapper that can write a new object over
+// the row of a deleted object with its key (the session's Table).
+type rowSwitcher interface {
+	// applyDefaults sets obj's columns declared with Default, as an
+	// insert would.
+	applyDefaults(obj any)
+}
+
+// switchRows writes each new object of pairs over the row of the object
+// deleted in this flush whose key it has, as SQLAlchemy's "row switch"
+// does: one UPDATE of the columns whose values differ, instead of a DELETE
+// and an INSERT, so that rows referencing the key stay as they are (a
+// DELETE would fail on them, or cascade to them). The new object is
+// inserted as far as the program sees: its Default columns are set and its
+// BeforeInsert and AfterInsert hooks run; the deleted object's delete hooks
+// do not, as no row is deleted. Under a version column, the row must still
+// have the deleted object's version, and gets the next one.
+func (r *run) switchRows(m Mapper, pairs [][2]*state, rels []Relationship) error {
+	s := r.s
+	for _, p := range pairs {
+		st, old := p[0], p[1]
+		if err := r.waitForParents(st.obj, rels); err != nil {
+			return err
+		}
+		if err := r.parentsReady(m, st, rels); err != nil {
+			return err
+		}
+		for _, rel := range rels {
+			rel.Sync(st.obj)
+		}
+		if err := runHooks(r.ctx, s.hooksOf(m), beforeInsert, st.obj); err != nil {
+			return err
+		}
+		if st.mi.stampsInsert || st.mi.stampsUpdate {
+			r.stamped = append(r.stamped, stamp{st, m.Snapshot(st.obj)})
+		}
+		m.(rowSwitcher).applyDefaults(st.obj)
+		if st.mi.readBack != nil {
+			r.readBack = append(r.readBack, st)
+		}
+		items, err := m.Update(r.d, st.obj, old.snap)
+		if err != nil {
+			return err
+		}
+		s.record(st)
+		s.record(old)
+		if len(items) > 0 {
+			if c, ok := m.(updateChecker); ok && c.checkableUpdates() && r.d == retort.Postgres && len(items) == 1 {
+				items[0] = r.serverChecked(items[0], st.key)
+			} else {
+				r.checked = true
+			}
+		}
+		r.items = append(r.items, items...)
+		if r.switched == nil {
+			r.switched = map[*state]bool{}
+		}
+		r.switched[old] = true
+		r.done = append(r.done, func() error {
+			if u, ok := m.(updatedHook); ok && len(items) > 0 {
+				if err := u.Updated(st.obj, old.snap); err != nil {
+					return err
+				}
+			}
+			old.flushed = true
+			if s.related {
+				r.deleted = append(r.deleted, old.obj)
+			}
+			st.status = Persistent
+			st.snap = m.Snapshot(st.obj)
+			s.ident.set(st.key, st)
+			for _, rel := range rels {
+				rel.Flushed(st.obj)
+			}
+			return runHooks(r.ctx, s.hooksOf(m), afterInsert, st.obj)
+		})
+	}
+	return nil
+}
+
+// insertLevels writes new objects of m, level by level.
+func (r *run) insertLevels(m Mapper, sts []*state, rels []Relationship) error {
+	s := r.s
 	levels, err := r.levels(m, sts, rels)
 	if err != nil {
 		return err
@@ -1113,6 +1222,13 @@ func (r *run) deletes(m Mapper, sts []*state) error {
 		return nil
 	}
 	s := r.s
+	if len(r.switched) > 0 {
+		// Rows a new object took over (switchRows) are not deleted.
+		sts = slices.DeleteFunc(slices.Clone(sts), func(st *state) bool { return r.switched[st] })
+		if len(sts) == 0 {
+			return nil
+		}
+	}
 	if o, ok := m.(deleteOrderer); ok {
 		o.orderDeletes(sts)
 	}

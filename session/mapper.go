@@ -795,3 +795,6 @@ func inValues[T any](c retort.ColumnOf[T], vals []any) (retort.Expr[bool], error
 	}
 	return c.InValues(vals)
 }
+
+// applyDefaults implements rowSwitcher.
+func (m *Table[T]) applyDefaults(obj any) { m.t.ApplyDefaults(obj.(*T)) }
