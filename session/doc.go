@@ -43,12 +43,13 @@
 // in one round trip: on PostgreSQL the flush that a query triggers
 // (autoflush) travels in the same batch as the query, BEGIN travels with the
 // first statement, and COMMIT with the last flush. A round trip is split only
-// where a child needs a key the database has not generated yet. So that
-// COMMIT can travel with UPDATEs, PostgreSQL itself checks that each UPDATE
-// matched its row: the statement is wrapped in a CTE whose SELECT fails
-// otherwise, and the failure comes back as a [StaleError]. A DELETE's row
-// count is checked by the program, so a commit whose flush deletes rows
-// costs a round trip of its own for COMMIT. A commit of a single UPDATE or
+// where a child needs a key the database has not generated yet. The
+// program checks that each UPDATE and DELETE matched its rows, which keeps
+// COMMIT for a round trip of its own; so that it can travel with them in a
+// commit of up to 8 UPDATEs and DELETEs on PostgreSQL, the server checks
+// instead: each statement is wrapped in a CTE whose SELECT fails otherwise,
+// and the failure comes back as a [StaleError] (beyond 8, the wrapping
+// costs the server more than the round trip it saves). A commit of a single UPDATE or
 // DELETE runs it alone, without BEGIN and COMMIT, in one round trip: a
 // plain statement whose row count the program checks. A COPY splits the
 // round trip: the statements before it and the keys go first, the COPY by

@@ -384,7 +384,7 @@ type run struct {
 	// matched by an UPDATE or DELETE): the server cannot see that check, so
 	// COMMIT must not travel in the same batch.
 	checked bool
-	stale   []Key // keys of UPDATEs the server checks, by marker index
+	stale   []staleCheck // the statements the server checks, by marker index
 	// plain holds those UPDATEs as they were before the wrapping, for a
 	// transaction whose only statement is one of them (see serverChecked).
 	plain   []retort.BatchItem
@@ -402,6 +402,9 @@ type run struct {
 	// deleted lists the objects this flush deleted, when objects with
 	// relationships are in the session: their collections let go of them.
 	deleted []any
+	// serverCheck: UPDATEs and DELETEs are wrapped so that the server
+	// checks their row counts (see serverChecked).
+	serverCheck bool
 	// switched holds the deleted objects whose rows new objects took over
 	// (switchRows): no DELETE is written for them.
 	switched map[*state]bool
@@ -542,8 +545,8 @@ func (s *Session) forgetDeleted(gone []any) {
 	}
 }
 
-// staleMarker starts the text a server-checked UPDATE fails with when it
-// matches no row (see serverChecked).
+// staleMarker starts the text a server-checked UPDATE or DELETE fails with
+// when it matches other than its rows.
 const staleMarker = "retort_stale "
 
 // updateChecker is implemented by a mapper whose UPDATE statements are
@@ -553,26 +556,60 @@ type updateChecker interface {
 	checkableUpdates() bool
 }
 
-// serverChecked wraps it, an UPDATE of the row with key k on PostgreSQL, so
-// that the server fails it (and the transaction) when it matches no row:
-// the statement then needs no check by the client, and COMMIT can travel in
-// the same round trip. The error's text carries a marker that staleError
-// turns back into a StaleError for k. Should the UPDATE be the only
-// statement of its transaction, which the driver runs alone, the flush
-// sends it as it was, and its own Result checks the row count (PostgreSQL's
-// CTE and count cost about 20 us a statement on the server here).
-func (r *run) serverChecked(it retort.BatchItem, k Key) retort.BatchItem {
+// deleteChecker is implemented by a mapper whose DELETE statements are
+// plain single-table DELETEs the flush can wrap so that the server checks
+// the row count (package session's Table mapper): deleteItems is Delete
+// with each statement's check.
+type deleteChecker interface {
+	deleteItems(d retort.Dialect, snaps []any) ([]retort.BatchItem, []staleCheck, error)
+	// plainTable is the *Table[T] itself: a type embedding it (and maybe
+	// overriding Delete, as rel's association tables do) does not qualify.
+	plainTable() Mapper
+}
+
+// staleCheck is what a statement must match: n rows (for an UPDATE, or a
+// DELETE of one row, the row with key; for a DELETE of many, rows of
+// key.Table).
+type staleCheck struct {
+	op  string // "update" or "delete"
+	key Key
+	n   int64
+}
+
+// serverCheckLimit is the most UPDATEs and DELETEs a committing flush wraps
+// (serverChecked) so that COMMIT goes in their round trip: the wrapping
+// costs the server more per statement than a round trip saves beyond it.
+var serverCheckLimit = 8
+
+// serverChecked wraps it, an UPDATE or DELETE on PostgreSQL that must match
+// c.n rows, so that the server fails it (and the transaction) when it does
+// not: the statement then needs no check by the client, and COMMIT can
+// travel in the same round trip. The error's text carries a marker that
+// staleError turns back into a StaleError. Should the statement be the only
+// one of its transaction, which the driver runs alone, the flush sends it
+// as it was, and its own Result checks the row count (PostgreSQL's CTE and
+// count cost about 20 us a statement on the server here).
+func (r *run) serverChecked(it retort.BatchItem, c staleCheck) retort.BatchItem {
 	r.plain = append(r.plain, it)
-	n := len(it.Args) + 1
 	marker := staleMarker + strconv.Itoa(len(r.stale)) + " "
-	r.stale = append(r.stale, k)
-	it.SQL = `WITH "retort_u" AS (` + it.SQL + ` RETURNING 1) SELECT CASE WHEN count(*) = 1 THEN 1 ELSE ($` +
-		strconv.Itoa(n) + `::text || count(*))::int END FROM "retort_u"`
-	it.Args = append(slices.Clip(it.Args), marker)
+	r.stale = append(r.stale, c)
+	args := slices.Clip(it.Args)
+	want := "1"
+	if c.n != 1 {
+		args = append(args, c.n)
+		want = "$" + strconv.Itoa(len(args))
+	}
+	args = append(args, marker)
+	it.SQL = `WITH "retort_u" AS (` + it.SQL + ` RETURNING 1) SELECT CASE WHEN count(*) = ` + want + ` THEN 1 ELSE ($` +
+		strconv.Itoa(len(args)) + `::text || count(*))::int END FROM "retort_u"`
+	it.Args = args
+	if c.op == "delete" {
+		it.Result = nil // the server checked the count; the SELECT returns one row
+	}
 	return it
 }
 
-// staleError returns the StaleError a server-checked UPDATE's failure
+// staleError returns the StaleError a server-checked statement's failure
 // stands for, or err itself.
 func (r *run) staleError(err error) error {
 	if err == nil || len(r.stale) == 0 {
@@ -592,7 +629,8 @@ func (r *run) staleError(err error) error {
 	if err1 != nil || err2 != nil || idx < 0 || idx >= len(r.stale) {
 		return err
 	}
-	return &StaleError{Op: "update", Key: r.stale[idx], Matched: matched, Expected: 1}
+	c := r.stale[idx]
+	return &StaleError{Op: c.op, Key: c.key, Matched: matched, Expected: c.n}
 }
 
 // send runs the queued statements: one round trip on PostgreSQL.
@@ -733,6 +771,13 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 			err = fmt.Errorf("session: flush: %w", err)
 		}
 	}()
+	if commit && r.d == retort.Postgres {
+		n := 0
+		for _, mw := range w.order {
+			n += len(mw.updates) + len(mw.deletes)
+		}
+		r.serverCheck = n <= serverCheckLimit
+	}
 	for _, mw := range w.order {
 		if err := r.inserts(mw.m, mw.inserts); err != nil {
 			return err
@@ -843,7 +888,7 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 		if other.status != Deleted || other.flushed {
 			return fmt.Errorf("new object %s has the key of an object already in the session", st.key)
 		}
-		if _, can := m.(rowSwitcher); !can || other.mi != st.mi {
+		if sw, can := m.(rowSwitcher); !can || sw.plainTable() != m || other.mi != st.mi {
 			return fmt.Errorf("new object %s has the key of an object deleted in this flush, whose row %s cannot take it over: flush the delete first", st.key, m.IdentityTable())
 		}
 		switches = append(switches, [2]*state{st, other})
@@ -867,6 +912,9 @@ type rowSwitcher interface {
 	// applyDefaults sets obj's columns declared with Default, as an
 	// insert would.
 	applyDefaults(obj any)
+	// plainTable is the *Table[T] itself: a type embedding it (and maybe
+	// overriding Insert or Update) does not qualify.
+	plainTable() Mapper
 }
 
 // switchRows writes each new object of pairs over the row of the object
@@ -908,8 +956,8 @@ func (r *run) switchRows(m Mapper, pairs [][2]*state, rels []Relationship) error
 		s.record(st)
 		s.record(old)
 		if len(items) > 0 {
-			if c, ok := m.(updateChecker); ok && c.checkableUpdates() && r.d == retort.Postgres && len(items) == 1 {
-				items[0] = r.serverChecked(items[0], st.key)
+			if c, ok := m.(updateChecker); ok && c.checkableUpdates() && r.serverCheck && len(items) == 1 {
+				items[0] = r.serverChecked(items[0], staleCheck{"update", st.key, 1})
 			} else {
 				r.checked = true
 			}
@@ -1195,8 +1243,8 @@ func (r *run) updates(m Mapper, sts []*state) error {
 			return err
 		}
 		s.record(st)
-		if c, ok := m.(updateChecker); ok && c.checkableUpdates() && r.d == retort.Postgres && len(items) == 1 {
-			items[0] = r.serverChecked(items[0], st.key)
+		if c, ok := m.(updateChecker); ok && c.checkableUpdates() && r.serverCheck && len(items) == 1 {
+			items[0] = r.serverChecked(items[0], staleCheck{"update", st.key, 1})
 		} else {
 			r.checked = true
 		}
@@ -1240,15 +1288,27 @@ func (r *run) deletes(m Mapper, sts []*state) error {
 		}
 		objs[i], snaps[i] = st.obj, st.snap
 	}
-	items, err := m.Delete(r.d, objs, snaps)
-	if err != nil {
-		return err
+	if dc, ok := m.(deleteChecker); ok && r.serverCheck && dc.plainTable() == m {
+		items, checks, err := dc.deleteItems(r.d, snaps)
+		if err != nil {
+			return err
+		}
+		clientChecked(items, checks) // what runs should a statement run alone
+		for i := range items {
+			items[i] = r.serverChecked(items[i], checks[i])
+		}
+		r.items = append(r.items, items...)
+	} else {
+		items, err := m.Delete(r.d, objs, snaps)
+		if err != nil {
+			return err
+		}
+		r.items = append(r.items, items...)
+		r.checked = true
 	}
 	for _, st := range sts {
 		s.record(st)
 	}
-	r.items = append(r.items, items...)
-	r.checked = true
 	r.done = append(r.done, func() error {
 		if s.related {
 			for _, st := range sts {

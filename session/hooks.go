@@ -16,14 +16,19 @@ var ErrStale = errors.New("session: stale data")
 
 // StaleError reports the statement whose rows did not match.
 type StaleError struct {
-	Op       string // "update" or "delete"
+	Op string // "update" or "delete"
+	// Key is the row's key; for a statement of several rows (a DELETE
+	// of many keys), only Key.Table is set.
 	Key      Key
 	Matched  int64
 	Expected int64
 }
 
-// Error names the statement, the key and the rows matched.
+// Error names the statement, the key (or the table) and the rows matched.
 func (e *StaleError) Error() string {
+	if e.Expected > 1 {
+		return fmt.Sprintf("session: %s of %d rows of %s matched %d: %v", e.Op, e.Expected, e.Key.Table, e.Matched, ErrStale)
+	}
 	return fmt.Sprintf("session: %s %s matched %d rows, expected %d: %v", e.Op, e.Key, e.Matched, e.Expected, ErrStale)
 }
 

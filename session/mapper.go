@@ -675,11 +675,40 @@ const deleteChunk = 500
 // Delete implements Mapper: one statement for many rows when the table has a
 // single-column key and no version column, one per row otherwise.
 func (m *Table[T]) Delete(d retort.Dialect, objs, snaps []any) ([]retort.BatchItem, error) {
+	items, checks, err := m.deleteItems(d, snaps)
+	if err != nil {
+		return nil, err
+	}
+	clientChecked(items, checks)
+	return items, nil
+}
+
+// clientChecked gives each of items a Result that checks its row count
+// against checks[i].
+func clientChecked(items []retort.BatchItem, checks []staleCheck) {
+	for i := range items {
+		c := checks[i]
+		items[i].Result = func(r retort.Result) error {
+			if r.RowsAffected != c.n {
+				return &StaleError{Op: c.op, Key: c.key, Matched: r.RowsAffected, Expected: c.n}
+			}
+			return nil
+		}
+	}
+}
+
+// plainTable implements deleteChecker and rowSwitcher.
+func (m *Table[T]) plainTable() Mapper { return m }
+
+// deleteItems implements deleteChecker: the DELETE statements of the rows
+// of snaps, without Results, and the row count each must match.
+func (m *Table[T]) deleteItems(d retort.Dialect, snaps []any) ([]retort.BatchItem, []staleCheck, error) {
 	if len(m.pk) == 0 {
-		return nil, fmt.Errorf("session: delete from %q: the table has no primary key", m.t.Name())
+		return nil, nil, fmt.Errorf("session: delete from %q: the table has no primary key", m.t.Name())
 	}
 	version := versionOf(m.t)
 	var items []retort.BatchItem
+	var checks []staleCheck
 	if len(m.pk) == 1 && version == nil {
 		pk := m.pk[0]
 		chunk := len(snaps)
@@ -692,7 +721,7 @@ func (m *Table[T]) Delete(d retort.Dialect, objs, snaps []any) ([]retort.BatchIt
 			for i, s := range part {
 				v, err := pk.Bind(s.(*T))
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				keys[i] = v
 			}
@@ -702,16 +731,14 @@ func (m *Table[T]) Delete(d retort.Dialect, objs, snaps []any) ([]retort.BatchIt
 			w.WriteString(" WHERE ")
 			pk.WriteSQL(w)
 			w.WriteIn(keys)
-			n := int64(len(part))
-			table := m.t.Name()
-			items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Op: "delete from", Table: table, Result: func(r retort.Result) error {
-				if r.RowsAffected != n {
-					return &StaleError{Op: "delete", Key: Key{Table: table}, Matched: r.RowsAffected, Expected: n}
-				}
-				return nil
-			}})
+			items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Op: "delete from", Table: m.t.Name()})
+			c := staleCheck{"delete", Key{Table: m.t.Name()}, int64(len(part))}
+			if len(part) == 1 {
+				c.key, _ = m.KeyOfObject(part[0].(*T))
+			}
+			checks = append(checks, c)
 		}
-		return items, nil
+		return items, checks, nil
 	}
 	for _, s := range snaps {
 		st := s.(*T)
@@ -719,17 +746,13 @@ func (m *Table[T]) Delete(d retort.Dialect, objs, snaps []any) ([]retort.BatchIt
 		w.WriteString("DELETE FROM ")
 		w.WriteIdent(m.t.Name())
 		if err := m.writeKeyMatch(w, st, version); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		key, _ := m.KeyOfObject(st)
-		items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Op: "delete from", Table: m.t.Name(), Result: func(r retort.Result) error {
-			if r.RowsAffected != 1 {
-				return &StaleError{Op: "delete", Key: key, Matched: r.RowsAffected, Expected: 1}
-			}
-			return nil
-		}})
+		items = append(items, retort.BatchItem{SQL: w.String(), Args: w.Args(), Op: "delete from", Table: m.t.Name()})
+		checks = append(checks, staleCheck{"delete", key, 1})
 	}
-	return items, nil
+	return items, checks, nil
 }
 
 // ClearGenerated implements Mapper.
