@@ -272,6 +272,7 @@ func (s *Session) record(st *state) {
 // they were pending before that flush; after a Rollback the program asked
 // for, they leave the session, as in SQLAlchemy.
 func (s *Session) restore(mark int, failed bool) {
+	var related []*state
 	for i := s.journal.len() - 1; i >= mark; i-- {
 		j := s.journal.at(i)
 		if failed && j.added && j.status == Transient {
@@ -297,8 +298,18 @@ func (s *Session) restore(mark int, failed bool) {
 			s.rejoin(st)
 		}
 		st.jgen = 0
+		if len(st.mi.rels) > 0 {
+			related = append(related, st)
+		}
 	}
 	s.journal.truncate(mark)
+	// Foreign keys follow their parents' keys, which the rollback may have
+	// taken back (generated keys): none names a row that does not exist.
+	for _, st := range related {
+		for _, r := range st.mi.rels {
+			r.Sync(st.obj)
+		}
+	}
 }
 
 // nextGen starts a journal generation: every state records again. Should
