@@ -760,7 +760,8 @@ func (s *Session) committed() {
 
 // Rollback rolls the transaction back. Every object returns to its state at
 // the start of the transaction: objects inserted in it are pending again
-// (their generated keys cleared), objects deleted in it are persistent
+// (their generated keys cleared, and the foreign keys that held them
+// following their relationships' parents), objects deleted in it are persistent
 // again, and objects updated in it will be written again at the next flush
 // (the program's in-memory values are kept).
 func (s *Session) Rollback(ctx context.Context) error {
