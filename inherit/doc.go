@@ -65,6 +65,9 @@
 // reference its own rows (a staffer's manager is a staffer) each table's
 // rows go leaves first, by the key values they hold in the database, so
 // that deletes in several statements never remove a row still referenced.
+// A new object with the key of an object of its class deleted in the same
+// flush takes over its rows with UPDATEs (the session's row switch); of
+// another class, it is an error: flush the delete first.
 // The identity map keys every object by the
 // base key: [Get] of an Employee key that is a Boss returns that *Boss (as
 // the *Employee it embeds), [GetPoly] returns the *Boss itself.

@@ -20,6 +20,7 @@ type mapper struct{ h *hierarchy }
 var (
 	_ session.Mapper      = (*mapper)(nil)
 	_ session.WhereLoader = (*mapper)(nil)
+	_ session.RowSwitcher = (*mapper)(nil)
 )
 
 // classTable presents n's table to the session: relationships and hooks
@@ -194,6 +195,30 @@ func (m *mapper) CopyReadOnly(dst, src any) {
 			}
 		}
 	}
+}
+
+// SwitchRow implements session.RowSwitcher: a new object takes over the
+// row of a deleted object of the same class (an UPDATE of each table's
+// changed columns); its discriminator and Default values are set as an
+// insert sets them. An object of another class cannot: its rows are in
+// other tables.
+func (m *mapper) SwitchRow(obj, snap any) error {
+	p := m.h.plan()
+	n, was := p.classOf(obj), p.classOf(snap)
+	if n == nil || was == nil {
+		return fmt.Errorf("inherit: %q: %T is not a class of the hierarchy", p.baseOps.name(), obj)
+	}
+	if n != was {
+		return fmt.Errorf("inherit: a new %s cannot take over the row of a deleted %s with its key: flush the delete first", n, was)
+	}
+	lv := n.levels(obj)
+	if err := p.baseOps.setValue(lv[0], p.discIx, n.value); err != nil {
+		return fmt.Errorf("inherit: %q: %w", p.baseOps.name(), err)
+	}
+	for c := n; c != nil; c = c.parent {
+		c.ops.applyDefaults(lv[c.depth])
+	}
+	return p.syncKeys(n, &lv)
 }
 
 func (m *mapper) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, error) {

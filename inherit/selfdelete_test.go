@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/retort-orm/retort"
 	"github.com/retort-orm/retort/inherit"
 	"github.com/retort-orm/retort/internal/dbtest"
@@ -179,38 +180,65 @@ func TestDeleteSelfReferencingHierarchy(t *testing.T) {
 	})
 }
 
-// TestRowSwitchRefused: a new object with the key of an object deleted in
-// the same flush is an error naming the remedy (the session's plain tables
-// write it over the row; a hierarchy, where the classes may differ, does
-// not), and the two flushes it names work.
-func TestRowSwitchRefused(t *testing.T) {
+// TestRowSwitchHierarchy: a new object with the key of an object of the
+// same class deleted in the same flush takes over its rows with UPDATEs, so
+// a grunt employed by the boss keeps its reference (a DELETE of the boss
+// row would fail on it); an object of another class cannot (its rows are in
+// other tables), and the error names the remedy, which works. Before, both
+// failed: "has the key of an object already in the session".
+func TestRowSwitchHierarchy(t *testing.T) {
 	runDB(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
 		ctx := context.Background()
 		s := session.New(env.DB)
 		old := &Boss{Employee: Employee{ID: 7, Name: "old"}, GolfAverage: retort.MustDecimal("1.5")}
 		add(t, s, old)
+		add(t, s, &Grunt{Employee: Employee{ID: 8, Name: "g"}, EmployerID: ptr(int64(7))})
 		mustCommit(t, s)
 		if err := session.Delete(s, old); err != nil {
 			t.Fatal(err)
 		}
 		repl := &Boss{Employee: Employee{ID: 7, Name: "new"}, GolfAverage: retort.MustDecimal("2.5")}
 		add(t, s, repl)
-		err := s.Flush(ctx)
-		if err == nil || !strings.Contains(err.Error(), "flush the delete first") {
-			t.Fatalf("flush = %v, want an error saying to flush the delete first", err)
+		rec.take()
+		mustCommit(t, s)
+		if diff := cmp.Diff([]string{`UPDATE "boss"`, `UPDATE "employee"`}, verbs(statements(rec.take()))); diff != "" {
+			t.Errorf("the switch's statements (-want +got):\n%s", diff)
 		}
-		if a, b := s.StatusOf(old), s.StatusOf(repl); a != session.Deleted || b != session.Pending {
+		if repl.Type != "boss" || s.StatusOf(repl) != session.Persistent || s.StatusOf(old) != session.Detached {
+			t.Errorf("after the switch: type %q, new object %v, old object %v", repl.Type, s.StatusOf(repl), s.StatusOf(old))
+		}
+		got, err := inherit.Get(ctx, session.New(env.DB), BossClass, int64(7))
+		if err != nil || got.Name != "new" || got.GolfAverage.String() != "2.50" {
+			t.Errorf("boss 7 = %+v, %v; want the new one", got, err)
+		}
+		if n, err := retort.Select(Grunts).Where(GruntEmployer.Eq(7)).Count(ctx, env.DB); err != nil || n != 1 {
+			t.Errorf("grunts of boss 7: %d, %v; want 1", n, err)
+		}
+
+		if err := session.Delete(s, repl); err != nil {
+			t.Fatal(err)
+		}
+		other := &Grunt{Employee: Employee{ID: 7, Name: "grunt now"}}
+		add(t, s, other)
+		err = s.Flush(ctx)
+		if err == nil || !strings.Contains(err.Error(), "a new *inherit_test.Grunt") || !strings.Contains(err.Error(), "flush the delete first") {
+			t.Fatalf("flush = %v, want an error saying a new Grunt cannot take over a Boss's row: flush the delete first", err)
+		}
+		if a, b := s.StatusOf(repl), s.StatusOf(other); a != session.Deleted || b != session.Pending {
 			t.Errorf("after the failed flush: %v, %v; want deleted, pending", a, b)
 		}
-		s.Expunge(repl)
+		s.Expunge(other)
+		if _, err := retort.Update(Grunts).Set(GruntEmployer.ToNull()).Where(GruntID.Eq(8)).Exec(ctx, s.DB()); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
-		add(t, s, repl)
+		add(t, s, other)
 		mustCommit(t, s)
-		got, err := inherit.Get(ctx, session.New(env.DB), BossClass, int64(7))
-		if err != nil || got.Name != "new" {
-			t.Errorf("boss 7 = %+v, %v; want the new one", got, err)
+		g, err := inherit.Get(ctx, session.New(env.DB), GruntClass, int64(7))
+		if err != nil || g.Name != "grunt now" {
+			t.Errorf("employee 7 = %+v, %v; want the grunt", g, err)
 		}
 	})
 }

@@ -23,6 +23,8 @@ type tableOps interface {
 	dests(x any, idx []int, dst []any) []any
 	tolerantDests(x any, idx []int, dst []any, fixes *[]fixer) []any
 	equal(a, b any, i int) bool
+	// applyDefaults is retort.Table.ApplyDefaults.
+	applyDefaults(x any)
 	// applyOnUpdate is retort.Table.ApplyOnUpdate.
 	applyOnUpdate(obj, snap any) bool
 	// stamps is retort.Table.Stamps.
@@ -171,6 +173,7 @@ func (o *tableOf[L]) bind(x any, i int) (any, error) {
 	return o.cols[i].Bind(x.(*L))
 }
 func (o *tableOf[L]) value(x any, i int) any             { return o.cols[i].Value(x.(*L)) }
+func (o *tableOf[L]) applyDefaults(x any)                { o.t.ApplyDefaults(x.(*L)) }
 func (o *tableOf[L]) setValue(x any, i int, v any) error { return o.cols[i].SetValue(x.(*L), v) }
 func (o *tableOf[L]) isZero(x any, i int) bool           { return o.cols[i].IsZero(x.(*L)) }
 func (o *tableOf[L]) setInt64(x any, i int, id int64) error {

@@ -33,8 +33,9 @@
 // object deleted in the same flush takes over its row, as SQLAlchemy's
 // "row switch" does: one UPDATE of the columns that differ, its BeforeInsert
 // and AfterInsert hooks and Default values as for an insert, no delete
-// hooks for the old one, and the rows that reference the key kept; the
-// joined-inheritance mapper refuses it: flush the delete first), inserts
+// hooks for the old one, and the rows that reference the key kept; in a
+// joined-inheritance hierarchy, only over an object of its own class; a
+// [Mapper] takes part by implementing [RowSwitcher]), inserts
 // each table's new rows in as
 // few statements as the
 // database allows (on PostgreSQL one unnest statement per 5,000 rows, with

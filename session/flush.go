@@ -562,9 +562,7 @@ type updateChecker interface {
 // with each statement's check.
 type deleteChecker interface {
 	deleteItems(d retort.Dialect, snaps []any) ([]retort.BatchItem, []staleCheck, error)
-	// plainTable is the *Table[T] itself: a type embedding it (and maybe
-	// overriding Delete, as rel's association tables do) does not qualify.
-	plainTable() Mapper
+	plainTabler
 }
 
 // staleCheck is what a statement must match: n rows (for an UPDATE, or a
@@ -888,7 +886,7 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 		if other.status != Deleted || other.flushed {
 			return fmt.Errorf("new object %s has the key of an object already in the session", st.key)
 		}
-		if sw, can := m.(rowSwitcher); !can || sw.plainTable() != m || other.mi != st.mi {
+		if !switchable(m) || other.mi != st.mi {
 			return fmt.Errorf("new object %s has the key of an object deleted in this flush, whose row %s cannot take it over: flush the delete first", st.key, m.IdentityTable())
 		}
 		switches = append(switches, [2]*state{st, other})
@@ -906,15 +904,34 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 	return r.switchRows(m, switches, rels)
 }
 
-// rowSwitcher is implemented by a mapper that can write a new object over
-// the row of a deleted object with its key (the session's Table).
-type rowSwitcher interface {
-	// applyDefaults sets obj's columns declared with Default, as an
-	// insert would.
-	applyDefaults(obj any)
-	// plainTable is the *Table[T] itself: a type embedding it (and maybe
-	// overriding Insert or Update) does not qualify.
+// RowSwitcher is implemented by a Mapper whose new objects can take over
+// the row of an object with their key deleted in the same flush, as
+// SQLAlchemy's "row switch" does: the session writes the new object with
+// Mapper.Update against the deleted object's snapshot, an UPDATE of the
+// columns that differ, instead of a DELETE and an INSERT. The session's
+// Table and the inherit package's hierarchies implement it.
+type RowSwitcher interface {
+	// SwitchRow readies obj, a new object, to be written over the row
+	// whose snapshot is snap, as Insert would ready it (Default values, a
+	// discriminator), or returns why it cannot (another class of a
+	// hierarchy).
+	SwitchRow(obj, snap any) error
+}
+
+// plainTabler is implemented by the session's Table: plainTable is the
+// *Table[T] itself, so that a type embedding it (and maybe overriding
+// Delete, Insert or Update, as rel's association tables do) is told apart.
+type plainTabler interface {
 	plainTable() Mapper
+}
+
+// switchable reports whether m's new objects can take over deleted rows.
+func switchable(m Mapper) bool {
+	if _, ok := m.(RowSwitcher); !ok {
+		return false
+	}
+	pt, ok := m.(plainTabler)
+	return !ok || pt.plainTable() == m
 }
 
 // switchRows writes each new object of pairs over the row of the object
@@ -945,7 +962,9 @@ func (r *run) switchRows(m Mapper, pairs [][2]*state, rels []Relationship) error
 		if st.mi.stampsInsert || st.mi.stampsUpdate {
 			r.stamped = append(r.stamped, stamp{st, m.Snapshot(st.obj)})
 		}
-		m.(rowSwitcher).applyDefaults(st.obj)
+		if err := m.(RowSwitcher).SwitchRow(st.obj, old.snap); err != nil {
+			return err
+		}
 		if st.mi.readBack != nil {
 			r.readBack = append(r.readBack, st)
 		}

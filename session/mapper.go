@@ -697,7 +697,7 @@ func clientChecked(items []retort.BatchItem, checks []staleCheck) {
 	}
 }
 
-// plainTable implements deleteChecker and rowSwitcher.
+// plainTable implements plainTabler.
 func (m *Table[T]) plainTable() Mapper { return m }
 
 // deleteItems implements deleteChecker: the DELETE statements of the rows
@@ -819,5 +819,8 @@ func inValues[T any](c retort.ColumnOf[T], vals []any) (retort.Expr[bool], error
 	return c.InValues(vals)
 }
 
-// applyDefaults implements rowSwitcher.
-func (m *Table[T]) applyDefaults(obj any) { m.t.ApplyDefaults(obj.(*T)) }
+// SwitchRow implements [RowSwitcher]: obj's Default columns are set.
+func (m *Table[T]) SwitchRow(obj, snap any) error {
+	m.t.ApplyDefaults(obj.(*T))
+	return nil
+}
