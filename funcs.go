@@ -145,6 +145,14 @@ func ValAs[V any](v V, typ Type[V]) Expr[V] {
 			}
 		}
 		if w.d == Postgres {
+			// PostgreSQL's text holds no NUL byte and nothing but UTF-8:
+			// refused here with the value, as a column's are, rather than
+			// by the server (SQLite compares such strings).
+			if str, ok := a.(string); ok {
+				if err := textError(str); err != nil {
+					w.SetError(fmt.Errorf("retort: value %q: %w", str, err))
+				}
+			}
 			w.WriteString("CAST(")
 			w.WriteArg(a)
 			w.WriteString(" AS ")

@@ -114,7 +114,8 @@ func TestStatementErrors(t *testing.T) {
 // value and matching ErrInvalidText; nothing is written. Predicates carry
 // such values on SQLite, whose rows may hold them from other programs; on
 // PostgreSQL, which cannot, they are the same ColumnError, LIKE and ILIKE
-// patterns too.
+// patterns too, and a Val compared with no column an error naming the
+// value (before, the server's "invalid byte sequence", SQLSTATE 22021).
 func TestInvalidText(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
@@ -168,6 +169,16 @@ func TestInvalidText(t *testing.T) {
 					var ce *retort.ColumnError
 					if !errors.Is(err, retort.ErrInvalidText) || !errors.As(err, &ce) || ce.Column != "body" {
 						t.Errorf("%s with %q on PostgreSQL: %v, want a ColumnError of memo.body matching ErrInvalidText", name, bad, err)
+					}
+				}
+				// A Val compared with no column, or with an expression
+				// of one: no column to name, the error still says why.
+				for name, where := range map[string]retort.Expr[bool]{
+					"Val = Val": retort.Eq(retort.Val(bad), retort.Val("x")), "lower(body) = Val": retort.Eq(retort.Lower(MemoBody), retort.Val(bad)),
+				} {
+					_, err := retort.Select(Memos).Where(where).All(ctx, env.DB)
+					if !errors.Is(err, retort.ErrInvalidText) || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad)) {
+						t.Errorf("%s with %q on PostgreSQL: %v, want an error naming the value, matching ErrInvalidText", name, bad, err)
 					}
 				}
 				got, err = retort.Select(Memos).All(ctx, env.DB)
