@@ -124,16 +124,19 @@ type Session struct {
 	after     []func(context.Context, *Session) error
 	busy      atomic.Bool
 	gone      map[any]Status // objects that left the session: detached or transient
-	infos     map[Mapper]*mapperInfo
-	lastInfo  *mapperInfo // the one infoOf answered last
-	order     []*state    // the states, in seq order unless unsorted; those not in are dead
-	dead      int         // states in order that left the session
-	indexed   int         // states of order[:indexed] are in s.objs (those in the session)
-	related   bool        // some object that entered has relationships (cascade has work)
-	work      work        // the last flush's work, reused by the next
-	run       run         // the last flush's run, reused by the next
-	unsorted  bool
-	block     []state // states are allocated in blocks, so a flush's walk reads memory in order
+	// expunged holds the states of objects Expunge detached while they
+	// had a row: Add takes them back as persistent.
+	expunged map[any]*state
+	infos    map[Mapper]*mapperInfo
+	lastInfo *mapperInfo // the one infoOf answered last
+	order    []*state    // the states, in seq order unless unsorted; those not in are dead
+	dead     int         // states in order that left the session
+	indexed  int         // states of order[:indexed] are in s.objs (those in the session)
+	related  bool        // some object that entered has relationships (cascade has work)
+	work     work        // the last flush's work, reused by the next
+	run      run         // the last flush's run, reused by the next
+	unsorted bool
+	block    []state // states are allocated in blocks, so a flush's walk reads memory in order
 }
 
 // Option configures a Session.
@@ -334,7 +337,8 @@ func (s *Session) clearJournal() {
 // deleted one is un-deleted, as long as its DELETE has not been flushed (an
 // object whose row a flush of the open transaction deleted is an error, as
 // in SQLAlchemy: commit first and add a new object, or roll back to undo
-// the delete). Adding an object twice is harmless.
+// the delete); one that [Session.Expunge] detached is persistent again.
+// Adding an object twice is harmless.
 func Add[T any](s *Session, obj *T) error {
 	if obj == nil {
 		return errors.New("session: add: nil object")
@@ -350,6 +354,11 @@ func Add[T any](s *Session, obj *T) error {
 	st, ok := s.stateOf(obj)
 	if err := addable(st, ok); err != nil {
 		return err
+	}
+	if !ok && len(s.expunged) > 0 {
+		if err := s.reattachable(obj); err != nil {
+			return err
+		}
 	}
 	s.addFound(m, obj, st, ok)
 	return nil
@@ -382,6 +391,13 @@ func AddAll[T any](s *Session, objs ...*T) error {
 	if s.tx != nil { // only an open transaction has flushed deletes
 		for _, o := range objs {
 			if err := addable(s.stateOf(o)); err != nil {
+				return err
+			}
+		}
+	}
+	if len(s.expunged) > 0 {
+		for _, o := range objs {
+			if err := s.reattachable(o); err != nil {
 				return err
 			}
 		}
@@ -427,6 +443,11 @@ func (s *Session) addFound(m Mapper, obj any, st *state, ok bool) *state {
 			st.status = Persistent
 		}
 		return st
+	}
+	if len(s.expunged) > 0 {
+		if d := s.reattach(m, obj); d != nil {
+			return d
+		}
 	}
 	st = s.newState(obj, m, Transient)
 	if k, ok := m.Key(obj); ok {
@@ -494,6 +515,7 @@ func (s *Session) rejoin(st *state) {
 	}
 	s.objs[st.obj] = st
 	delete(s.gone, st.obj)
+	delete(s.expunged, st.obj)
 	if st.in {
 		return
 	}
@@ -625,7 +647,10 @@ func (s *Session) left(obj any, status Status) {
 }
 
 // Expunge removes obj from the session: it becomes detached (or transient
-// if it was pending), and its changes will not be flushed.
+// if it was pending), and its changes will not be flushed. [Add] takes a
+// detached one back as persistent, as SQLAlchemy does: the changes made to
+// it meanwhile are written at the next flush (unless another object with
+// its key has entered the session since: then Add fails; use [Merge]).
 func (s *Session) Expunge(obj any) {
 	st, ok := s.stateOf(obj)
 	if !ok {
@@ -635,12 +660,52 @@ func (s *Session) Expunge(obj any) {
 	if st.hasKey {
 		s.ident.drop(st.key, st)
 	}
+	hadRow := st.status == Persistent || st.status == Deleted && !st.flushed
 	if st.status == Pending {
 		st.status = Transient
 	} else {
 		st.status = Detached
 	}
 	s.left(obj, st.status)
+	if hadRow && st.hasKey && st.snap != nil {
+		if s.expunged == nil {
+			s.expunged = map[any]*state{}
+		}
+		s.expunged[obj] = st
+	}
+}
+
+// reattachable refuses to take back an object Expunge detached when
+// another object with its key has entered the session since.
+func (s *Session) reattachable(obj any) error {
+	d := s.expunged[obj]
+	if d == nil {
+		return nil
+	}
+	if other, found := s.ident.get(d.key); found && other != d {
+		return fmt.Errorf("session: add: %v: another object with its key entered the session after this one was expunged; Merge it instead", d.key)
+	}
+	return nil
+}
+
+// reattach takes back obj, which Expunge detached while it had a row, as
+// persistent with the snapshot it had (its changes since are written at
+// the next flush), as SQLAlchemy's add of a detached object does; nil when
+// obj was not expunged so, or another object holds its key.
+func (s *Session) reattach(m Mapper, obj any) *state {
+	d := s.expunged[obj]
+	if d == nil || d.mi.m != m {
+		return nil
+	}
+	if other, found := s.ident.get(d.key); found && other != d {
+		return nil
+	}
+	delete(s.expunged, obj)
+	s.record(d)
+	d.status = Persistent
+	s.ident.set(d.key, d)
+	s.rejoin(d)
+	return d
 }
 
 // ExpungeAll empties the session.
@@ -914,7 +979,7 @@ func (s *Session) Close(ctx context.Context) error {
 	err := s.rollback(ctx)
 	s.objs = map[any]*state{}
 	s.ident = identMap{}
-	s.gone = nil
+	s.gone, s.expunged = nil, nil
 	s.order, s.dead, s.unsorted, s.block, s.indexed, s.related = nil, 0, false, nil, 0, false
 	s.work, s.run = work{}, run{}
 	return err
