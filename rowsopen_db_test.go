@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/retort-orm/retort"
@@ -124,6 +125,67 @@ func TestRollbackWhileRowsOpen(t *testing.T) {
 			t.Fatal(err)
 		}
 		if want := []string{"ann", "bob", "kept", "kept"}; !slices.Equal(names, want) {
+			t.Errorf("rows %q, want %q", names, want)
+		}
+	})
+}
+
+// TestSavepointRollbackWhileRowsOpen rolls back a savepoint inside a loop
+// over rows of its transaction: as for the transaction's rollback, the loop
+// ends with an error, and the transaction goes on without what the
+// savepoint wrote. Before, SQLite started the rows again (the loop read
+// "ann" twice) and PostgreSQL read on, rolling back only at the next
+// statement.
+func TestSavepointRollbackWhileRowsOpen(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, allTables...)
+		if err := retort.Insert(Users, &User{Name: "ann"}, &User{Name: "bob"}, &User{Name: "cy"}).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		tx, err := env.DB.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		sp, err := tx.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := retort.Insert(Users, &User{Name: "gone"}).Exec(ctx, sp); err != nil {
+			t.Fatal(err)
+		}
+		var read []string
+		errs := 0
+		for u, err := range retort.Select(Users).OrderBy(UserID.Asc()).Iter(ctx, sp) {
+			if err != nil {
+				errs++
+				if !strings.Contains(err.Error(), "rolled back while its rows were being read") {
+					t.Errorf("the loop's error: %v", err)
+				}
+				continue
+			}
+			read = append(read, u.Name)
+			if len(read) == 1 {
+				if err := sp.Rollback(ctx); err != nil {
+					t.Errorf("savepoint rollback inside the loop: %v", err)
+				}
+			}
+		}
+		if !slices.Equal(read, []string{"ann"}) || errs != 1 {
+			t.Errorf("after the savepoint's rollback the loop read %q and %d errors, want [ann] and 1", read, errs)
+		}
+		if err := retort.Insert(Users, &User{Name: "kept"}).Exec(ctx, tx); err != nil {
+			t.Fatalf("the transaction after the savepoint: %v", err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		names, err := retort.Select1(UserName).From(Users).OrderBy(UserID.Asc()).All(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"ann", "bob", "cy", "kept"}; !slices.Equal(names, want) {
 			t.Errorf("rows %q, want %q", names, want)
 		}
 	})

@@ -36,7 +36,7 @@ func (st *txState) untrack(r *rows) {
 
 // errEndedUnderRows is the error of rows whose transaction was rolled back
 // while they were being read.
-var errEndedUnderRows = errors.New("postgres: the transaction was rolled back while its rows were being read")
+var errEndedUnderRows = errors.New("postgres: the transaction (or savepoint) was rolled back while its rows were being read")
 
 // endReads closes the rows still open (pgx reads what is left of them), so
 // that the connection can take the ROLLBACK; their Next then returns false
@@ -433,6 +433,9 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 		if tx.dropPending("SAVEPOINT " + tx.name) {
 			return nil
 		}
+		// Rows being read would go on with rows the savepoint wrote: they
+		// end, with an error, as under the transaction's rollback.
+		tx.st.endReads()
 		tx.st.pending = append(tx.st.pending, "ROLLBACK TO SAVEPOINT "+tx.name, "RELEASE SAVEPOINT "+tx.name)
 		return nil
 	}

@@ -348,6 +348,11 @@ func (tx *Tx) Rollback(ctx context.Context) error {
 			_, err = tx.c.exec(ctx, "ROLLBACK", nil)
 		}
 	} else {
+		// SQLite would start rows being read over again: they end, with
+		// an error, as under the transaction's rollback.
+		for len(tx.c.reading) > 0 {
+			tx.c.reading[0].end(errEndedUnderRows)
+		}
 		_, err = tx.c.exec(ctx, "ROLLBACK TO "+savepoint(tx.depth), nil)
 		if err == nil {
 			_, err = tx.c.exec(ctx, "RELEASE "+savepoint(tx.depth), nil)
@@ -436,7 +441,7 @@ type conn struct {
 
 // errEndedUnderRows is the error of rows whose transaction was rolled back
 // while they were being read.
-var errEndedUnderRows = errors.New("sqlite: the transaction was rolled back while its rows were being read")
+var errEndedUnderRows = errors.New("sqlite: the transaction (or savepoint) was rolled back while its rows were being read")
 
 // interrupt makes ctx able to interrupt the next statement. zombiezen's
 // SetInterrupt resets every statement with open rows, so the channel is
