@@ -399,6 +399,11 @@ func (r *m2m[O, T, KO, KT]) Parents(any, func(any)) {}
 // Sync implements session.Relationship.
 func (r *m2m[O, T, KO, KT]) Sync(any) {}
 
+// BlocksRowSwitch tells the session that a new object cannot take over the
+// row of an object deleted in the same flush (its row switch): the
+// association rows the database would delete with the row would stay.
+func (r *m2m[O, T, KO, KT]) BlocksRowSwitch() bool { return true }
+
 // Removed implements session.Relationship: the association rows of objects
 // removed from o's collection are deleted.
 func (r *m2m[O, T, KO, KT]) Removed(obj any, del func(any)) {

@@ -34,7 +34,9 @@
 // "row switch" does: one UPDATE of the columns that differ, its BeforeInsert
 // and AfterInsert hooks and Default values as for an insert, no delete
 // hooks for the old one, and the rows that reference the key kept; in a
-// joined-inheritance hierarchy, only over an object of its own class; a
+// joined-inheritance hierarchy, only over an object of its own class; not
+// for objects of a many-to-many relationship (package rel), whose
+// association rows would outlive the switch: flush the delete first; a
 // [Mapper] takes part by implementing [RowSwitcher]), inserts
 // each table's new rows in as
 // few statements as the

@@ -886,6 +886,9 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 		if other.status != Deleted || other.flushed {
 			return fmt.Errorf("new object %s has the key of an object already in the session", st.key)
 		}
+		if slices.ContainsFunc(st.mi.rels, blocksSwitch) {
+			return fmt.Errorf("new object %s has the key of an object deleted in this flush, whose many-to-many rows would outlive a switch of its row: flush the delete first", st.key)
+		}
 		if !switchable(m) || other.mi != st.mi {
 			return fmt.Errorf("new object %s has the key of an object deleted in this flush, whose row %s cannot take it over: flush the delete first", st.key, m.IdentityTable())
 		}
@@ -916,6 +919,19 @@ type RowSwitcher interface {
 	// discriminator), or returns why it cannot (another class of a
 	// hierarchy).
 	SwitchRow(obj, snap any) error
+}
+
+// switchBlocker is implemented by a relationship (package rel's
+// many-to-many, on both sides) whose rows in other tables the database
+// deletes with an object's row (ON DELETE CASCADE): a switch, which keeps
+// the row, would keep them too, while the collections let go of them.
+type switchBlocker interface {
+	BlocksRowSwitch() bool
+}
+
+func blocksSwitch(r Relationship) bool {
+	b, ok := r.(switchBlocker)
+	return ok && b.BlocksRowSwitch()
 }
 
 // plainTabler is implemented by the session's Table: plainTable is the

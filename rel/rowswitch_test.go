@@ -1,0 +1,96 @@
+package rel_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/internal/dbtest"
+	"github.com/retort-orm/retort/session"
+)
+
+// TestRowSwitchManyToMany: the session's row switch (a new object taking
+// over the row of an object with its key deleted in the same flush) would
+// keep the deleted object's association rows, which the database deletes
+// with the row (ON DELETE CASCADE), while the collections let go of them:
+// for an object on either side of a many-to-many it is refused, saying to
+// flush the delete first, which then works. Without the refusal the new
+// child took over both of the old child's tags in the database while its
+// own collection was empty.
+func TestRowSwitchManyToMany(t *testing.T) {
+	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		env.Create(t, allTables...)
+		links := func() int64 {
+			t.Helper()
+			rows, err := env.DB.Query(ctx, `SELECT count(*) FROM "child_tag" WHERE "child_id" = 5`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var n int64
+			for rows.Next() {
+				if err := rows.Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return n
+		}
+		s := session.New(env.DB)
+		old := &Child{ID: 5, Name: "old"}
+		t1 := &Tag{ID: 1, Name: "t1"}
+		old.Tags.Add(t1, &Tag{ID: 2, Name: "t2"})
+		if err := session.Add(s, old); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := session.Delete(s, old); err != nil {
+			t.Fatal(err)
+		}
+		repl := &Child{ID: 5, Name: "new"}
+		if err := session.Add(s, repl); err != nil {
+			t.Fatal(err)
+		}
+		err := s.Commit(ctx)
+		if err == nil || !strings.Contains(err.Error(), "many-to-many") || !strings.Contains(err.Error(), "flush the delete first") {
+			t.Fatalf("switching a child with tags: %v, want a refusal saying to flush the delete first", err)
+		}
+		if n := links(); n != 2 {
+			t.Errorf("links after the refused commit: %d, want 2", n)
+		}
+		s.Expunge(repl)
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Add(s, repl); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatalf("the delete flushed first, then the new child: %v", err)
+		}
+		if n := links(); n != 0 {
+			t.Errorf("links of the new child: %d, want 0", n)
+		}
+
+		// The target side: a tag.
+		if err := session.Delete(s, t1); err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Add(s, &Tag{ID: 1, Name: "t1 again"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err == nil || !strings.Contains(err.Error(), "flush the delete first") {
+			t.Errorf("switching a tag: %v, want a refusal", err)
+		}
+		if err := s.Rollback(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := retort.Select(Tags).Count(ctx, env.DB); err != nil || n != 2 {
+			t.Errorf("tags: %d, %v; want 2", n, err)
+		}
+	})
+}
