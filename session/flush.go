@@ -770,7 +770,7 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 		}
 	}()
 	if commit && r.d == retort.Postgres {
-		n := 0
+		n := 0 // UPDATEs and DELETEs, about (new objects that switch rows aside)
 		for _, mw := range w.order {
 			n += len(mw.updates) + len(mw.deletes)
 		}
@@ -1328,7 +1328,7 @@ func (r *run) deletes(m Mapper, sts []*state) error {
 		if err != nil {
 			return err
 		}
-		clientChecked(items, checks) // what runs should a statement run alone
+		clientChecked(items, checks) // kept in r.plain, for a statement run alone
 		for i := range items {
 			items[i] = r.serverChecked(items[i], checks[i])
 		}
