@@ -663,6 +663,22 @@ func (r *run) parentsReady(m Mapper, st *state, rels []Relationship) error {
 	return fmt.Errorf("a row of %s and a new row of %s reference each other in a cycle, and the keys are generated: set one of the references after a first flush", m.IdentityTable(), late.mi.m.IdentityTable())
 }
 
+// syncParents copies the keys of st's parents into its foreign keys, once
+// the parents have them: the queued statements are sent first if one of
+// them generates a key st needs.
+func (r *run) syncParents(m Mapper, st *state, rels []Relationship) error {
+	if err := r.waitForParents(st.obj, rels); err != nil {
+		return err
+	}
+	if err := r.parentsReady(m, st, rels); err != nil {
+		return err
+	}
+	for _, rel := range rels {
+		rel.Sync(st.obj)
+	}
+	return nil
+}
+
 // waitForParents sends the queued statements if obj needs a key that one of
 // them will generate.
 func (r *run) waitForParents(obj any, rels []Relationship) error {
@@ -963,14 +979,8 @@ func (r *run) switchRows(m Mapper, pairs [][2]*state, rels []Relationship) error
 	s := r.s
 	for _, p := range pairs {
 		st, old := p[0], p[1]
-		if err := r.waitForParents(st.obj, rels); err != nil {
+		if err := r.syncParents(m, st, rels); err != nil {
 			return err
-		}
-		if err := r.parentsReady(m, st, rels); err != nil {
-			return err
-		}
-		for _, rel := range rels {
-			rel.Sync(st.obj)
 		}
 		if err := runHooks(r.ctx, s.hooksOf(m), beforeInsert, st.obj); err != nil {
 			return err
@@ -1034,14 +1044,8 @@ func (r *run) insertLevels(m Mapper, sts []*state, rels []Relationship) error {
 	for _, level := range levels {
 		objs := make([]any, len(level))
 		for i, st := range level {
-			if err := r.waitForParents(st.obj, rels); err != nil {
+			if err := r.syncParents(m, st, rels); err != nil {
 				return err
-			}
-			if err := r.parentsReady(m, st, rels); err != nil {
-				return err
-			}
-			for _, rel := range rels {
-				rel.Sync(st.obj)
 			}
 			if err := runHooks(r.ctx, r.s.hooksOf(m), beforeInsert, st.obj); err != nil {
 				return err
@@ -1247,14 +1251,8 @@ func (r *run) updates(m Mapper, sts []*state) error {
 	s := r.s
 	rels := r.s.relsOf(m)
 	for _, st := range sts {
-		if err := r.waitForParents(st.obj, rels); err != nil {
+		if err := r.syncParents(m, st, rels); err != nil {
 			return err
-		}
-		if err := r.parentsReady(m, st, rels); err != nil {
-			return err
-		}
-		for _, rel := range rels {
-			rel.Sync(st.obj)
 		}
 		if !m.Changed(st.obj, st.snap) {
 			if len(rels) > 0 {
