@@ -499,20 +499,9 @@ func columnIndexes(o tableOps, names []string) []int {
 }
 
 // opsKey returns the values of the columns idx of x (a view at o's level)
-// as a delorder.Key: the zero Key when any is NULL; ok is false when a
-// value's type is not one keys are made of.
-func opsKey(o tableOps, x any, idx []int) (k delorder.Key, ok bool) {
-	for j, i := range idx {
-		v, ok := delorder.Value(o.value(x, i))
-		if !ok {
-			return delorder.Key{}, false
-		}
-		if v == nil {
-			return delorder.Key{}, true
-		}
-		k[j] = v
-	}
-	return k, true
+// as a delorder.Key (see delorder.KeyOf).
+func opsKey(o tableOps, x any, idx []int) (delorder.Key, bool) {
+	return delorder.KeyOf(len(idx), func(j int) any { return o.value(x, idx[j]) })
 }
 
 func (p *plan) delete(d retort.Dialect, snaps []any) ([]retort.BatchItem, error) {

@@ -244,21 +244,10 @@ func (m *Table[T]) columns(names []string) []retort.ColumnOf[T] {
 	return out
 }
 
-// keyValues returns the values of cols in obj as a delorder.Key: the zero
-// Key when any is NULL; ok is false when a value's type is not one keys are
-// made of.
-func keyValues[T any](obj *T, cols []retort.ColumnOf[T]) (k delorder.Key, ok bool) {
-	for i, c := range cols {
-		v, ok := delorder.Value(c.Value(obj))
-		if !ok {
-			return delorder.Key{}, false
-		}
-		if v == nil {
-			return delorder.Key{}, true
-		}
-		k[i] = v
-	}
-	return k, true
+// keyValues returns the values of cols in obj as a delorder.Key (see
+// delorder.KeyOf).
+func keyValues[T any](obj *T, cols []retort.ColumnOf[T]) (delorder.Key, bool) {
+	return delorder.KeyOf(len(cols), func(i int) any { return cols[i].Value(obj) })
 }
 
 // Table is the Mapper of one table.

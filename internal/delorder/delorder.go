@@ -35,6 +35,23 @@ func Value(v any) (_ any, ok bool) {
 	return nil, false
 }
 
+// KeyOf makes the Key of n columns' values, value(i) giving the i-th: the
+// zero Key when any is NULL; ok is false when a value's type is not one
+// keys are made of (see Value).
+func KeyOf(n int, value func(i int) any) (k Key, ok bool) {
+	for i := range n {
+		v, ok := Value(value(i))
+		if !ok {
+			return Key{}, false
+		}
+		if v == nil {
+			return Key{}, true
+		}
+		k[i] = v
+	}
+	return k, true
+}
+
 // Graph is the references among n rows to be deleted.
 type Graph struct {
 	parents [][]int32 // parents[i]: the rows that row i references
