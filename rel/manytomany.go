@@ -402,7 +402,7 @@ func (r *m2m[O, T, KO, KT]) Sync(any) {}
 // BlocksRowSwitch tells the session that a new object cannot take over the
 // row of an object deleted in the same flush (its row switch): the
 // association rows the database would delete with the row would stay.
-func (r *m2m[O, T, KO, KT]) BlocksRowSwitch() bool { return true }
+func (r *m2m[O, T, KO, KT]) BlocksRowSwitch(any) bool { return true }
 
 // Removed implements session.Relationship: the association rows of objects
 // removed from o's collection are deleted.

@@ -94,3 +94,62 @@ func TestRowSwitchManyToMany(t *testing.T) {
 		}
 	})
 }
+
+// TestRowSwitchOneToMany: a parent deleted with its children loaded (its
+// delete sets their foreign keys to NULL) can have its row taken over by a
+// new parent; with its children not loaded, they would stay with the row
+// and pass to the new parent, so the switch is refused, saying to flush the
+// delete first.
+func TestRowSwitchOneToMany(t *testing.T) {
+	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		env.Create(t, allTables...)
+		s := session.New(env.DB)
+		p := &Parent{ID: 9, Name: "old"}
+		p.Children.Add(&Child{ID: 1, Name: "c1"}, &Child{ID: 2, Name: "c2"})
+		if err := session.Add(s, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Delete(s, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Add(s, &Parent{ID: 9, Name: "new"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatalf("switching a parent whose children are loaded: %v", err)
+		}
+		orphans, err := retort.Select(Children).Where(ChildParentID.IsNull()).Count(ctx, env.DB)
+		if err != nil || orphans != 2 {
+			t.Errorf("children without a parent after the switch: %d, %v; want 2 (the old parent's delete let go of them)", orphans, err)
+		}
+		if got, err := retort.Select(Parents).One(ctx, env.DB); err != nil || got.Name != "new" {
+			t.Errorf("parent 9 = %+v, %v; want the new one", got, err)
+		}
+
+		// Children not loaded.
+		if _, err := retort.Update(Children).Set(ChildParentID.To(9)).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		s = session.New(env.DB)
+		loaded, err := session.One(ctx, s, retort.Select(Parents).Where(ParentID.Eq(9)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Delete(s, loaded); err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Add(s, &Parent{ID: 9, Name: "newer"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err == nil || !strings.Contains(err.Error(), "children not loaded") {
+			t.Errorf("switching a parent whose children are not loaded: %v, want a refusal", err)
+		}
+		if n, err := retort.Select(Children).Where(ChildParentID.Eq(9)).Count(ctx, env.DB); err != nil || n != 2 {
+			t.Errorf("children of parent 9 after the refusal: %d, %v; want 2", n, err)
+		}
+	})
+}

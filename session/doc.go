@@ -35,9 +35,10 @@
 // and AfterInsert hooks and Default values as for an insert, no delete
 // hooks for the old one, and the rows that reference the key kept; in a
 // joined-inheritance hierarchy, only over an object of its own class; not
-// for objects of a many-to-many relationship (package rel), whose
-// association rows would outlive the switch: flush the delete first; a
-// [Mapper] takes part by implementing [RowSwitcher]), inserts
+// over an object of a many-to-many relationship (package rel), whose
+// association rows would outlive the switch, nor over a parent whose
+// one-to-many children were not loaded: flush the delete first; a [Mapper]
+// takes part by implementing [RowSwitcher]), inserts
 // each table's new rows in as
 // few statements as the
 // database allows (on PostgreSQL one unnest statement per 5,000 rows, with

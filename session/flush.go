@@ -902,8 +902,8 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 		if other.status != Deleted || other.flushed {
 			return fmt.Errorf("new object %s has the key of an object already in the session", st.key)
 		}
-		if slices.ContainsFunc(st.mi.rels, blocksSwitch) {
-			return fmt.Errorf("new object %s has the key of an object deleted in this flush, whose many-to-many rows would outlive a switch of its row: flush the delete first", st.key)
+		if slices.ContainsFunc(st.mi.rels, func(r Relationship) bool { return blocksSwitch(r, other.obj) }) {
+			return fmt.Errorf("new object %s has the key of an object deleted in this flush whose related rows (many-to-many rows, children not loaded) would outlive a switch of its row: flush the delete first", st.key)
 		}
 		if !switchable(m) || other.mi != st.mi {
 			return fmt.Errorf("new object %s has the key of an object deleted in this flush, whose row %s cannot take it over: flush the delete first", st.key, m.IdentityTable())
@@ -937,17 +937,19 @@ type RowSwitcher interface {
 	SwitchRow(obj, snap any) error
 }
 
-// switchBlocker is implemented by a relationship (package rel's
-// many-to-many, on both sides) whose rows in other tables the database
-// deletes with an object's row (ON DELETE CASCADE): a switch, which keeps
-// the row, would keep them too, while the collections let go of them.
+// switchBlocker is implemented by a relationship whose rows in other
+// tables go with an object's row when it is deleted, and would stay with a
+// switch, which keeps the row (package rel: a many-to-many's association
+// rows, which the database deletes; a one-to-many's children, unless they
+// were loaded and its delete dealt with them): BlocksRowSwitch(old) reports
+// whether old, deleted, cannot have its row taken over.
 type switchBlocker interface {
-	BlocksRowSwitch() bool
+	BlocksRowSwitch(old any) bool
 }
 
-func blocksSwitch(r Relationship) bool {
+func blocksSwitch(r Relationship, old any) bool {
 	b, ok := r.(switchBlocker)
-	return ok && b.BlocksRowSwitch()
+	return ok && b.BlocksRowSwitch(old)
 }
 
 // plainTabler is implemented by the session's Table: plainTable is the
