@@ -9,7 +9,8 @@
 // pointer per row per session, so a second query for the same row returns
 // the object already loaded, with its unflushed changes. [Delete] marks an
 // object for deletion; after the commit it is detached. [Session.Expunge]
-// detaches an object, [Merge] brings an outside object in, [Refresh] reloads
+// detaches an object ([Add] takes it back, persistent, its changes since
+// to be written), [Merge] brings an outside object in, [Refresh] reloads
 // one, [Session.IsModified], [Session.New], [Session.Dirty] and
 // [Session.Deleted] show what the next flush will do.
 //
