@@ -85,3 +85,54 @@ func TestAddExpunged(t *testing.T) {
 		}
 	})
 }
+
+// TestExpungeRolledBack: an Expunge inside a transaction that rolls back
+// is undone (the object is persistent again, and adding it is harmless),
+// and an object expunged then added back inside a transaction that rolls
+// back is left as the transaction found it.
+func TestExpungeRolledBack(t *testing.T) {
+	runRecorded(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		addAuthors(t, env.DB, "ann", "bob")
+		s := session.New(env.DB)
+		ann, bob := authorNamed(t, s, "ann"), authorNamed(t, s, "bob")
+		bob.Email = ptr("b@x")
+		if err := s.Flush(ctx); err != nil { // opens the transaction
+			t.Fatal(err)
+		}
+		s.Expunge(ann)
+		if err := s.Rollback(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if st := s.StatusOf(ann); st != session.Persistent {
+			t.Errorf("expunged in a rolled-back transaction: %v, want persistent", st)
+		}
+		if err := session.Add(s, ann); err != nil || s.StatusOf(ann) != session.Persistent {
+			t.Errorf("adding it: %v, %v", err, s.StatusOf(ann))
+		}
+		if got, err := session.Get(ctx, s, Authors, ann.ID); err != nil || got != ann {
+			t.Errorf("Get = %p, %v; want %p", got, err, ann)
+		}
+		bob.Email = ptr("b2@x")
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s.Expunge(ann)
+		if err := session.Add(s, ann); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Rollback(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if st := s.StatusOf(ann); st != session.Persistent {
+			t.Errorf("expunged and added back in a rolled-back transaction: %v, want persistent", st)
+		}
+		ann.Name = "anne"
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := retort.Select(Authors).Where(AuthorName.Eq("anne")).Count(ctx, env.DB); err != nil || n != 1 {
+			t.Errorf("rows named anne: %d, %v; want 1", n, err)
+		}
+	})
+}

@@ -231,3 +231,54 @@ func TestRowSwitchHooksAndDefaults(t *testing.T) {
 		}
 	})
 }
+
+// Tally has a generated column: after a switch, the new object holds the
+// database's value of it, read back as after an update.
+type Tally struct {
+	ID    int64
+	Qty   int64
+	Price int64
+	Total int64 // qty * price, the database's
+}
+
+var (
+	Tallies    = retort.NewTable[Tally]("tally")
+	TallyID    = retort.Col(Tallies, "id", func(t *Tally) *int64 { return &t.ID }, retort.PrimaryKey())
+	TallyQty   = retort.Col(Tallies, "qty", func(t *Tally) *int64 { return &t.Qty })
+	TallyPrice = retort.Col(Tallies, "price", func(t *Tally) *int64 { return &t.Price })
+	TallyTotal = retort.Col(Tallies, "total", func(t *Tally) *int64 { return &t.Total }, retort.Generated(`"qty" * "price"`))
+)
+
+func TestRowSwitchReadsBack(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Tallies)
+		s := session.New(env.DB)
+		old := &Tally{ID: 1, Qty: 2, Price: 3}
+		if err := session.Add(s, old); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if old.Total != 6 {
+			t.Fatalf("total after insert = %d, want 6", old.Total)
+		}
+		if err := session.Delete(s, old); err != nil {
+			t.Fatal(err)
+		}
+		repl := &Tally{ID: 1, Qty: 5, Price: 7}
+		if err := session.Add(s, repl); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if repl.Total != 35 {
+			t.Errorf("the new object's total after the switch = %d, want 35 (read back)", repl.Total)
+		}
+		if s.IsModified(repl) {
+			t.Error("the new object is modified after the switch: its snapshot lacks the value read back")
+		}
+	})
+}
