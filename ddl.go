@@ -208,6 +208,9 @@ func fkClause(fk *ForeignKey) string {
 	if fk.OnUpdate != "" {
 		s += " ON UPDATE " + fk.OnUpdate
 	}
+	if fk.Deferred {
+		s += " DEFERRABLE INITIALLY DEFERRED"
+	}
 	return s
 }
 

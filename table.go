@@ -916,6 +916,9 @@ type ForeignKey struct {
 	RefColumns []string
 	OnDelete   string // "", "CASCADE", "SET NULL", "RESTRICT"
 	OnUpdate   string
+	// Deferred: the constraint is checked at COMMIT, not at each
+	// statement (DEFERRABLE INITIALLY DEFERRED).
+	Deferred bool
 }
 
 // ConstraintName is the constraint's name in DDL.
@@ -934,6 +937,16 @@ type ForeignKeyOption func(*ForeignKey)
 func OnDelete(action string) ForeignKeyOption {
 	checkAction(action)
 	return func(fk *ForeignKey) { fk.OnDelete = action }
+}
+
+// Deferred makes the foreign key checked at COMMIT rather than at each
+// statement (DEFERRABLE INITIALLY DEFERRED, on both databases), as
+// SQLAlchemy's ForeignKey(deferrable=True, initially="DEFERRED"): inside a
+// transaction a row may reference one written later, and rows may
+// reference each other. A reference still missing at COMMIT fails the
+// COMMIT, and the transaction is rolled back.
+func Deferred() ForeignKeyOption {
+	return func(fk *ForeignKey) { fk.Deferred = true }
 }
 
 // OnUpdate sets the referential action on update.
