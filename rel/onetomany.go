@@ -256,11 +256,12 @@ func (r *o2m[O, T, K]) Parents(any, func(any)) {}
 // Sync implements session.Relationship (nothing: see o2mChild).
 func (r *o2m[O, T, K]) Sync(any) {}
 
-// BlocksRowSwitch tells the session whether a new object can take over the
-// row of obj, deleted in the same flush (its row switch): only when obj's
-// children are loaded, so that its delete has deleted them or set their
-// foreign keys to NULL (or there are none). Children not loaded would stay
-// with the row and pass to the new object, where a DELETE would meet them.
+// BlocksRowSwitch reports whether a new object is kept from taking over
+// the row of obj, deleted in the same flush (its row switch). It may take
+// it over only when obj's children are loaded, so that its delete has
+// deleted them or set their foreign keys to NULL (or there are none):
+// children not loaded would stay with the row and pass to the new object,
+// where a DELETE would meet them.
 func (r *o2m[O, T, K]) BlocksRowSwitch(obj any) bool {
 	st := r.field(obj.(*O)).own()
 	if st == nil || !st.loaded {
