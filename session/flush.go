@@ -993,29 +993,17 @@ func (r *run) switchRows(m Mapper, pairs [][2]*state, rels []Relationship) error
 		if err := m.(RowSwitcher).SwitchRow(st.obj, old.snap); err != nil {
 			return err
 		}
-		if st.mi.readBack != nil {
-			r.readBack = append(r.readBack, st)
-		}
-		items, err := m.Update(r.d, st.obj, old.snap)
+		s.record(old)
+		sent, err := r.queueUpdate(m, st, old.snap)
 		if err != nil {
 			return err
 		}
-		s.record(st)
-		s.record(old)
-		if len(items) > 0 {
-			if c, ok := m.(updateChecker); ok && c.checkableUpdates() && r.serverCheck && len(items) == 1 {
-				items[0] = r.serverChecked(items[0], staleCheck{"update", st.key, 1})
-			} else {
-				r.checked = true
-			}
-		}
-		r.items = append(r.items, items...)
 		if r.switched == nil {
 			r.switched = map[*state]bool{}
 		}
 		r.switched[old] = true
 		r.done = append(r.done, func() error {
-			if u, ok := m.(updatedHook); ok && len(items) > 0 {
+			if u, ok := m.(updatedHook); ok && sent {
 				if err := u.Updated(st.obj, old.snap); err != nil {
 					return err
 				}
@@ -1034,6 +1022,32 @@ func (r *run) switchRows(m Mapper, pairs [][2]*state, rels []Relationship) error
 		})
 	}
 	return nil
+}
+
+// queueUpdate queues the UPDATE of st's object against snap (its snapshot,
+// or in a row switch the deleted object's), checked by the server where
+// the flush allows, and reports whether any statement was queued: none
+// when only columns the database maintains differ, and then no version
+// moves either.
+func (r *run) queueUpdate(m Mapper, st *state, snap any) (sent bool, err error) {
+	if st.mi.readBack != nil {
+		r.readBack = append(r.readBack, st)
+	}
+	items, err := m.Update(r.d, st.obj, snap)
+	if err != nil {
+		return false, err
+	}
+	r.s.record(st)
+	if len(items) == 0 {
+		return false, nil
+	}
+	if c, ok := m.(updateChecker); ok && c.checkableUpdates() && r.serverCheck && len(items) == 1 {
+		items[0] = r.serverChecked(items[0], staleCheck{"update", st.key, 1})
+	} else {
+		r.checked = true
+	}
+	r.items = append(r.items, items...)
+	return true, nil
 }
 
 // insertLevels writes new objects of m, level by level.
@@ -1250,7 +1264,6 @@ func (r *run) inserted(m Mapper, level []*state, rels []Relationship, partial bo
 }
 
 func (r *run) updates(m Mapper, sts []*state) error {
-	s := r.s
 	rels := r.s.relsOf(m)
 	for _, st := range sts {
 		if err := r.syncParents(m, st, rels); err != nil {
@@ -1270,22 +1283,12 @@ func (r *run) updates(m Mapper, sts []*state) error {
 		if st.mi.stampsUpdate {
 			r.stamped = append(r.stamped, stamp{st, m.Snapshot(st.obj)})
 		}
-		if st.mi.readBack != nil {
-			r.readBack = append(r.readBack, st)
-		}
-		items, err := m.Update(r.d, st.obj, st.snap)
+		sent, err := r.queueUpdate(m, st, st.snap)
 		if err != nil {
 			return err
 		}
-		s.record(st)
-		if c, ok := m.(updateChecker); ok && c.checkableUpdates() && r.serverCheck && len(items) == 1 {
-			items[0] = r.serverChecked(items[0], staleCheck{"update", st.key, 1})
-		} else {
-			r.checked = true
-		}
-		r.items = append(r.items, items...)
 		r.done = append(r.done, func() error {
-			if u, ok := m.(updatedHook); ok {
+			if u, ok := m.(updatedHook); ok && sent {
 				if err := u.Updated(st.obj, st.snap); err != nil {
 					return err
 				}
