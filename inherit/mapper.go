@@ -431,19 +431,18 @@ const deleteChunk = 500
 // delete removes the rows of snaps' objects, subclass tables first: one
 // statement per table (per chunk of keys on SQLite) when the key has one
 // column, one per row otherwise or when the base table has a version column.
-// deleteOrder is the order to delete the rows of snaps (objects of
-// classes) in when the hierarchy's tables reference its tables (a staffer's
-// manager, a lead's mentor): a row after every row among them that
-// references it (package delorder), so that deletes in several statements
-// (SQLite's chunks of keys, one statement a row under a version column)
-// never remove a row still referenced. ok is false when no reordering is
-// needed or possible: no such references, a cycle, values that cannot be
-// compared.
-func (p *plan) deleteOrder(snaps []any, classes []*node) (order []int32, ok bool) {
-	if len(snaps) < 2 {
-		return nil, false
-	}
-	var g *delorder.Graph
+// selfRef is a foreign key of a hierarchy's table to a table of the same
+// hierarchy (a staffer's manager, a lead's mentor), other than a subclass
+// table's key referencing its parent's: from columns of c's table, to
+// columns of r's.
+type selfRef struct {
+	c, r     *node
+	from, to []int
+}
+
+// selfRefs finds the hierarchy's references to itself, once per plan; ok
+// is false when one cannot be ordered by (columns not found, too many).
+func selfRefs(p *plan) (refs []selfRef, ok bool) {
 	for _, c := range p.nodes {
 		for _, fk := range c.ops.foreignKeys() {
 			i := slices.IndexFunc(p.nodes, func(n *node) bool { return n.ops.name() == fk.RefTable })
@@ -458,28 +457,40 @@ func (p *plan) deleteOrder(snaps []any, classes []*node) (order []int32, ok bool
 			if from == nil || to == nil || len(from) != len(to) || len(from) > delorder.MaxColumns {
 				return nil, false
 			}
-			fromKeys, toKeys := make([]delorder.Key, len(snaps)), make([]delorder.Key, len(snaps))
-			for j, s := range snaps {
-				var ok bool
-				if classes[j].under(c) {
-					if fromKeys[j], ok = opsKey(c.ops, classes[j].view(s, c), from); !ok {
-						return nil, false
-					}
-				}
-				if classes[j].under(r) {
-					if toKeys[j], ok = opsKey(r.ops, classes[j].view(s, r), to); !ok {
-						return nil, false
-					}
-				}
-			}
-			if g == nil {
-				g = delorder.New(len(snaps))
-			}
-			g.Link(fromKeys, toKeys)
+			refs = append(refs, selfRef{c: c, r: r, from: from, to: to})
 		}
 	}
-	if g == nil {
+	return refs, true
+}
+
+// deleteOrder is the order to delete the rows of snaps (objects of
+// classes) in when the hierarchy's tables reference its tables (p.selfRefs):
+// a row after every row among them that references it (package delorder),
+// so that deletes in several statements (SQLite's chunks of keys, one
+// statement a row under a version column) never remove a row still
+// referenced. ok is false when no reordering is needed or possible: no
+// such references, a cycle, values that cannot be compared.
+func (p *plan) deleteOrder(snaps []any, classes []*node) (order []int32, ok bool) {
+	if len(snaps) < 2 || len(p.selfRefs) == 0 || !p.selfRefsOK {
 		return nil, false
+	}
+	g := delorder.New(len(snaps))
+	for _, ref := range p.selfRefs {
+		fromKeys, toKeys := make([]delorder.Key, len(snaps)), make([]delorder.Key, len(snaps))
+		for j, s := range snaps {
+			var ok bool
+			if classes[j].under(ref.c) {
+				if fromKeys[j], ok = opsKey(ref.c.ops, classes[j].view(s, ref.c), ref.from); !ok {
+					return nil, false
+				}
+			}
+			if classes[j].under(ref.r) {
+				if toKeys[j], ok = opsKey(ref.r.ops, classes[j].view(s, ref.r), ref.to); !ok {
+					return nil, false
+				}
+			}
+		}
+		g.Link(fromKeys, toKeys)
 	}
 	return g.Order()
 }

@@ -26,6 +26,11 @@ type plan struct {
 	joined  []*shape        // by node.index: polymorphic query, subclass tables LEFT JOINed
 	path    []*shape        // by node.index: the class's own tables only (select-in)
 
+	// selfRefs: the hierarchy's references to its own rows, which order
+	// its deletes (deleteOrder); selfRefsOK is false when they cannot.
+	selfRefs   []selfRef
+	selfRefsOK bool
+
 	last atomic.Pointer[node] // the class classOf found last
 
 	mu      sync.Mutex
@@ -102,6 +107,7 @@ func buildPlan(h *hierarchy) *plan {
 		p.info[n.index].whole = whole
 	}
 	p.order = insertOrder(p)
+	p.selfRefs, p.selfRefsOK = selfRefs(p)
 	p.tables = make([]retort.Schema, len(p.order))
 	for i, n := range p.order {
 		p.tables[i] = classTable(p, n)
