@@ -577,7 +577,7 @@ type staleCheck struct {
 // serverCheckLimit is the most UPDATEs and DELETEs a committing flush wraps
 // (serverChecked) so that COMMIT goes in their round trip: the wrapping
 // costs the server more per statement than a round trip saves beyond it.
-var serverCheckLimit = 8
+const serverCheckLimit = 8
 
 // serverChecked wraps it, an UPDATE or DELETE on PostgreSQL that must match
 // c.n rows, so that the server fails it (and the transaction) when it does
