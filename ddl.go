@@ -1,6 +1,7 @@
 package retort
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -100,12 +101,22 @@ func plan(d Dialect, tables []Schema) ddlPlan {
 }
 
 // CreateSQL returns the statements that create tables, in an order that
-// satisfies their foreign keys: types first (enums on PostgreSQL), then
+// satisfies their foreign keys: on PostgreSQL the schemas of tables named
+// "schema.table" (CREATE SCHEMA IF NOT EXISTS) and types (enums), then
 // tables, then indexes, then foreign keys that close a cycle.
 func CreateSQL(d Dialect, tables ...Schema) []string {
 	p := plan(d, tables)
 	var out []string
 	seen := map[string]bool{}
+	if d == Postgres {
+		for _, t := range p.order {
+			if schema, _ := SplitTable(t.Name); schema != "" && !seen[schema] {
+				seen[schema] = true
+				out = append(out, "CREATE SCHEMA IF NOT EXISTS "+QuoteIdent(schema))
+			}
+		}
+		clear(seen)
+	}
 	for _, t := range p.order {
 		for _, c := range t.Columns {
 			if c.Schema == nil {
@@ -124,13 +135,13 @@ func CreateSQL(d Dialect, tables ...Schema) []string {
 	}
 	for _, t := range p.order {
 		for _, ix := range t.Indexes {
-			out = append(out, createIndex(ix, t.Name))
+			out = append(out, createIndex(d, ix, t.Name))
 		}
 	}
 	for _, t := range p.order {
 		for _, fk := range t.ForeignKeys {
 			if p.deferred[fk] {
-				out = append(out, "ALTER TABLE "+QuoteIdent(t.Name)+" ADD "+fkClause(fk))
+				out = append(out, "ALTER TABLE "+QuoteTable(t.Name)+" ADD "+fkClause(d, fk))
 			}
 		}
 	}
@@ -140,7 +151,7 @@ func CreateSQL(d Dialect, tables ...Schema) []string {
 func createTable(d Dialect, t TableInfo, deferred map[*ForeignKey]bool) string {
 	var b strings.Builder
 	b.WriteString("CREATE TABLE ")
-	b.WriteString(QuoteIdent(t.Name))
+	b.WriteString(QuoteTable(t.Name))
 	b.WriteString(" (")
 	var parts []string
 	inlinePK := false
@@ -171,7 +182,7 @@ func createTable(d Dialect, t TableInfo, deferred map[*ForeignKey]bool) string {
 		if c.Schema != nil {
 			if chk := c.Schema.CheckSQL(d, QuoteIdent(c.Name)); chk != "" {
 				cb.WriteString(" CONSTRAINT ")
-				cb.WriteString(QuoteIdent(t.Name + "_" + c.Name + "_check"))
+				cb.WriteString(QuoteIdent(localName(t.Name) + "_" + c.Name + "_check"))
 				cb.WriteString(" CHECK (")
 				cb.WriteString(chk)
 				cb.WriteString(")")
@@ -187,7 +198,7 @@ func createTable(d Dialect, t TableInfo, deferred map[*ForeignKey]bool) string {
 	}
 	for _, fk := range t.ForeignKeys {
 		if !deferred[fk] {
-			parts = append(parts, fkClause(fk))
+			parts = append(parts, fkClause(d, fk))
 		}
 	}
 	for _, chk := range t.Checks {
@@ -199,9 +210,16 @@ func createTable(d Dialect, t TableInfo, deferred map[*ForeignKey]bool) string {
 	return b.String()
 }
 
-func fkClause(fk *ForeignKey) string {
+// fkClause writes a foreign key's constraint. SQLite's REFERENCES names a
+// table of the referring table's own database, without its schema (see
+// sqliteCrossSchema).
+func fkClause(d Dialect, fk *ForeignKey) string {
+	ref := QuoteTable(fk.RefTable)
+	if d == SQLite {
+		ref = QuoteIdent(localName(fk.RefTable))
+	}
 	s := "CONSTRAINT " + QuoteIdent(fk.ConstraintName()) + " FOREIGN KEY (" + identList(fk.Columns) +
-		") REFERENCES " + QuoteIdent(fk.RefTable) + " (" + identList(fk.RefColumns) + ")"
+		") REFERENCES " + ref + " (" + identList(fk.RefColumns) + ")"
 	if fk.OnDelete != "" {
 		s += " ON DELETE " + fk.OnDelete
 	}
@@ -214,12 +232,23 @@ func fkClause(fk *ForeignKey) string {
 	return s
 }
 
-func createIndex(ix Index, table string) string {
+// createIndex writes CREATE INDEX. PostgreSQL puts an index in its
+// table's schema and takes the table's name qualified; SQLite takes the
+// index's name qualified and the table's bare.
+func createIndex(d Dialect, ix Index, table string) string {
 	s := "CREATE "
 	if ix.Unique {
 		s += "UNIQUE "
 	}
-	return s + "INDEX " + QuoteIdent(ix.Name) + " ON " + QuoteIdent(table) + " (" + identList(ix.Columns) + ")"
+	schema, local := SplitTable(table)
+	if d == SQLite {
+		name := QuoteIdent(ix.Name)
+		if schema != "" {
+			name = QuoteIdent(schema) + "." + name
+		}
+		return s + "INDEX " + name + " ON " + QuoteIdent(local) + " (" + identList(ix.Columns) + ")"
+	}
+	return s + "INDEX " + QuoteIdent(ix.Name) + " ON " + QuoteTable(table) + " (" + identList(ix.Columns) + ")"
 }
 
 func identList(names []string) string {
@@ -243,12 +272,12 @@ func DropSQL(d Dialect, tables ...Schema) []string {
 	for _, t := range p.order {
 		for _, fk := range t.ForeignKeys {
 			if p.deferred[fk] {
-				out = append(out, "ALTER TABLE IF EXISTS "+QuoteIdent(t.Name)+" DROP CONSTRAINT IF EXISTS "+QuoteIdent(fk.ConstraintName()))
+				out = append(out, "ALTER TABLE IF EXISTS "+QuoteTable(t.Name)+" DROP CONSTRAINT IF EXISTS "+QuoteIdent(fk.ConstraintName()))
 			}
 		}
 	}
 	for _, t := range slices.Backward(p.order) {
-		out = append(out, "DROP TABLE IF EXISTS "+QuoteIdent(t.Name))
+		out = append(out, "DROP TABLE IF EXISTS "+QuoteTable(t.Name))
 	}
 	seen := map[string]bool{}
 	for _, t := range slices.Backward(p.order) {
@@ -282,6 +311,11 @@ func CreateAll(ctx context.Context, db DB, tables ...Schema) error {
 				missing = append(missing, t)
 			}
 		}
+		if db.Dialect() == SQLite {
+			if err := sqliteCrossSchema(missing); err != nil {
+				return err
+			}
+		}
 		for _, s := range CreateSQL(db.Dialect(), missing...) {
 			if _, err := tx.Exec(ctx, s); err != nil {
 				return fmt.Errorf("retort: create: %s: %w", firstLine(s), err)
@@ -309,10 +343,33 @@ func firstLine(s string) string {
 	return line
 }
 
+// sqliteCrossSchema refuses a foreign key from a table of one SQLite
+// database (schema) to a table of another: SQLite's REFERENCES names a
+// table of the referring table's database only. A table named without a
+// schema is in main.
+func sqliteCrossSchema(tables []Schema) error {
+	for _, t := range tables {
+		info := t.Info()
+		from, _ := SplitTable(info.Name)
+		for _, fk := range info.ForeignKeys {
+			to, _ := SplitTable(fk.RefTable)
+			if cmp.Or(from, "main") != cmp.Or(to, "main") {
+				return fmt.Errorf("retort: create %s: foreign key %s references %s, in another database: SQLite's foreign keys stay within one database (schema)",
+					info.Name, fk.ConstraintName(), fk.RefTable)
+			}
+		}
+	}
+	return nil
+}
+
+// existingTables lists the database's tables by the names tables are
+// declared with: "schema.table" for every table, and the bare name of a
+// table the search path finds (PostgreSQL) or of SQLite's main database.
 func existingTables(ctx context.Context, db DB) (map[string]bool, error) {
-	q := "SELECT name FROM sqlite_master WHERE type = 'table'"
+	q := "SELECT schema, name, schema = 'main' FROM pragma_table_list WHERE type = 'table'"
 	if db.Dialect() == Postgres {
-		q = "SELECT c.relname FROM pg_class c WHERE c.relkind IN ('r', 'p') AND pg_table_is_visible(c.oid)"
+		q = `SELECT n.nspname::text, c.relname::text, pg_table_is_visible(c.oid) FROM pg_class c
+	JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p')`
 	}
 	rows, err := db.Query(ctx, q)
 	if err != nil {
@@ -321,11 +378,15 @@ func existingTables(ctx context.Context, db DB) (map[string]bool, error) {
 	defer rows.Close()
 	out := map[string]bool{}
 	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var schema, name string
+		var bare bool
+		if err := rows.Scan(&schema, &name, &bare); err != nil {
 			return nil, err
 		}
-		out[name] = true
+		out[schema+"."+name] = true
+		if bare {
+			out[name] = true
+		}
 	}
 	return out, rows.Err()
 }

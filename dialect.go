@@ -46,6 +46,43 @@ func QuoteIdent(name string) string {
 	return b.String()
 }
 
+// QuoteTable quotes a table's name for SQL. The name of a table declared
+// in a schema, "billing.invoice", becomes "billing"."invoice"; any other
+// name is quoted as one identifier, as by [QuoteIdent].
+func QuoteTable(name string) string {
+	var b strings.Builder
+	b.Grow(len(name) + 4)
+	appendTable(&b, name)
+	return b.String()
+}
+
+func appendTable(b *strings.Builder, name string) {
+	if schema, local, ok := strings.Cut(name, "."); ok {
+		appendIdent(b, schema)
+		b.WriteByte('.')
+		appendIdent(b, local)
+		return
+	}
+	appendIdent(b, name)
+}
+
+// SplitTable splits a table's name into its schema and the name within
+// the schema: "billing.invoice" gives "billing" and "invoice", "users"
+// gives "" and "users". Columns are qualified by the second (see
+// [NewTable]).
+func SplitTable(name string) (schema, table string) {
+	if s, t, ok := strings.Cut(name, "."); ok {
+		return s, t
+	}
+	return "", name
+}
+
+// localName is a table's name without its schema.
+func localName(table string) string {
+	_, t := SplitTable(table)
+	return t
+}
+
 func appendIdent(b *strings.Builder, name string) {
 	b.WriteByte('"')
 	for i := 0; i < len(name); i++ {

@@ -158,6 +158,14 @@ func (w *Writer) WriteIdent(name string) {
 	w.lastIdent, w.afterIdent = name, true
 }
 
+// WriteTable appends a table's quoted name, with its schema if it has
+// one (see [QuoteTable]). It is no qualifier: write columns' qualifiers
+// with WriteIdent.
+func (w *Writer) WriteTable(name string) {
+	w.text()
+	appendTable(&w.sb, name)
+}
+
 // text notes that something other than an identifier was written.
 func (w *Writer) text() {
 	w.afterIdent = false

@@ -86,7 +86,7 @@ func (q *InsertQuery[T]) pgCopyItems(s *tableSQL) (items []BatchItem, ok bool, e
 		Op:    "insert",
 		Table: t.name,
 		SQL:   pgDrawKeys,
-		Args:  []any{QuoteIdent(t.name), t.auto.Name(), int64(n)},
+		Args:  []any{QuoteTable(t.name), t.auto.Name(), int64(n)},
 		Rows: func(r Rows) error {
 			var err error
 			keys, err = q.drawnKeys(r, n)
@@ -149,7 +149,7 @@ func (q *InsertQuery[T]) pgUnnestItems(s *tableSQL) ([]BatchItem, error) {
 func (t *Table[T]) copySQL(gen bool) string {
 	var b strings.Builder
 	b.WriteString("COPY ")
-	appendIdent(&b, t.name)
+	appendTable(&b, t.name)
 	b.WriteString(" (")
 	if gen {
 		appendIdent(&b, t.auto.Name())

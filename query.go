@@ -57,7 +57,7 @@ func (t *Table[T]) sql(d Dialect) *tableSQL {
 		w.WriteIdent(c.Name())
 	}
 	s.selectList = w.String()
-	s.from = QuoteIdent(t.name)
+	s.from = QuoteTable(t.name)
 	if t.alias != "" {
 		s.from += " AS " + QuoteIdent(t.alias)
 	}
@@ -314,7 +314,7 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 	cols := t.writes
 	if d == SQLite {
 		b.WriteString("INSERT INTO ")
-		appendIdent(&b, t.name)
+		appendTable(&b, t.name)
 		b.WriteString(" (")
 		for i, c := range cols {
 			if i > 0 {
@@ -344,7 +344,7 @@ func (t *Table[T]) insertSQL(d Dialect) (insert, head string, isRow bool) {
 	}
 	if t.auto == nil {
 		b.WriteString("INSERT INTO ")
-		appendIdent(&b, t.name)
+		appendTable(&b, t.name)
 		b.WriteString(" (")
 		for i, c := range cols {
 			if i > 0 {
@@ -385,7 +385,7 @@ func (t *Table[T]) insertCTE(drawn bool) (insert, head string) {
 	b.WriteString(`, "u"."retort_ord" FROM `)
 	t.writeUnnest(&b, nil)
 	b.WriteString(`), "i" AS (INSERT INTO `)
-	appendIdent(&b, t.name)
+	appendTable(&b, t.name)
 	b.WriteString(" (")
 	t.writeColumns(&b, nil)
 	b.WriteString(") ")
@@ -418,7 +418,7 @@ func (t *Table[T]) insertCTE(drawn bool) (insert, head string) {
 func (t *Table[T]) insertGenSQL() string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO ")
-	appendIdent(&b, t.name)
+	appendTable(&b, t.name)
 	b.WriteString(" (")
 	t.writeColumns(&b, nil)
 	b.WriteString(") " + overriding + "SELECT ")
@@ -499,7 +499,7 @@ func (t *Table[T]) insertOneSQL() (one, keyed string) {
 	build := func(skipAuto bool) string {
 		var b strings.Builder
 		b.WriteString("INSERT INTO ")
-		appendIdent(&b, t.name)
+		appendTable(&b, t.name)
 		b.WriteString(" (")
 		var skip ColumnOf[T]
 		if skipAuto {
@@ -517,7 +517,7 @@ func (t *Table[T]) insertOneSQL() (one, keyed string) {
 		if n == 0 { // the key is the only column
 			b.Reset()
 			b.WriteString("INSERT INTO ")
-			appendIdent(&b, t.name)
+			appendTable(&b, t.name)
 			b.WriteString(" DEFAULT VALUES")
 		}
 		if skipAuto {
@@ -673,7 +673,7 @@ func (q *InsertQuery[T]) pgArgs(objs []*T, gen bool) ([]any, error) {
 		args = append(args, int64(len(objs)))
 	}
 	if t.auto != nil {
-		args = append(args, QuoteIdent(t.name), t.auto.Name())
+		args = append(args, QuoteTable(t.name), t.auto.Name())
 	}
 	return args, nil
 }
@@ -946,9 +946,9 @@ func (q *UpdateQuery[T]) returning(w *Writer, list func(w *Writer)) {
 	}
 	w.pushScope(q.stmtName(), false)
 	defer w.popScope()
-	w.declare(q.t.name)
+	w.declare(localName(q.t.name))
 	w.WriteString("UPDATE ")
-	w.WriteIdent(q.t.name)
+	w.WriteTable(q.t.name)
 	w.WriteString(" SET ")
 	for i, a := range q.sets {
 		if i > 0 {
@@ -1007,9 +1007,9 @@ func (q *DeleteQuery[T]) SQL(d Dialect) (string, []any, error) {
 func (q *DeleteQuery[T]) returning(w *Writer, list func(w *Writer)) {
 	w.pushScope(q.stmtName(), false)
 	defer w.popScope()
-	w.declare(q.t.name)
+	w.declare(localName(q.t.name))
 	w.WriteString("DELETE FROM ")
-	w.WriteIdent(q.t.name)
+	w.WriteTable(q.t.name)
 	writeWhere(w, q.where)
 	writeReturning(w, list)
 }

@@ -1,6 +1,7 @@
 package retort
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -59,12 +60,14 @@ func (e *SchemaError) Error() string {
 //		log.Fatal(err) // at start-up
 //	}
 func CheckSchema(ctx context.Context, db DB, tables ...Schema) error {
-	var tbls, cols, decls []string
+	var tbls, cols, decls, quoted, locals, schemas []string
 	var nullable, key []bool
 	for _, t := range tables {
 		info := t.Info()
 		for _, c := range info.Columns {
 			tbls = append(tbls, info.Name)
+			schema, local := SplitTable(info.Name)
+			quoted, locals, schemas = append(quoted, QuoteTable(info.Name)), append(locals, local), append(schemas, cmp.Or(schema, "main"))
 			cols = append(cols, c.Name)
 			decls = append(decls, c.SQLType(db.Dialect()))
 			nullable = append(nullable, c.Nullable)
@@ -74,9 +77,9 @@ func CheckSchema(ctx context.Context, db DB, tables ...Schema) error {
 	var rows Rows
 	var err error
 	if db.Dialect() == Postgres {
-		rows, err = db.Query(ctx, pgSchemaQuery, tbls, cols, decls)
+		rows, err = db.Query(ctx, pgSchemaQuery, tbls, cols, decls, quoted)
 	} else {
-		rows, err = db.Query(ctx, sqliteSchemaQuery, jsonStrings(tbls), jsonStrings(cols))
+		rows, err = db.Query(ctx, sqliteSchemaQuery, jsonStrings(tbls), jsonStrings(cols), jsonStrings(locals), jsonStrings(schemas))
 	}
 	if err != nil {
 		return fmt.Errorf("retort: schema: %w", err)
@@ -137,7 +140,8 @@ func CheckSchema(ctx context.Context, db DB, tables ...Schema) error {
 	return nil
 }
 
-// pgSchemaQuery reads, for each table $1[i] and column $2[i] declared as
+// pgSchemaQuery reads, for each table $1[i] (quoted for SQL: $4[i]) and
+// column $2[i] declared as
 // type $3[i], whether they exist, whether the column is NOT NULL, its
 // type, whether the declared type exists, whether an array of it can be
 // assigned to the column (the same type, the base type of a domain, or an
@@ -151,31 +155,33 @@ const pgSchemaQuery = `SELECT * FROM (SELECT d.tbl, d.col, false AS unmapped, r.
 		AND k.casttarget IN (a.atttypid, ty.typbasetype) AND k.castcontext IN ('a', 'i')), false),
 	coalesce(to_regtype(d.decl) = 'timestamptz'::regtype AND a.atttypid IN ('timestamp'::regtype, 'date'::regtype), false),
 	d.ord, 0 AS attnum
-FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS d (tbl, col, decl, ord)
-LEFT JOIN pg_catalog.pg_class r ON r.oid = to_regclass(quote_ident(d.tbl))
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS d (tbl, col, decl, q, ord)
+LEFT JOIN pg_catalog.pg_class r ON r.oid = to_regclass(d.q)
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attname = d.col AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
 UNION ALL
 SELECT t.tbl, a.attname::text, true, true, true, true, format_type(a.atttypid, NULL), true, true, false, t.ord, a.attnum
-FROM (SELECT tbl, max(ord) AS ord FROM unnest($1::text[]) WITH ORDINALITY AS u (tbl, ord) GROUP BY tbl) AS t
-JOIN pg_catalog.pg_attribute a ON a.attrelid = to_regclass(quote_ident(t.tbl)) AND a.attnum > 0 AND NOT a.attisdropped
+FROM (SELECT tbl, q, max(ord) AS ord FROM unnest($1::text[], $4::text[]) WITH ORDINALITY AS u (tbl, q, ord) GROUP BY tbl, q) AS t
+JOIN pg_catalog.pg_attribute a ON a.attrelid = to_regclass(t.q) AND a.attnum > 0 AND NOT a.attisdropped
 	AND a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = ''
 WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS m (tbl, col) WHERE m.tbl = t.tbl AND m.col = a.attname)
 ) AS x ORDER BY ord, unmapped, attnum`
 
 // sqliteSchemaQuery reads, for each table and column of the JSON arrays ?1
-// and ?2, whether they exist (generated columns too: table_xinfo) and
+// and ?2 (the table's name in its database ?3, the database ?4), whether they exist (generated columns too: table_xinfo) and
 // whether the column is NOT NULL, then the
 // NOT NULL columns without a default not among them, in the rows
 // pgSchemaQuery gives.
 const sqliteSchemaQuery = `SELECT * FROM (SELECT t.value AS tbl, c.value AS col, 0 AS unmapped, m.name IS NOT NULL,
 	p.name IS NOT NULL, coalesce(p."notnull", 0) != 0, coalesce(p.type, ''), 1, 1, 0, t.key AS ord, 0 AS cid
 FROM json_each(?1) AS t JOIN json_each(?2) AS c ON c.key = t.key
-LEFT JOIN sqlite_master m ON m.type = 'table' AND m.name = t.value
-LEFT JOIN pragma_table_xinfo(t.value) AS p ON m.name IS NOT NULL AND p.name = c.value
+JOIN json_each(?3) AS l ON l.key = t.key JOIN json_each(?4) AS s ON s.key = t.key
+LEFT JOIN pragma_table_list AS m ON m.type = 'table' AND m.schema = s.value AND m.name = l.value
+LEFT JOIN pragma_table_xinfo(l.value, s.value) AS p ON m.name IS NOT NULL AND p.name = c.value
 UNION ALL
 SELECT t.value, p.name, 1, 1, 1, 1, p.type, 1, 1, 0, max(t.key), p.cid
-FROM json_each(?1) AS t JOIN pragma_table_info(t.value) AS p
+FROM json_each(?1) AS t JOIN json_each(?3) AS l ON l.key = t.key JOIN json_each(?4) AS s ON s.key = t.key
+JOIN pragma_table_info(l.value, s.value) AS p
 WHERE p."notnull" AND p.dflt_value IS NULL AND NOT p.pk
 	AND NOT EXISTS (SELECT 1 FROM json_each(?1) AS mt JOIN json_each(?2) AS mc ON mc.key = mt.key
 		WHERE mt.value = t.value AND mc.value = p.name)

@@ -54,7 +54,21 @@ var registry sync.Map // map[any]any: (*T)(nil) -> *Table[T]
 
 // NewTable declares the table name for objects of type T. The first table
 // declared for a type is the one [TableOf] (and the session) finds for it.
+//
+// A name with a dot names a table in a schema, as in GORM and bun:
+// "billing.invoice" is the table invoice of PostgreSQL's schema billing
+// (which [CreateAll] creates if missing), or of the SQLite database
+// attached as billing ("main" and "temp" are always there). Statements
+// write "billing"."invoice" and qualify its columns as "invoice"."id", so
+// two tables of one name in different schemas meet in one statement only
+// through an [Alias]. Foreign keys refer to the table by its whole name
+// ([Column.References] does so), and on SQLite only to a table of the same
+// schema (SQLite's own rule). A name with more than one dot, or an empty
+// schema or name, panics.
 func NewTable[T any](name string) *Table[T] {
+	if schema, local, ok := strings.Cut(name, "."); ok && (schema == "" || local == "" || strings.Contains(local, ".")) {
+		panic(fmt.Sprintf("retort: table name %q: give a schema and a table, \"schema.table\", with one dot", name))
+	}
 	t := &Table[T]{name: name}
 	registry.LoadOrStore(any((*T)(nil)), t)
 	return t
@@ -68,7 +82,9 @@ func TableOf[T any]() *Table[T] {
 	return nil
 }
 
-// Name is the table's name in the database.
+// Name is the table's name in the database, with its schema if it was
+// declared with one ("billing.invoice"): the name foreign keys, the
+// session and error messages use. Write it into SQL with [QuoteTable].
 func (t *Table[T]) Name() string { return t.name }
 
 // Alias returns a copy of t that is referred to as alias in SQL, so a table
@@ -86,12 +102,13 @@ func (t *Table[T]) origin() *Table[T] {
 	return t
 }
 
-// ref is how SQL refers to the table: its alias if it has one.
+// ref is how SQL refers to the table: its alias if it has one, else its
+// name without the schema.
 func (t *Table[T]) ref() string {
 	if t.alias != "" {
 		return t.alias
 	}
-	return t.name
+	return localName(t.name)
 }
 
 // Columns returns the table's columns in declaration order.
@@ -124,7 +141,7 @@ func (t *Table[T]) Unique(cols ...AnyColumn) *Table[T] {
 // Index adds a secondary index over cols, named ix_<table>_<cols>.
 func (t *Table[T]) Index(cols ...AnyColumn) *Table[T] {
 	n := names(cols)
-	t.indexes = append(t.indexes, Index{Name: "ix_" + t.name + "_" + strings.Join(n, "_"), Columns: n})
+	t.indexes = append(t.indexes, Index{Name: "ix_" + localName(t.name) + "_" + strings.Join(n, "_"), Columns: n})
 	return t
 }
 
@@ -371,7 +388,7 @@ func declare[T, V any](t *Table[T], name string, get func(*T) *V, getNull func(*
 		t.uniques = append(t.uniques, []string{name})
 	}
 	if c.opts.index {
-		t.indexes = append(t.indexes, Index{Name: "ix_" + t.name + "_" + name, Columns: []string{name}})
+		t.indexes = append(t.indexes, Index{Name: "ix_" + localName(t.name) + "_" + name, Columns: []string{name}})
 	}
 	return c
 }
@@ -926,7 +943,7 @@ func (fk *ForeignKey) ConstraintName() string {
 	if fk.Name != "" {
 		return fk.Name
 	}
-	return fk.Table + "_" + strings.Join(fk.Columns, "_") + "_fkey"
+	return localName(fk.Table) + "_" + strings.Join(fk.Columns, "_") + "_fkey"
 }
 
 // ForeignKeyOption configures a foreign key.

@@ -68,7 +68,7 @@ func (q *InsertQuery[T]) writeConflict(w *Writer) {
 	c := q.conflict
 	w.pushScope(fmt.Sprintf("insert %q", q.t.name), true)
 	defer w.popScope()
-	w.declare(q.t.name)
+	w.declare(localName(q.t.name))
 	w.WriteString(" ON CONFLICT")
 	if len(c.cols) > 0 {
 		w.WriteString(" (")

@@ -205,7 +205,7 @@ func (p *plan) buildInsert(present []*node, gen bool) string {
 	if auto >= 0 {
 		arg += 2
 	}
-	id(bops.name())
+	b.WriteString(retort.QuoteTable(bops.name()))
 	b.WriteString(" (")
 	first := true
 	for _, c := range cols {
@@ -247,7 +247,7 @@ func (p *plan) buildInsert(present []*node, gen bool) string {
 			}
 		}
 		b.WriteString(`, "i` + strconv.Itoa(t+1) + `" AS (INSERT INTO `)
-		id(n.ops.name())
+		b.WriteString(retort.QuoteTable(n.ops.name()))
 		b.WriteString(" (")
 		for j, i := range n.ops.pk() {
 			if j > 0 {

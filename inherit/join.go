@@ -171,14 +171,21 @@ func (p *plan) nodeOf(typ any) *node {
 	return nil
 }
 
-func qref(ref, col string) string { return retort.QuoteIdent(ref) + "." + retort.QuoteIdent(col) }
+// qref is col qualified by ref, a table's name (without its schema) or alias.
+func qref(ref, col string) string { return retort.QuoteIdent(localName(ref)) + "." + retort.QuoteIdent(col) }
+
+// localName is table's name without its schema.
+func localName(table string) string {
+	_, local := retort.SplitTable(table)
+	return local
+}
 
 // joinRef writes a LEFT OUTER JOIN of c's table as ref on its key matching
 // the key of q's table, referred to as qRef.
 func joinRef(b *strings.Builder, c *node, ref string, q *node, qRef string) {
 	b.WriteString(" LEFT OUTER JOIN ")
-	b.WriteString(retort.QuoteIdent(c.ops.name()))
-	if ref != c.ops.name() {
+	b.WriteString(retort.QuoteTable(c.ops.name()))
+	if ref != localName(c.ops.name()) {
 		b.WriteString(" AS ")
 		b.WriteString(retort.QuoteIdent(ref))
 	}

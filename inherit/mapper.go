@@ -349,7 +349,7 @@ func (p *plan) update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, erro
 		x := lo[c.depth]
 		w := retort.NewWriter(d)
 		w.WriteString("UPDATE ")
-		w.WriteIdent(c.ops.name())
+		w.WriteTable(c.ops.name())
 		w.WriteString(" SET ")
 		for j, i := range cols {
 			if j > 0 {
@@ -545,7 +545,7 @@ func (p *plan) delete(d retort.Dialect, snaps []any) ([]retort.BatchItem, error)
 			for _, b := range bases {
 				w := retort.NewWriter(d)
 				w.WriteString("DELETE FROM ")
-				w.WriteIdent(c.ops.name())
+				w.WriteTable(c.ops.name())
 				if err := p.writeKeyMatch(w, c, b); err != nil {
 					return nil, err
 				}
@@ -588,7 +588,7 @@ func (p *plan) delete(d retort.Dialect, snaps []any) ([]retort.BatchItem, error)
 			}
 			w := retort.NewWriter(d)
 			w.WriteString("DELETE FROM ")
-			w.WriteIdent(c.ops.name())
+			w.WriteTable(c.ops.name())
 			w.WriteString(" WHERE ")
 			w.WriteIdent(col)
 			w.WriteIn(keys)

@@ -220,8 +220,9 @@ func (p *plan) syncKeys(n *node, lv *views) error {
 	return nil
 }
 
+// qualified writes col qualified by table's name without its schema.
 func qualified(b *strings.Builder, table, col string) {
-	b.WriteString(retort.QuoteIdent(table))
+	b.WriteString(retort.QuoteIdent(localName(table)))
 	b.WriteByte('.')
 	b.WriteString(retort.QuoteIdent(col))
 }
@@ -304,16 +305,16 @@ func newShape(p *plan, q *node, poly bool) *shape {
 	}
 	fromStart := b.Len()
 	b.WriteString(" FROM ")
-	b.WriteString(retort.QuoteIdent(p.base.ops.name()))
+	b.WriteString(retort.QuoteTable(p.base.ops.name()))
 	for _, n := range s.path[1:] {
 		b.WriteString(" JOIN ")
-		b.WriteString(retort.QuoteIdent(n.ops.name()))
+		b.WriteString(retort.QuoteTable(n.ops.name()))
 		b.WriteString(" ON ")
 		joinOn(&b, n, p.base)
 	}
 	for _, n := range s.desc {
 		b.WriteString(" LEFT JOIN ")
-		b.WriteString(retort.QuoteIdent(n.ops.name()))
+		b.WriteString(retort.QuoteTable(n.ops.name()))
 		b.WriteString(" ON ")
 		joinOn(&b, n, p.base)
 	}
@@ -362,13 +363,13 @@ func (p *plan) followShape(q, d *node) *followShape {
 		}
 	}
 	b.WriteString(" FROM ")
-	b.WriteString(retort.QuoteIdent(d.ops.name()))
+	b.WriteString(retort.QuoteTable(d.ops.name()))
 	for _, c := range f.chain {
 		if c == d {
 			continue
 		}
 		b.WriteString(" JOIN ")
-		b.WriteString(retort.QuoteIdent(c.ops.name()))
+		b.WriteString(retort.QuoteTable(c.ops.name()))
 		b.WriteString(" ON ")
 		joinOn(&b, c, d)
 	}

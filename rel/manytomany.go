@@ -28,7 +28,7 @@ func ManyToMany[O, T any, KO, KT comparable](left *retort.Column[O, KO], right *
 	b := newBase(left.TableName(), right.TableName(), right.Name(), opts)
 	cols := b.assocCols
 	if cols[0] == "" {
-		cols = [2]string{left.TableName() + "_" + left.Name(), right.TableName() + "_" + right.Name()}
+		cols = [2]string{localName(left.TableName()) + "_" + left.Name(), localName(right.TableName()) + "_" + right.Name()}
 	}
 	if cols[0] == cols[1] {
 		panic(fmt.Sprintf("rel: many-to-many %q: both association columns are named %q: name them with rel.AssocColumns", table, cols[0]))
@@ -190,7 +190,7 @@ func (m *linkMapper[A, B]) Delete(d retort.Dialect, objs, snaps []any) ([]retort
 		}
 		w := retort.NewWriter(d)
 		w.WriteString("DELETE FROM ")
-		w.WriteIdent(table)
+		w.WriteTable(table)
 		w.WriteString(" WHERE (")
 		w.WriteIdent(m.a.Name())
 		w.WriteString(", ")
@@ -606,7 +606,8 @@ func (r *m2m[O, T, KO, KT]) loadLinksWhere(ctx context.Context, s *session.Sessi
 	for start := 0; start < len(keys); start += chunkSize {
 		part := keys[start:min(len(keys), start+chunkSize)]
 		w := retort.NewWriter(s.Dialect())
-		w.WriteString("SELECT " + qcol(r.assoc, r.ownerCol) + ", " + qcol(r.assoc, r.targetCol) + " FROM " + retort.QuoteIdent(r.assoc) + " WHERE ")
+		aref := localName(r.assoc)
+		w.WriteString("SELECT " + qcol(aref, r.ownerCol) + ", " + qcol(aref, r.targetCol) + " FROM " + retort.QuoteTable(r.assoc) + " WHERE ")
 		w.Write(r.ownerIn(part))
 		if err := w.Err(); err != nil {
 			return nil, err

@@ -83,7 +83,7 @@ type tablePart[T any] struct {
 
 func (p tablePart[T]) cols() []string { return columnNames(p.t, p.ref) }
 
-func (p tablePart[T]) names() []string { return columnNames(p.t, p.t.Name()) }
+func (p tablePart[T]) names() []string { return columnNames(p.t, localName(p.t.Name())) }
 
 func (p tablePart[T]) scanner(q *stmt, slots []any) (rowScanner, error) {
 	return newNullScan(q, p.t, slots)
@@ -114,8 +114,9 @@ func newStmt(s *session.Session, populate bool) *stmt {
 }
 
 // ref returns a reference for table unique in the statement: the table's
-// name, or an alias when it is taken.
+// name without its schema, or an alias when it is taken.
 func (q *stmt) ref(table string) string {
+	_, table = retort.SplitTable(table)
 	if !q.used[table] {
 		q.used[table] = true
 		return table
@@ -131,10 +132,17 @@ func (q *stmt) ref(table string) string {
 
 // fromItem is table as a FROM item referred to as ref.
 func fromItem(table, ref string) string {
-	if table == ref {
-		return retort.QuoteIdent(table)
+	if _, local := retort.SplitTable(table); local == ref {
+		return retort.QuoteTable(table)
 	}
-	return retort.QuoteIdent(table) + " AS " + retort.QuoteIdent(ref)
+	return retort.QuoteTable(table) + " AS " + retort.QuoteIdent(ref)
+}
+
+// localName is table's name without its schema: how SQL qualifies its
+// columns when it has no alias.
+func localName(table string) string {
+	_, local := retort.SplitTable(table)
+	return local
 }
 
 func qcol(ref, col string) string { return retort.QuoteIdent(ref) + "." + retort.QuoteIdent(col) }

@@ -572,7 +572,7 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 func (m *Table[T]) updateText(d retort.Dialect, changed []retort.ColumnOf[T], version retort.ColumnOf[T], args []any) (string, error) {
 	w := retort.NewWriter(d)
 	w.WriteString("UPDATE ")
-	w.WriteIdent(m.t.Name())
+	w.WriteTable(m.t.Name())
 	w.WriteString(" SET ")
 	i := 0
 	set := func(c retort.ColumnOf[T]) {
@@ -716,7 +716,7 @@ func (m *Table[T]) deleteItems(d retort.Dialect, snaps []any) ([]retort.BatchIte
 			}
 			w := retort.NewWriter(d)
 			w.WriteString("DELETE FROM ")
-			w.WriteIdent(m.t.Name())
+			w.WriteTable(m.t.Name())
 			w.WriteString(" WHERE ")
 			pk.WriteSQL(w)
 			w.WriteIn(keys)
@@ -733,7 +733,7 @@ func (m *Table[T]) deleteItems(d retort.Dialect, snaps []any) ([]retort.BatchIte
 		st := s.(*T)
 		w := retort.NewWriter(d)
 		w.WriteString("DELETE FROM ")
-		w.WriteIdent(m.t.Name())
+		w.WriteTable(m.t.Name())
 		if err := m.writeKeyMatch(w, st, version); err != nil {
 			return nil, nil, err
 		}

@@ -41,7 +41,11 @@ type config struct {
 	tracer      retort.Tracer
 	poolSize    int
 	busyTimeout time.Duration
+	attach      []attachment
 }
+
+// attachment is a database every connection attaches (WithAttach).
+type attachment struct{ schema, path string }
 
 // WithTracer reports every statement to t (see retort.Counter and retort.Echo).
 func WithTracer(t retort.Tracer) Option {
@@ -61,6 +65,15 @@ func WithPoolSize(n int) Option { return func(c *config) { c.poolSize = n } }
 // WithBusyTimeout sets how long a statement waits for a lock held by another
 // connection before failing with SQLITE_BUSY (default 5s).
 func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
+
+// WithAttach attaches the database at path (a file, created if missing, a
+// "file:" URI, or ":memory:" for a fresh in-memory one shared by the
+// pool) to every connection as schema, so that tables named
+// "schema.table" ([retort.NewTable]) live in it. SQLite's foreign keys do
+// not cross databases: [retort.CreateAll] refuses one that would.
+func WithAttach(schema, path string) Option {
+	return func(c *config) { c.attach = append(c.attach, attachment{schema, path}) }
+}
 
 // DB is a pool of SQLite connections.
 type DB struct {
@@ -95,6 +108,15 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		uri = "file:/retort-memory-" + strconv.FormatInt(memSeq.Add(1), 10) + "?vfs=memdb"
 		wal = false
 	}
+	var attach []string
+	for _, a := range c.attach {
+		stmt := "ATTACH DATABASE ? AS " + retort.QuoteIdent(a.schema)
+		path := a.path
+		if path == "" || path == ":memory:" {
+			path = "file:/retort-memory-" + strconv.FormatInt(memSeq.Add(1), 10) + "?vfs=memdb"
+		}
+		attach = append(attach, stmt, path)
+	}
 	p := newPool(uri, flags, c.poolSize, func(conn *sqlite.Conn) error {
 		conn.SetBusyTimeout(c.busyTimeout)
 		// One at a time: a script would run inside a savepoint, where
@@ -106,6 +128,17 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		for _, p := range pragmas {
 			if err := sqlitex.ExecuteTransient(conn, p, nil); err != nil {
 				return err
+			}
+		}
+		for i := 0; i < len(attach); i += 2 {
+			if err := sqlitex.ExecuteTransient(conn, attach[i], &sqlitex.ExecOptions{Args: []any{attach[i+1]}}); err != nil {
+				return fmt.Errorf("attach %q: %w", attach[i+1], err)
+			}
+			if wal && !strings.Contains(attach[i+1], "vfs=memdb") {
+				schema := c.attach[i/2].schema
+				if err := sqlitex.ExecuteTransient(conn, "PRAGMA "+retort.QuoteIdent(schema)+".journal_mode = WAL", nil); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

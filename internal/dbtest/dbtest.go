@@ -41,6 +41,11 @@ type Options struct {
 	SQLiteFile bool
 	// Tracer is added to the counter.
 	Tracer retort.Tracer
+	// Schema is a second schema the test's tables use ("schema.table"):
+	// on SQLite an in-memory database attached under that name, on
+	// PostgreSQL a schema (CreateAll makes it) dropped when the test ends.
+	// Give it a name unique to the test process.
+	Schema string
 }
 
 // Run runs fn as subtest "sqlite" and subtest "postgres".
@@ -60,7 +65,11 @@ func OpenSQLite(t testing.TB, o Options) *Env {
 	if o.SQLiteFile {
 		env.Path = t.TempDir() + "/test.db"
 	}
-	db, err := sqlite.Open(context.Background(), env.Path, sqlite.WithTracer(retort.Tracers(env.Count, o.Tracer)))
+	opts := []sqlite.Option{sqlite.WithTracer(retort.Tracers(env.Count, o.Tracer))}
+	if o.Schema != "" {
+		opts = append(opts, sqlite.WithAttach(o.Schema, ":memory:"))
+	}
+	db, err := sqlite.Open(context.Background(), env.Path, opts...)
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
@@ -107,6 +116,11 @@ func OpenPostgres(t testing.TB, o Options) *Env {
 		defer cancel()
 		if _, err := admin.Exec(ctx, "DROP SCHEMA "+retort.QuoteIdent(schema)+" CASCADE"); err != nil {
 			t.Errorf("drop schema: %v", err)
+		}
+		if o.Schema != "" {
+			if _, err := admin.Exec(ctx, "DROP SCHEMA IF EXISTS "+retort.QuoteIdent(o.Schema)+" CASCADE"); err != nil {
+				t.Errorf("drop schema: %v", err)
+			}
 		}
 		admin.Close()
 	})
