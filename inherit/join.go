@@ -172,7 +172,9 @@ func (p *plan) nodeOf(typ any) *node {
 }
 
 // qref is col qualified by ref, a table's name (without its schema) or alias.
-func qref(ref, col string) string { return retort.QuoteIdent(localName(ref)) + "." + retort.QuoteIdent(col) }
+func qref(ref, col string) string {
+	return retort.QuoteIdent(localName(ref)) + "." + retort.QuoteIdent(col)
+}
 
 // localName is table's name without its schema.
 func localName(table string) string {
