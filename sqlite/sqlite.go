@@ -21,6 +21,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,13 +68,29 @@ func WithPoolSize(n int) Option { return func(c *config) { c.poolSize = n } }
 // connection before failing with SQLITE_BUSY (default 5s).
 func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
 
-// WithAttach attaches the database at path (a file, created if missing, a
-// "file:" URI, or ":memory:" for a fresh in-memory one shared by the
-// pool) to every connection as schema, so that tables named
+// WithAttach attaches the database at path (a file, created if missing
+// and put in WAL mode, a "file:" URI, or ":memory:" for a fresh in-memory
+// one shared by the pool) to every connection as schema, so that tables named
 // "schema.table" ([retort.NewTable]) live in it. SQLite's foreign keys do
 // not cross databases: [retort.CreateAll] refuses one that would.
 func WithAttach(schema, path string) Option {
 	return func(c *config) { c.attach = append(c.attach, attachment{schema, path}) }
+}
+
+// fileURI is the URI of the file at path through the operating system's
+// VFS.
+func fileURI(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	path = filepath.ToSlash(path)
+	vfs := "unix"
+	if runtime.GOOS == "windows" {
+		vfs = "win32"
+		path = "/" + path // file:/C:/dir/x.db
+	}
+	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return "file:" + r.Replace(path) + "?vfs=" + vfs
 }
 
 // DB is a pool of SQLite connections.
@@ -112,8 +130,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	for _, a := range c.attach {
 		stmt := "ATTACH DATABASE ? AS " + retort.QuoteIdent(a.schema)
 		path := a.path
-		if path == "" || path == ":memory:" {
+		switch {
+		case path == "" || path == ":memory:":
 			path = "file:/retort-memory-" + strconv.FormatInt(memSeq.Add(1), 10) + "?vfs=memdb"
+		case !wal && !strings.HasPrefix(path, "file:"):
+			// ATTACH opens a file through the main database's VFS, here
+			// memdb, unless the URI names another.
+			path = fileURI(path)
 		}
 		attach = append(attach, stmt, path)
 	}
@@ -134,7 +157,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 			if err := sqlitex.ExecuteTransient(conn, attach[i], &sqlitex.ExecOptions{Args: []any{attach[i+1]}}); err != nil {
 				return fmt.Errorf("attach %q: %w", attach[i+1], err)
 			}
-			if wal && !strings.Contains(attach[i+1], "vfs=memdb") {
+			if !strings.Contains(attach[i+1], "vfs=memdb") {
 				schema := c.attach[i/2].schema
 				if err := sqlitex.ExecuteTransient(conn, "PRAGMA "+retort.QuoteIdent(schema)+".journal_mode = WAL", nil); err != nil {
 					return err

@@ -1094,3 +1094,64 @@ func TestPrepareErrorQuotesLongStatementShort(t *testing.T) {
 		t.Errorf("short statement: error %v, want it quoted whole", err)
 	}
 }
+
+// TestWithAttach: every connection of the pool attaches the database, a
+// file in WAL mode whose rows a second pool (attaching it too) reads, or an
+// in-memory one shared by the pool's connections. A path that cannot be
+// opened fails Open, naming it.
+func TestWithAttach(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	extra := filepath.Join(dir, "extra.db")
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "main.db"), sqlite.WithAttach("x y", extra), sqlite.WithPoolSize(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	exec(t, db, `CREATE TABLE "x y".t (v INTEGER)`)
+	exec(t, db, `INSERT INTO "x y".t VALUES (?)`, 7)
+	if got := queryValue[string](t, db, `PRAGMA "x y".journal_mode`); got != "wal" {
+		t.Errorf("journal_mode of the attached file = %q, want wal", got)
+	}
+	// A transaction holds one connection; the other reads the file too.
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := queryValue[int64](t, db, `SELECT v FROM "x y".t`); got != 7 {
+		t.Errorf("second connection: v = %d, want 7", got)
+	}
+	tx.Rollback(ctx)
+	db2, err := sqlite.Open(ctx, ":memory:", sqlite.WithAttach("x y", extra))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db2.Close() })
+	if got := queryValue[int64](t, db2, `SELECT v FROM "x y".t`); got != 7 {
+		t.Errorf("another pool: v = %d, want 7", got)
+	}
+	if got := queryValue[string](t, db2, `PRAGMA "x y".journal_mode`); got != "wal" {
+		t.Errorf("journal_mode of the file attached to an in-memory database = %q, want wal", got)
+	}
+
+	mem, err := sqlite.Open(ctx, ":memory:", sqlite.WithAttach("m", ":memory:"), sqlite.WithPoolSize(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mem.Close() })
+	exec(t, mem, `CREATE TABLE m.t (v INTEGER)`)
+	exec(t, mem, `INSERT INTO m.t VALUES (?)`, 9)
+	tx, err = mem.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := queryValue[int64](t, mem, `SELECT count(*) FROM m.t`); got != 1 {
+		t.Errorf("in-memory attachment seen by a second connection: %d rows, want 1", got)
+	}
+	tx.Rollback(ctx)
+
+	bad := filepath.Join(dir, "no", "such", "dir.db")
+	if _, err := sqlite.Open(ctx, ":memory:", sqlite.WithAttach("b", bad)); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("attaching %s: %v, want an error naming it", bad, err)
+	}
+}
