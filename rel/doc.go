@@ -71,7 +71,8 @@
 // related objects with their owner. Once a flush has deleted an object, the
 // collections (one-to-many and many-to-many) of the session's objects no
 // longer hold it, as SQLAlchemy's collections after the commit expired
-// them; a Rollback does not put it back in them.
+// them; a Rollback of those deletes (the transaction's or a savepoint's,
+// or a failed commit's) puts it back in them, after the objects they hold.
 //
 // # Loading
 //

@@ -429,6 +429,21 @@ func (st *manyState[T]) dropGone(gone func(any) bool) []*T {
 	return dropped
 }
 
+// undoDrop returns the function putting dropped back (after the objects
+// held then), nil when there are none: a rolled-back delete.
+func (st *manyState[T]) undoDrop(dropped []*T) func() {
+	if len(dropped) == 0 {
+		return nil
+	}
+	return func() {
+		for _, x := range dropped {
+			if !st.contains(x) {
+				st.push(x)
+			}
+		}
+	}
+}
+
 // recordAdd records that x was added, cancelling a recorded removal.
 func (st *manyState[T]) recordAdd(x *T) {
 	if !st.cancel(x, false) {

@@ -462,13 +462,16 @@ func (r *m2m[O, T, KO, KT]) CascadeDelete(obj any, del func(any)) {
 // Forget implements session.Forgetter: the owner's collection lets go of
 // targets a flush deleted, whose association rows the database deleted
 // with them (ON DELETE CASCADE); those rows leave the session too.
-func (r *m2m[O, T, KO, KT]) Forget(obj any, gone func(any) bool) {
+// A rollback of the deletes puts the targets back, and the session's
+// journal the association rows.
+func (r *m2m[O, T, KO, KT]) Forget(obj any, gone func(any) bool) func() {
 	o := obj.(*O)
 	st := r.field(o).own()
 	if st == nil {
-		return
+		return nil
 	}
-	for _, x := range st.dropGone(gone) {
+	dropped := st.dropGone(gone)
+	for _, x := range dropped {
 		if st.sess == nil || !hasKey(r.owner, o) || !hasKey(r.target, x) {
 			continue
 		}
@@ -480,6 +483,7 @@ func (r *m2m[O, T, KO, KT]) Forget(obj any, gone func(any) bool) {
 			}
 		}
 	}
+	return st.undoDrop(dropped)
 }
 
 // Attach implements session.Relationship.

@@ -362,10 +362,11 @@ func (r *o2m[O, T, K]) Flushed(any) {}
 
 // Forget implements session.Forgetter: the owner's collection lets go of
 // children a flush deleted.
-func (r *o2m[O, T, K]) Forget(obj any, gone func(any) bool) {
+func (r *o2m[O, T, K]) Forget(obj any, gone func(any) bool) func() {
 	if st := r.field(obj.(*O)).own(); st != nil {
-		st.dropGone(gone)
+		return st.undoDrop(st.dropGone(gone))
 	}
+	return nil
 }
 
 func (r *o2m[O, T, K]) mark(owners []any, how Strategy) {

@@ -539,7 +539,9 @@ func (s *Session) forgetDeleted(gone []any) {
 		}
 		for _, rel := range st.mi.rels {
 			if f, ok := rel.(Forgetter); ok {
-				f.Forget(st.obj, isGone)
+				if undo := f.Forget(st.obj, isGone); undo != nil && s.tx != nil {
+					s.undos = append(s.undos, undoEntry{at: s.journal.len(), fn: undo})
+				}
 			}
 		}
 	}

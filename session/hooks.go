@@ -85,9 +85,11 @@ type Relationship interface {
 // calls Forget for each object in it with such a relationship, gone telling
 // the deleted objects. A collection then no longer holds a deleted object,
 // and removing it later writes nothing (the database's ON DELETE CASCADE
-// removed its association rows with it).
+// removed its association rows with it). Forget returns a function that
+// puts back what it let go of (nil if nothing), which the session calls
+// if the transaction or savepoint of the deletes is rolled back.
 type Forgetter interface {
-	Forget(obj any, gone func(any) bool)
+	Forget(obj any, gone func(any) bool) (undo func())
 }
 
 type relKey struct{}

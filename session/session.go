@@ -98,6 +98,12 @@ type saved struct {
 	added             bool // the object was added to the session inside the transaction
 }
 
+// undoEntry is a Forgetter's undo, made when the journal had length at.
+type undoEntry struct {
+	at int
+	fn func()
+}
+
 // ErrConcurrentUse is returned when two goroutines use one Session at once.
 // A Session is not safe for concurrent use: give each goroutine its own,
 // over one shared DB (which is).
@@ -113,6 +119,9 @@ type Session struct {
 	tx        retort.Tx
 	txs       []retort.Tx // enclosing transactions of savepoints
 	marks     []int       // journal length at each savepoint
+	// undos put back what collections let go of after a flush's deletes
+	// (Forgetter), should the transaction or savepoint be rolled back.
+	undos []undoEntry
 	objs      map[any]*state
 	ident     identMap
 	seq       int
@@ -275,6 +284,16 @@ func (s *Session) record(st *state) {
 // they were pending before that flush; after a Rollback the program asked
 // for, they leave the session, as in SQLAlchemy.
 func (s *Session) restore(mark int, failed bool) {
+	// The deletes of the transaction (or savepoint) are undone: the
+	// collections that let go of the deleted objects take them back. An
+	// undo made inside it follows the journal entries of its deletes, so
+	// its journal length is above the mark.
+	for len(s.undos) > 0 && s.undos[len(s.undos)-1].at > mark {
+		u := s.undos[len(s.undos)-1]
+		s.undos[len(s.undos)-1] = undoEntry{}
+		s.undos = s.undos[:len(s.undos)-1]
+		u.fn()
+	}
 	var related []*state
 	for i := s.journal.len() - 1; i >= mark; i-- {
 		j := s.journal.at(i)
@@ -328,6 +347,8 @@ func (s *Session) nextGen() {
 }
 
 func (s *Session) clearJournal() {
+	clear(s.undos)
+	s.undos = s.undos[:0]
 	s.journal.truncate(0)
 	s.nextGen()
 }
