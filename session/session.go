@@ -115,13 +115,13 @@ var ErrConcurrentUse = errors.New("session: used by two goroutines at once (a Se
 // flush; Commit flushes and commits. A Session is not safe for concurrent
 // use.
 type Session struct {
-	db        retort.DB
-	tx        retort.Tx
-	txs       []retort.Tx // enclosing transactions of savepoints
-	marks     []int       // journal length at each savepoint
+	db    retort.DB
+	tx    retort.Tx
+	txs   []retort.Tx // enclosing transactions of savepoints
+	marks []int       // journal length at each savepoint
 	// undos put back what collections let go of after a flush's deletes
 	// (Forgetter), should the transaction or savepoint be rolled back.
-	undos []undoEntry
+	undos     []undoEntry
 	objs      map[any]*state
 	ident     identMap
 	seq       int
