@@ -43,21 +43,6 @@ func TestRollbackPutsBackDeleted(t *testing.T) {
 			}
 			return out
 		}
-		count := func(sql string) int64 {
-			t.Helper()
-			rows, err := env.DB.Query(ctx, sql)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var n int64
-			for rows.Next() {
-				if err := rows.Scan(&n); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return n
-		}
 		all := []string{"child a", "child b", "tag blue", "tag red"}
 
 		// The transaction's rollback.
@@ -160,10 +145,10 @@ func TestRollbackPutsBackDeleted(t *testing.T) {
 		if err := s.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n := count(`SELECT count(*) FROM "child_tag" WHERE "child_id" = 1 AND "tag_id" = 1`); n != 0 {
+		if n := env.Int(t, `SELECT count(*) FROM "child_tag" WHERE "child_id" = 1 AND "tag_id" = 1`); n != 0 {
 			t.Errorf("red's association row after removing it: %d rows, want 0", n)
 		}
-		if n := count(`SELECT count(*) FROM "child" WHERE "parent_id" = 1`); n != 2 {
+		if n := env.Int(t, `SELECT count(*) FROM "child" WHERE "parent_id" = 1`); n != 2 {
 			t.Errorf("children of p in the database: %d, want 2", n)
 		}
 		if got := s.StatusOf(b); got != session.Persistent {

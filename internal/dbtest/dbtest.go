@@ -165,6 +165,27 @@ func sanitize(name string) string {
 }
 
 // Create creates tables for the test (they vanish with its database).
+// Int runs a query of one integer (a count) and returns it, failing t on
+// an error.
+func (e *Env) Int(t testing.TB, sql string, args ...any) int64 {
+	t.Helper()
+	rows, err := e.DB.Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	defer rows.Close()
+	var n int64
+	for rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
 func (e *Env) Create(t testing.TB, tables ...retort.Schema) {
 	t.Helper()
 	if err := retort.CreateAll(context.Background(), e.DB, tables...); err != nil {
