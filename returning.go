@@ -6,7 +6,8 @@ import (
 )
 
 // Returner is a statement that can return the rows it changed: an
-// [UpdateQuery] or a [DeleteQuery]. Pass one to [Returning1] ... [Returning4].
+// [InsertQuery], an [UpdateQuery] or a [DeleteQuery]. Pass one to
+// [Returning1] ... [Returning4].
 type Returner interface {
 	returning(w *Writer, list func(w *Writer))
 	stmtName() string
@@ -28,6 +29,20 @@ type ReturningQuery[R any] struct {
 	exprs     []Expression
 	newReader func() *reader[R]
 }
+
+// Returning makes the INSERT return the inserted rows as objects, as the
+// database stored them: the keys it generated, its defaults and its
+// read-only columns ([ReadOnly], [Generated]) with them, in no particular
+// order. Its statement is one INSERT ... VALUES of every object (a
+// generated key left zero takes its DEFAULT), with the ON CONFLICT clause
+// if any (DO NOTHING returns no row for an object not inserted, DO UPDATE
+// the row as updated), RETURNING every column: at most the dialect's
+// [Dialect.MaxParams] values, or an error before sending anything. Go
+// defaults are applied to the objects and every value is checked first,
+// as Exec does; unlike Exec, the objects given get nothing back.
+//
+//	stored, err := retort.Insert(Users, u).Returning().One(ctx, db)
+func (q *InsertQuery[T]) Returning() *ReturningQuery[*T] { return returningObjects(q, q.t) }
 
 // Returning makes the UPDATE return the updated objects, as they are after
 // the update.
@@ -110,6 +125,29 @@ func (q *ReturningQuery[R]) SQL(d Dialect) (string, []any, error) {
 		}
 	})
 	return w.String(), w.Args(), w.Err()
+}
+
+// Item returns the statement for d as a [BatchItem] whose rows go to each,
+// in the order they come, for running with others in one batch
+// ([RunItems]; the session sends its own so).
+func (q *ReturningQuery[R]) Item(d Dialect, each func(R) error) (BatchItem, error) {
+	sqlText, args, err := q.SQL(d)
+	if err != nil {
+		return BatchItem{}, err
+	}
+	what := q.stmt.stmtName()
+	return BatchItem{SQL: sqlText, Args: args, Rows: func(rows Rows) error {
+		rd := q.newReader()
+		for rows.Next() {
+			if err := rows.Scan(rd.next()...); err != nil {
+				return resultScanError(d, what, q.exprs, err)
+			}
+			if err := each(rd.get()); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}}, nil
 }
 
 // All runs the statement and returns every changed row.

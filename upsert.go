@@ -63,6 +63,72 @@ func Excluded[T, V any](c *Column[T, V]) Expr[V] {
 	})
 }
 
+func (q *InsertQuery[T]) stmtName() string { return fmt.Sprintf("insert %q", q.t.name) }
+
+// returning writes the INSERT of Returning: every object's row in one
+// VALUES list, a generated key left zero as DEFAULT (NULL on SQLite, whose
+// INTEGER PRIMARY KEY then takes the next key), and the ON CONFLICT clause.
+func (q *InsertQuery[T]) returning(w *Writer, list func(w *Writer)) {
+	t := q.t
+	if len(q.objs) == 0 {
+		w.SetError(fmt.Errorf("retort: %s: no objects", q.stmtName()))
+		return
+	}
+	if n := len(q.objs) * len(t.writes); n > w.d.MaxParams() {
+		w.SetError(fmt.Errorf("retort: %s returning: %d values, more than the %d parameters a statement takes on %s: insert fewer objects at a time",
+			q.stmtName(), n, w.d.MaxParams(), w.d))
+		return
+	}
+	rows, err := q.encode()
+	if err != nil {
+		w.SetError(err)
+		return
+	}
+	if q.conflict != nil {
+		if err := q.repeatedConflict(); err != nil {
+			w.SetError(err)
+			return
+		}
+	}
+	w.pushScope(q.stmtName(), false)
+	defer w.popScope()
+	w.declare(localName(t.name))
+	w.WriteString("INSERT INTO ")
+	w.WriteTable(t.name)
+	w.WriteString(" (")
+	for i, c := range t.writes {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		w.WriteIdent(c.Name())
+	}
+	w.WriteString(") VALUES ")
+	for i, r := range rows {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		w.WriteString("(")
+		for j, v := range r {
+			if j > 0 {
+				w.WriteString(", ")
+			}
+			switch {
+			case v == nil && t.writes[j] == t.auto && w.d == Postgres:
+				w.WriteString("DEFAULT")
+			case v == nil && t.writes[j] == t.auto:
+				w.WriteString("NULL")
+			default:
+				w.WriteArg(v)
+			}
+		}
+		w.WriteString(")")
+	}
+	if q.conflict != nil {
+		q.writeConflict(w)
+	}
+	writeReturning(w, list)
+}
+
 // writeConflict writes the ON CONFLICT clause.
 func (q *InsertQuery[T]) writeConflict(w *Writer) {
 	c := q.conflict
