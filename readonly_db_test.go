@@ -190,3 +190,65 @@ func TestReadOnlyColumnsSession(t *testing.T) {
 		}
 	})
 }
+
+// TestReadOnlyLoneInsert: a flush inserting one object of a table with
+// read-only columns reads them back with RETURNING on the INSERT itself, so
+// a commit of it is one round trip on PostgreSQL (COMMIT goes with the
+// INSERT) and three statements on SQLite (BEGIN, INSERT, COMMIT); the
+// snapshot holds the values, so
+// the next commit sends nothing. Before: three round trips on PostgreSQL
+// (the INSERT, the query reading back, COMMIT) and four statements on
+// SQLite. A failing insert leaves the object pending, its generated key
+// zero, the error naming the table.
+func TestReadOnlyLoneInsert(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Lines)
+		s := session.New(env.DB)
+		l := &Line{Qty: 2, Price: 6, Total: -1, Stamp: "mine"}
+		if err := session.Add(s, l); err != nil {
+			t.Fatal(err)
+		}
+		want := map[retort.Dialect]int64{retort.Postgres: 1, retort.SQLite: 3}[env.Dialect]
+		if n := commitCounted(t, env, s); n != want {
+			t.Errorf("commit of one line: %d round trips, want %d", n, want)
+		}
+		if diff := cmp.Diff(Line{ID: 1, Qty: 2, Price: 6, Total: 12, Stamp: "fresh"}, *l); diff != "" {
+			t.Errorf("the object (-want +got):\n%s", diff)
+		}
+		if n := commitCounted(t, env, s); n != 0 {
+			t.Errorf("commit with nothing changed: %d round trips", n)
+		}
+		// A key given, and one already taken.
+		keyed := &Line{ID: 7, Qty: 1, Price: 1}
+		if err := session.Add(s, keyed); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil || keyed.Total != 1 || keyed.Stamp != "fresh" {
+			t.Errorf("keyed: %+v, %v", *keyed, err)
+		}
+		dup := &Line{ID: 7, Qty: 3, Price: 3}
+		other := session.New(env.DB)
+		if err := session.Add(other, dup); err != nil {
+			t.Fatal(err)
+		}
+		err := other.Commit(ctx)
+		if err == nil || !strings.Contains(err.Error(), `insert "line"`) {
+			t.Errorf("a taken key: %v, want an error naming the insert into line", err)
+		}
+		if other.StatusOf(dup) != session.Pending || dup.Total != 0 {
+			t.Errorf("after the failed insert: %v, %+v; want pending, untouched", other.StatusOf(dup), *dup)
+		}
+		gen := &Line{Qty: 5, Price: 5}
+		if err := session.Add(other, gen); err != nil {
+			t.Fatal(err)
+		}
+		if err := other.Commit(ctx); err == nil || gen.ID != 0 {
+			t.Errorf("second try with the taken key still there: %v, generated key %d; want an error, 0", err, gen.ID)
+		}
+		other.Expunge(dup)
+		if err := other.Commit(ctx); err != nil || gen.ID == 0 || gen.Total != 25 {
+			t.Errorf("without it: %+v, %v", *gen, err)
+		}
+	})
+}

@@ -410,6 +410,15 @@ type run struct {
 	switched map[*state]bool
 }
 
+// ReturningInserter is implemented by mappers that insert one object and
+// read back its read-only columns (see [ReadBacker]) in one statement: the
+// flush uses it for a lone new object of such a mapper, which saves the
+// query after the flush (and, when the flush commits, lets COMMIT go with
+// the INSERT: one round trip on PostgreSQL instead of three).
+type ReturningInserter interface {
+	InsertReturning(d retort.Dialect, obj any) ([]retort.BatchItem, error)
+}
+
 // ReadBacker is implemented by mappers whose objects have columns the
 // database maintains (retort.ReadOnly, retort.Generated): the session
 // reads them back after a flush that wrote the rows (one query per
@@ -1075,10 +1084,17 @@ func (r *run) insertLevels(m Mapper, sts []*state, rels []Relationship) error {
 				r.stamped = append(r.stamped, stamp{st, m.Snapshot(st.obj)})
 			}
 		}
-		if level[0].mi.readBack != nil {
-			r.readBack = append(r.readBack, level...)
+		var items []retort.BatchItem
+		if ri, ok := m.(ReturningInserter); ok && len(level) == 1 && level[0].mi.readBack != nil {
+			// One object: its read-only columns come back with the
+			// INSERT, not by a query after the flush.
+			items, err = ri.InsertReturning(r.d, objs[0])
+		} else {
+			if level[0].mi.readBack != nil {
+				r.readBack = append(r.readBack, level...)
+			}
+			items, err = m.Insert(r.d, objs)
 		}
-		items, err := m.Insert(r.d, objs)
 		if err != nil {
 			return err
 		}

@@ -466,16 +466,60 @@ func typed[T any](objs []any) []*T {
 // Insert implements Mapper.
 func (m *Table[T]) Insert(d retort.Dialect, objs []any) ([]retort.BatchItem, error) {
 	ts := typed[T](objs)
+	if err := m.firstVersion(ts); err != nil {
+		return nil, err
+	}
+	return retort.Insert(m.t, ts...).Items(d)
+}
+
+// firstVersion gives objects without a version the first one.
+func (m *Table[T]) firstVersion(ts []*T) error {
 	if v := versionOf(m.t); v != nil {
 		for _, o := range ts {
 			if v.IsZero(o) {
 				if err := v.SetInt64(o, 1); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		}
 	}
-	return retort.Insert(m.t, ts...).Items(d)
+	return nil
+}
+
+// InsertReturning implements [ReturningInserter]: one INSERT ... RETURNING
+// (retort's Insert(...).Returning()), whose row gives obj its generated
+// key and its read-only columns.
+func (m *Table[T]) InsertReturning(d retort.Dialect, obj any) ([]retort.BatchItem, error) {
+	o := obj.(*T)
+	if err := m.firstVersion([]*T{o}); err != nil {
+		return nil, err
+	}
+	auto := m.t.AutoKey()
+	generated := auto != nil && auto.IsZero(o)
+	n := 0
+	it, err := retort.Insert(m.t, o).Returning().Item(d, func(row *T) error {
+		n++
+		if generated {
+			auto.Copy(o, row)
+		}
+		m.CopyReadOnly(o, row)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	it.Op, it.Table = "insert", m.t.Name()
+	read := it.Rows
+	it.Rows = func(r retort.Rows) error {
+		if err := read(r); err != nil {
+			return err
+		}
+		if n != 1 {
+			return fmt.Errorf("%d rows returned for one", n)
+		}
+		return nil
+	}
+	return []retort.BatchItem{it}, nil
 }
 
 // Update implements Mapper.
