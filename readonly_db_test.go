@@ -191,16 +191,16 @@ func TestReadOnlyColumnsSession(t *testing.T) {
 	})
 }
 
-// TestReadOnlyLoneInsert: a flush inserting one object of a table with
-// read-only columns reads them back with RETURNING on the INSERT itself, so
-// a commit of it is one round trip on PostgreSQL (COMMIT goes with the
-// INSERT) and three statements on SQLite (BEGIN, INSERT, COMMIT); the
-// snapshot holds the values, so
-// the next commit sends nothing. Before: three round trips on PostgreSQL
-// (the INSERT, the query reading back, COMMIT) and four statements on
-// SQLite. A failing insert leaves the object pending, its generated key
+// TestReadOnlyInsertReturning: on PostgreSQL a flush inserting up to 500
+// objects of a table with read-only columns reads them back with RETURNING
+// on the INSERT itself, so a commit of them is one round trip (COMMIT goes
+// with the INSERT); the snapshots hold the values, so the next commit
+// sends nothing. Before: three round trips (the INSERT, the query reading
+// back, COMMIT). Given and generated keys mixed, and 501 objects, are still
+// read back after the flush, as everything on SQLite is (where that is as
+// fast). A failing insert leaves the object pending, its generated key
 // zero, the error naming the table.
-func TestReadOnlyLoneInsert(t *testing.T) {
+func TestReadOnlyInsertReturning(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
 		env.Create(t, Lines)
@@ -209,7 +209,7 @@ func TestReadOnlyLoneInsert(t *testing.T) {
 		if err := session.Add(s, l); err != nil {
 			t.Fatal(err)
 		}
-		want := map[retort.Dialect]int64{retort.Postgres: 1, retort.SQLite: 3}[env.Dialect]
+		want := map[retort.Dialect]int64{retort.Postgres: 1, retort.SQLite: 4}[env.Dialect]
 		if n := commitCounted(t, env, s); n != want {
 			t.Errorf("commit of one line: %d round trips, want %d", n, want)
 		}
@@ -219,15 +219,53 @@ func TestReadOnlyLoneInsert(t *testing.T) {
 		if n := commitCounted(t, env, s); n != 0 {
 			t.Errorf("commit with nothing changed: %d round trips", n)
 		}
+		// Several objects: keys all generated, all given, mixed (read back
+		// after the flush), and more than a RETURNING insert takes.
+		for _, c := range []struct {
+			name  string
+			ids   []int64
+			trips map[retort.Dialect]int64
+		}{
+			{"generated", []int64{0, 0, 0}, map[retort.Dialect]int64{retort.Postgres: 1, retort.SQLite: 6}},
+			{"given", []int64{3000, 2000, 1000}, map[retort.Dialect]int64{retort.Postgres: 1, retort.SQLite: 4}},
+			{"mixed", []int64{0, 4000, 0}, map[retort.Dialect]int64{retort.Postgres: 3, retort.SQLite: 6}},
+			{"many", make([]int64, 501), map[retort.Dialect]int64{retort.Postgres: 3, retort.SQLite: 5}},
+		} {
+			objs := make([]*Line, len(c.ids))
+			for i, id := range c.ids {
+				objs[i] = &Line{ID: id, Qty: int64(i + 1), Price: 10, Total: -1, Stamp: "mine"}
+				if err := session.Add(s, objs[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := commitCounted(t, env, s); n != c.trips[env.Dialect] {
+				t.Errorf("%s: commit of %d lines: %d round trips, want %d", c.name, len(objs), n, c.trips[env.Dialect])
+			}
+			for i, o := range objs {
+				if o.ID == 0 || c.ids[i] != 0 && o.ID != c.ids[i] || o.Total != int64(i+1)*10 || o.Stamp != "fresh" {
+					t.Errorf("%s: line %d: %+v", c.name, i, *o)
+				}
+				if i > 0 && c.ids[i] == 0 && c.ids[i-1] == 0 && o.ID <= objs[i-1].ID {
+					t.Errorf("%s: generated keys not ascending: %d after %d", c.name, o.ID, objs[i-1].ID)
+				}
+			}
+			stored, err := retort.Select(Lines).Where(LineID.In(objs[0].ID, objs[len(objs)-1].ID)).OrderBy(LineID.Asc()).All(ctx, env.DB)
+			if err != nil || len(stored) != 2 || len(objs) > 1 && stored[0].Qty+stored[1].Qty != 1+int64(len(objs)) {
+				t.Errorf("%s: stored %v, %v", c.name, stored, err)
+			}
+			if n := commitCounted(t, env, s); n != 0 {
+				t.Errorf("%s: commit with nothing changed: %d round trips", c.name, n)
+			}
+		}
 		// A key given, and one already taken.
-		keyed := &Line{ID: 7, Qty: 1, Price: 1}
+		keyed := &Line{ID: 7000, Qty: 1, Price: 1}
 		if err := session.Add(s, keyed); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Commit(ctx); err != nil || keyed.Total != 1 || keyed.Stamp != "fresh" {
 			t.Errorf("keyed: %+v, %v", *keyed, err)
 		}
-		dup := &Line{ID: 7, Qty: 3, Price: 3}
+		dup := &Line{ID: 7000, Qty: 3, Price: 3}
 		other := session.New(env.DB)
 		if err := session.Add(other, dup); err != nil {
 			t.Fatal(err)

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -487,39 +488,72 @@ func (m *Table[T]) firstVersion(ts []*T) error {
 }
 
 // InsertReturning implements [ReturningInserter]: one INSERT ... RETURNING
-// (retort's Insert(...).Returning()), whose row gives obj its generated
-// key and its read-only columns.
-func (m *Table[T]) InsertReturning(d retort.Dialect, obj any) ([]retort.BatchItem, error) {
-	o := obj.(*T)
-	if err := m.firstVersion([]*T{o}); err != nil {
-		return nil, err
-	}
+// (retort's Insert(...).Returning()), whose rows give the objects their
+// generated keys and read-only columns. A row goes to the object of its
+// key; when every key is generated, the keys, ascending, go to the objects
+// in order (each row of the VALUES list draws its key in turn, as the
+// multi-row inserts of package retort assume). Objects mixing given and
+// generated keys, or whose values outnumber the parameters a statement
+// takes, are not handled (ok is false).
+func (m *Table[T]) InsertReturning(d retort.Dialect, objs []any) (items []retort.BatchItem, ok bool, err error) {
+	ts := typed[T](objs)
 	auto := m.t.AutoKey()
-	generated := auto != nil && auto.IsZero(o)
-	n := 0
-	it, err := retort.Insert(m.t, o).Returning().Item(d, func(row *T) error {
-		n++
-		if generated {
-			auto.Copy(o, row)
+	generated := 0
+	for _, o := range ts {
+		if auto != nil && auto.IsZero(o) {
+			generated++
 		}
-		m.CopyReadOnly(o, row)
+	}
+	if generated > 0 && generated < len(ts) || len(ts)*len(m.t.Columns()) > d.MaxParams() {
+		return nil, false, nil
+	}
+	if err := m.firstVersion(ts); err != nil {
+		return nil, true, err
+	}
+	var rows []*T
+	it, err := retort.Insert(m.t, ts...).Returning().Item(d, func(row *T) error {
+		rows = append(rows, row)
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	it.Op, it.Table = "insert", m.t.Name()
 	read := it.Rows
 	it.Rows = func(r retort.Rows) error {
+		rows = rows[:0]
 		if err := read(r); err != nil {
 			return err
 		}
-		if n != 1 {
-			return fmt.Errorf("%d rows returned for one", n)
+		if len(rows) != len(ts) {
+			return fmt.Errorf("%d rows returned for %d objects", len(rows), len(ts))
+		}
+		if generated > 0 {
+			keyOf := func(row *T) int64 { k, _ := auto.KeyInt(row); return k }
+			slices.SortFunc(rows, func(a, b *T) int { return cmp.Compare(keyOf(a), keyOf(b)) })
+			for i, o := range ts {
+				auto.Copy(o, rows[i])
+				m.CopyReadOnly(o, rows[i])
+			}
+			return nil
+		}
+		byKey := make(map[Key]*T, len(ts))
+		for _, o := range ts {
+			k, _ := m.KeyOfObject(o)
+			byKey[k] = o
+		}
+		for _, row := range rows {
+			k, _ := m.KeyOfObject(row)
+			o := byKey[k]
+			if o == nil {
+				return fmt.Errorf("a row returned with key %v, of no object inserted", k)
+			}
+			delete(byKey, k)
+			m.CopyReadOnly(o, row)
 		}
 		return nil
 	}
-	return []retort.BatchItem{it}, nil
+	return []retort.BatchItem{it}, true, nil
 }
 
 // Update implements Mapper.
