@@ -290,3 +290,64 @@ func TestReadOnlyInsertReturning(t *testing.T) {
 		}
 	})
 }
+
+// TestReadOnlyUpdateReturning: on PostgreSQL an UPDATE of a row with
+// read-only columns returns them (RETURNING), so a commit of one changed
+// object is one round trip (the UPDATE, the transaction's only statement,
+// runs on its own), three before (the UPDATE, the query reading back,
+// COMMIT); with a second object changed, two (the UPDATEs with BEGIN, then
+// COMMIT once their row counts are checked). SQLite reads them back after
+// the flush. A row gone meanwhile is a StaleError on both, the object
+// keeping its change.
+func TestReadOnlyUpdateReturning(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Lines)
+		s := session.New(env.DB)
+		l := &Line{Qty: 2, Price: 6}
+		if err := session.Add(s, l); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		l.Qty, l.Stamp = 3, "mine"
+		want := map[retort.Dialect]int64{retort.Postgres: 1, retort.SQLite: 4}[env.Dialect]
+		if n := commitCounted(t, env, s); n != want {
+			t.Errorf("commit of one update: %d round trips, want %d", n, want)
+		}
+		if diff := cmp.Diff(Line{ID: l.ID, Qty: 3, Price: 6, Total: 18, Stamp: "fresh"}, *l); diff != "" {
+			t.Errorf("after the update (-want +got):\n%s", diff)
+		}
+		l2 := &Line{Qty: 1, Price: 1}
+		if err := session.Add(s, l2); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		l.Qty, l2.Qty = 5, 7
+		want = map[retort.Dialect]int64{retort.Postgres: 2, retort.SQLite: 5}[env.Dialect]
+		if n := commitCounted(t, env, s); n != want {
+			t.Errorf("commit of two updates: %d round trips, want %d", n, want)
+		}
+		if l.Total != 30 || l2.Total != 7 {
+			t.Errorf("totals after two updates: %d, %d; want 30, 7", l.Total, l2.Total)
+		}
+		if n := commitCounted(t, env, s); n != 0 {
+			t.Errorf("commit with nothing changed: %d round trips", n)
+		}
+		if _, err := retort.Delete(Lines).Where(LineID.Eq(l.ID)).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
+		}
+		l.Qty = 4
+		err := s.Commit(ctx)
+		var stale *session.StaleError
+		if !errors.As(err, &stale) || stale.Matched != 0 {
+			t.Fatalf("updating a row deleted meanwhile: %v, want a StaleError matching 0 rows", err)
+		}
+		if l.Qty != 4 || l.Total != 30 || !s.IsModified(l) {
+			t.Errorf("after the stale update: %+v, modified %v", *l, s.IsModified(l))
+		}
+	})
+}

@@ -577,6 +577,13 @@ func (s *Session) forgetDeleted(gone []any) {
 // when it matches other than its rows.
 const staleMarker = "retort_stale "
 
+// updateReturner is implemented by a mapper whose UPDATEs on d return the
+// read-only columns (RETURNING) and check their own row counts (package
+// session's Table mapper on PostgreSQL).
+type updateReturner interface {
+	updatesReturn(d retort.Dialect) bool
+}
+
 // updateChecker is implemented by a mapper whose UPDATE statements are
 // plain single-table UPDATEs of one row, which the flush can wrap so that
 // the server checks the row count (package session's Table mapper).
@@ -1058,18 +1065,26 @@ func (r *run) switchRows(m Mapper, pairs [][2]*state, rels []Relationship) error
 // when only columns the database maintains differ, and then no version
 // moves either.
 func (r *run) queueUpdate(m Mapper, st *state, snap any) (sent bool, err error) {
-	if st.mi.readBack != nil {
-		r.readBack = append(r.readBack, st)
-	}
 	items, err := m.Update(r.d, st.obj, snap)
 	if err != nil {
 		return false, err
+	}
+	// The UPDATE returns the read-only columns itself where the mapper
+	// says so; else, or when no UPDATE is sent (only read-only fields
+	// changed: the database's values replace them), they are read back
+	// after the flush.
+	returns := false
+	if u, ok := m.(updateReturner); ok {
+		returns = u.updatesReturn(r.d)
+	}
+	if st.mi.readBack != nil && (!returns || len(items) == 0) {
+		r.readBack = append(r.readBack, st)
 	}
 	r.s.record(st)
 	if len(items) == 0 {
 		return false, nil
 	}
-	if c, ok := m.(updateChecker); ok && c.checkableUpdates() && r.serverCheck && len(items) == 1 {
+	if c, ok := m.(updateChecker); ok && !returns && c.checkableUpdates() && r.serverCheck && len(items) == 1 {
 		items[0] = r.serverChecked(items[0], staleCheck{"update", st.key, 1})
 	} else {
 		r.checked = true

@@ -632,8 +632,13 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 	// The text depends only on the dialect and the columns changed: it is
 	// made once per shape (tables of up to 64 columns).
 	shape := updateShape{d, mask}
+	item := retort.BatchItem{Args: args, Result: stale, Op: "update", Table: m.t.Name()}
+	if m.updatesReturn(d) {
+		item.Result, item.Rows = nil, m.readReturned(o, key)
+	}
 	if text, ok := m.updates.Load(shape); ok && len(cols) <= 64 {
-		return []retort.BatchItem{{SQL: text.(string), Args: args, Result: stale, Op: "update", Table: m.t.Name()}}, nil
+		item.SQL = text.(string)
+		return []retort.BatchItem{item}, nil
 	}
 	text, err := m.updateText(d, changed, version, args)
 	if err != nil {
@@ -642,7 +647,45 @@ func (m *Table[T]) Update(d retort.Dialect, obj, snap any) ([]retort.BatchItem, 
 	if len(cols) <= 64 {
 		m.updates.Store(shape, text)
 	}
-	return []retort.BatchItem{{SQL: text, Args: args, Result: stale, Op: "update", Table: m.t.Name()}}, nil
+	item.SQL = text
+	return []retort.BatchItem{item}, nil
+}
+
+// updatesReturn reports whether m's UPDATEs on d return the read-only
+// columns (RETURNING, read by readReturned): on PostgreSQL, for a table
+// with such columns, which then need no query after the flush. SQLite
+// reads them back after the flush, which costs it no round trip.
+func (m *Table[T]) updatesReturn(d retort.Dialect) bool {
+	return d == retort.Postgres && m.readOnly != nil
+}
+
+// readReturned reads the row an UPDATE of o returned: its read-only
+// columns go into o; a count other than one row is a StaleError.
+func (m *Table[T]) readReturned(o *T, key Key) func(retort.Rows) error {
+	return func(rows retort.Rows) error {
+		row := new(T)
+		var dests []any
+		for i, c := range m.t.Columns() {
+			if m.readOnly[i] {
+				dests = append(dests, c.Dest(row))
+			}
+		}
+		var n int64
+		for rows.Next() {
+			if err := rows.Scan(dests...); err != nil {
+				return err
+			}
+			n++
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if n != 1 {
+			return &StaleError{Op: "update", Key: key, Matched: n, Expected: 1}
+		}
+		m.CopyReadOnly(o, row)
+		return nil
+	}
 }
 
 // updateText writes the UPDATE of the changed columns (and version) whose
@@ -683,6 +726,19 @@ func (m *Table[T]) updateText(d retort.Dialect, changed []retort.ColumnOf[T], ve
 		w.WriteString(" = ")
 		w.WriteArg(args[i])
 		i++
+	}
+	if m.updatesReturn(d) {
+		w.WriteString(" RETURNING ")
+		n := 0
+		for k, c := range m.t.Columns() {
+			if m.readOnly[k] {
+				if n > 0 {
+					w.WriteString(", ")
+				}
+				n++
+				w.WriteIdent(c.Name())
+			}
+		}
 	}
 	return w.String(), w.Err()
 }
