@@ -224,11 +224,33 @@ func FuzzStatementSQL(f *testing.F) {
 	for i, v := range hostileValues {
 		f.Add("t", "c", v, int64(-i))
 	}
+	for _, table := range []string{"s.t", `a"b.c"d`, "a\x00.b", "a.b.c", "x.", "."} {
+		f.Add(table, "c", "v", int64(1))
+	}
 	f.Fuzz(func(t *testing.T, table, column, v string, n int64) {
 		if column == "id" || strings.ReplaceAll(column, "\x00", "") == "id" {
 			t.Skip("the fuzzed column would repeat the key column's name")
 		}
-		plain := fzStatements("plain_table", "plain_col", "a value", 12345)
+		// A dot in a table's name separates its schema (NewTable): a name
+		// that is not "schema.table" panics at declaration; one that is
+		// keeps the statement's structure of a plain schema and table.
+		plainTable := "plain_table"
+		schema, local, dotted := strings.Cut(table, ".")
+		if dotted {
+			if schema == "" || local == "" || strings.Contains(local, ".") {
+				func() {
+					defer func() {
+						if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "schema.table") {
+							t.Fatalf("NewTable(%q): panic %v, want one naming schema.table", table, r)
+						}
+					}()
+					retort.NewTable[fzRow](table)
+				}()
+				return
+			}
+			plainTable = "plain_schema.plain_table"
+		}
+		plain := fzStatements(plainTable, "plain_col", "a value", 12345)
 		benign := fzStatements(table, column, "a value", 12345)
 		fuzzed := fzStatements(table, column, v, n)
 		// Text that neither database can hold as text is refused in writes,
@@ -278,6 +300,9 @@ func FuzzStatementSQL(f *testing.F) {
 				}
 				strip := func(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 				repl := strings.NewReplacer("plain_table", strip(table), "plain_col", strip(column))
+				if dotted {
+					repl = strings.NewReplacer("plain_schema", strip(schema), "plain_table", strip(local), "plain_col", strip(column))
+				}
 				for i := range wantIdents {
 					wantIdents[i] = repl.Replace(wantIdents[i])
 				}
