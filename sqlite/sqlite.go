@@ -126,19 +126,20 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		uri = "file:/retort-memory-" + strconv.FormatInt(memSeq.Add(1), 10) + "?vfs=memdb"
 		wal = false
 	}
-	var attach []string
-	for _, a := range c.attach {
-		stmt := "ATTACH DATABASE ? AS " + retort.QuoteIdent(a.schema)
-		path := a.path
+	// What each connection attaches: the database's name as ATTACH takes
+	// it, for the schema a.schema of path a.path.
+	attach := make([]string, len(c.attach))
+	for i, a := range c.attach {
 		switch {
-		case path == "" || path == ":memory:":
-			path = "file:/retort-memory-" + strconv.FormatInt(memSeq.Add(1), 10) + "?vfs=memdb"
-		case !wal && !strings.HasPrefix(path, "file:"):
+		case a.path == "" || a.path == ":memory:":
+			attach[i] = "file:/retort-memory-" + strconv.FormatInt(memSeq.Add(1), 10) + "?vfs=memdb"
+		case !wal && !strings.HasPrefix(a.path, "file:"):
 			// ATTACH opens a file through the main database's VFS, here
 			// memdb, unless the URI names another.
-			path = fileURI(path)
+			attach[i] = fileURI(a.path)
+		default:
+			attach[i] = a.path
 		}
-		attach = append(attach, stmt, path)
 	}
 	p := newPool(uri, flags, c.poolSize, func(conn *sqlite.Conn) error {
 		conn.SetBusyTimeout(c.busyTimeout)
@@ -153,15 +154,16 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 				return err
 			}
 		}
-		for i := 0; i < len(attach); i += 2 {
-			if err := sqlitex.ExecuteTransient(conn, attach[i], &sqlitex.ExecOptions{Args: []any{attach[i+1]}}); err != nil {
-				return fmt.Errorf("attach %q: %w", attach[i+1], err)
+		for i, a := range c.attach {
+			schema := retort.QuoteIdent(a.schema)
+			if err := sqlitex.ExecuteTransient(conn, "ATTACH DATABASE ? AS "+schema, &sqlitex.ExecOptions{Args: []any{attach[i]}}); err != nil {
+				return fmt.Errorf("attach %q as %s: %w", a.path, schema, err)
 			}
-			if !strings.Contains(attach[i+1], "vfs=memdb") {
-				schema := c.attach[i/2].schema
-				if err := sqlitex.ExecuteTransient(conn, "PRAGMA "+retort.QuoteIdent(schema)+".journal_mode = WAL", nil); err != nil {
-					return err
-				}
+			if !strings.Contains(attach[i], "vfs=memdb") {
+				// WAL, as for the main file; a database opened read-only
+				// (a URI's mode=ro) cannot change its journal and is
+				// used as it is.
+				_ = sqlitex.ExecuteTransient(conn, "PRAGMA "+schema+".journal_mode = WAL", nil)
 			}
 		}
 		return nil

@@ -1150,6 +1150,36 @@ func TestWithAttach(t *testing.T) {
 	}
 	tx.Rollback(ctx)
 
+	// Read-only, through a URI, a file in rollback-journal mode: readable,
+	// its journal left as it is (WAL cannot be set on it).
+	rb := filepath.Join(dir, "rollback.db")
+	conn, err := zsqlite.OpenConn(rb, zsqlite.OpenReadWrite|zsqlite.OpenCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"CREATE TABLE t (v INTEGER)", "INSERT INTO t VALUES (7)"} {
+		stmt, _, err := conn.PrepareTransient(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := stmt.Step(); err != nil {
+			t.Fatal(err)
+		}
+		stmt.Finalize()
+	}
+	conn.Close()
+	ro, err := sqlite.Open(ctx, ":memory:", sqlite.WithAttach("ro", "file:"+rb+"?mode=ro&vfs=unix"))
+	if err != nil {
+		t.Fatalf("attaching read-only: %v", err)
+	}
+	t.Cleanup(func() { ro.Close() })
+	if got := queryValue[int64](t, ro, `SELECT v FROM ro.t`); got != 7 {
+		t.Errorf("read-only attachment: v = %d, want 7", got)
+	}
+	if _, err := ro.Exec(ctx, `INSERT INTO ro.t VALUES (8)`); err == nil {
+		t.Error("insert into a read-only attachment: no error")
+	}
+
 	bad := filepath.Join(dir, "no", "such", "dir.db")
 	if _, err := sqlite.Open(ctx, ":memory:", sqlite.WithAttach("b", bad)); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("attaching %s: %v, want an error naming it", bad, err)
