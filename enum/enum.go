@@ -6,6 +6,8 @@ import (
 	"iter"
 	"strconv"
 	"strings"
+
+	"github.com/retort-orm/retort"
 )
 
 // Integer is the constraint of [NewInt]: every Go integer type, and named
@@ -80,11 +82,15 @@ const maxLabel = 63
 //		enum.Value(Contractor, "Contractor"),
 //	)
 //
+// A name with a dot, "billing.severity", puts PostgreSQL's type in that
+// schema (created with it if missing), as [retort.NewTable] does tables.
+//
 // New panics, as a declaration error, when name is empty, there are no
 // values, a value is listed twice, a value is "" (the zero value is kept to
 // mean "not set", so a forgotten field is caught when it is written), a value
 // or name is longer than 63 bytes (PostgreSQL's limit for a label and a
-// name), or name or a value contains a NUL byte.
+// name; a schema and a type each), name has more than one dot or an empty
+// schema or type, or name or a value contains a NUL byte.
 func New[V ~string](name string, values ...Member[V]) *Enum[V] {
 	e := newEnum(name, values)
 	for i, m := range values {
@@ -146,7 +152,11 @@ func newEnum[V comparable](name string, values []Member[V]) *Enum[V] {
 	if strings.IndexByte(name, 0) >= 0 {
 		panic(fmt.Sprintf("enum: name %q contains a NUL byte", name))
 	}
-	if len(name) > maxLabel {
+	schema, local := retort.SplitTable(name)
+	if strings.Contains(name, ".") && (schema == "" || local == "" || strings.Contains(local, ".")) {
+		panic(fmt.Sprintf("enum: name %q: give a schema and a type, \"schema.type\", with one dot", name))
+	}
+	if len(local) > maxLabel || len(schema) > maxLabel {
 		panic(fmt.Sprintf("enum: name %q is longer than %d bytes (PostgreSQL would truncate it)", name, maxLabel))
 	}
 	if len(values) == 0 {

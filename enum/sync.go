@@ -44,8 +44,10 @@ func Sync[V comparable](ctx context.Context, db retort.DB, e *Enum[V]) (added []
 		return nil, fmt.Errorf("enum: sync %s: %w", e.name, err)
 	}
 	if !exists {
-		if _, err := db.Exec(ctx, e.createIfMissing()); err != nil {
-			return nil, fmt.Errorf("enum: sync %s: create type: %w", e.name, err)
+		for _, stmt := range e.CreateTypeSQL(retort.Postgres) {
+			if _, err := db.Exec(ctx, stmt); err != nil {
+				return nil, fmt.Errorf("enum: sync %s: create type: %w", e.name, err)
+			}
 		}
 		return e.Values(), nil
 	}
@@ -57,7 +59,7 @@ func Sync[V comparable](ctx context.Context, db retort.DB, e *Enum[V]) (added []
 		if present[l] {
 			continue
 		}
-		stmt := "ALTER TYPE " + retort.QuoteIdent(e.name) + " ADD VALUE IF NOT EXISTS " + retort.QuoteLiteral(l)
+		stmt := "ALTER TYPE " + retort.QuoteTable(e.name) + " ADD VALUE IF NOT EXISTS " + retort.QuoteLiteral(l)
 		switch {
 		case i > 0:
 			// The value before it is in the type by now: present, or
@@ -75,11 +77,13 @@ func Sync[V comparable](ctx context.Context, db retort.DB, e *Enum[V]) (added []
 	return added, nil
 }
 
-// dbLabels returns the labels of the type named e.name in the current schema,
-// in the type's sort order, and whether the type exists.
+// dbLabels returns the labels of the type named e.name (in its schema, or
+// the current one), in the type's sort order, and whether the type exists.
 func (e *Enum[V]) dbLabels(ctx context.Context, db retort.DB) (labels []string, exists bool, err error) {
+	schema, local := retort.SplitTable(e.name)
 	rows, err := db.Query(ctx, `SELECT t.typtype::text, e.enumlabel FROM pg_type t LEFT JOIN pg_enum e ON e.enumtypid = t.oid
-WHERE t.typname = $1 AND t.typnamespace = current_schema()::regnamespace ORDER BY e.enumsortorder`, e.name)
+WHERE t.typname = $1 AND t.typnamespace = CASE WHEN $2 = '' THEN current_schema()::regnamespace
+	ELSE (SELECT oid FROM pg_namespace WHERE nspname = $2) END ORDER BY e.enumsortorder`, local, schema)
 	if err != nil {
 		return nil, false, fmt.Errorf("read labels: %w", err)
 	}
@@ -91,7 +95,11 @@ WHERE t.typname = $1 AND t.typnamespace = current_schema()::regnamespace ORDER B
 			return nil, false, fmt.Errorf("read labels: %w", err)
 		}
 		if kind != "e" {
-			return nil, false, fmt.Errorf("%s exists in the current schema and is not an enum type", retort.QuoteIdent(e.name))
+			where := "the current schema"
+			if schema != "" {
+				where = "schema " + retort.QuoteIdent(schema)
+			}
+			return nil, false, fmt.Errorf("%s exists in %s and is not an enum type", retort.QuoteIdent(local), where)
 		}
 		exists = true
 		if label != nil {

@@ -26,7 +26,7 @@ func (e *Enum[V]) native(d retort.Dialect) bool { return d == retort.Postgres &&
 func (e *Enum[V]) SQLType(d retort.Dialect, _ int) string {
 	switch {
 	case e.native(d):
-		return retort.QuoteIdent(e.name)
+		return retort.QuoteTable(e.name)
 	case e.ints == nil:
 		return "TEXT"
 	case d == retort.Postgres:
@@ -108,17 +108,38 @@ func (e *Enum[V]) CreateTypeSQL(d retort.Dialect) []string {
 	if !e.native(d) {
 		return nil
 	}
+	if s := e.createSchema(); s != "" {
+		return []string{s, e.createIfMissing()}
+	}
 	return []string{e.createIfMissing()}
 }
 
 // createSQL is the plain CREATE TYPE statement.
 func (e *Enum[V]) createSQL() string {
-	return "CREATE TYPE " + retort.QuoteIdent(e.name) + " AS ENUM (" + e.literals() + ")"
+	return "CREATE TYPE " + retort.QuoteTable(e.name) + " AS ENUM (" + e.literals() + ")"
+}
+
+// typeMatch is the condition on pg_type finding the type: its name in the
+// schema of a name "schema.type", or in the current schema.
+func (e *Enum[V]) typeMatch() string {
+	schema, local := retort.SplitTable(e.name)
+	ns := "current_schema()::regnamespace"
+	if schema != "" {
+		ns = "(SELECT oid FROM pg_namespace WHERE nspname = " + retort.QuoteLiteral(schema) + ")"
+	}
+	return "typname = " + retort.QuoteLiteral(local) + " AND typnamespace = " + ns
+}
+
+// createSchema is the CREATE SCHEMA of a name "schema.type", or "".
+func (e *Enum[V]) createSchema() string {
+	if schema, _ := retort.SplitTable(e.name); schema != "" {
+		return "CREATE SCHEMA IF NOT EXISTS " + retort.QuoteIdent(schema)
+	}
+	return ""
 }
 
 func (e *Enum[V]) createIfMissing() string {
-	body := "\nBEGIN\n\tIF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = " + retort.QuoteLiteral(e.name) +
-		" AND typnamespace = current_schema()::regnamespace) THEN\n\t\t" + e.createSQL() + ";\n\tEND IF;\nEND\n"
+	body := "\nBEGIN\n\tIF NOT EXISTS (SELECT 1 FROM pg_type WHERE " + e.typeMatch() + ") THEN\n\t\t" + e.createSQL() + ";\n\tEND IF;\nEND\n"
 	return doBlock(body)
 }
 
@@ -158,10 +179,9 @@ func (e *Enum[V]) DropTypeSQL(d retort.Dialect) []string {
 	if !e.native(d) {
 		return nil
 	}
-	body := "\nDECLARE\n\tt oid;\nBEGIN\n\tSELECT oid INTO t FROM pg_type WHERE typname = " + retort.QuoteLiteral(e.name) +
-		" AND typnamespace = current_schema()::regnamespace;\n" +
+	body := "\nDECLARE\n\tt oid;\nBEGIN\n\tSELECT oid INTO t FROM pg_type WHERE " + e.typeMatch() + ";\n" +
 		"\tIF t IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_depend WHERE refclassid = 'pg_type'::regclass AND refobjid = t AND deptype = 'n') THEN\n" +
-		"\t\tDROP TYPE " + retort.QuoteIdent(e.name) + ";\n\tEND IF;\nEND\n"
+		"\t\tDROP TYPE " + retort.QuoteTable(e.name) + ";\n\tEND IF;\nEND\n"
 	return []string{doBlock(body)}
 }
 
