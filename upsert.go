@@ -96,12 +96,7 @@ func (q *InsertQuery[T]) returning(w *Writer, list func(w *Writer)) {
 	w.WriteString("INSERT INTO ")
 	w.WriteTable(t.name)
 	w.WriteString(" (")
-	for i, c := range t.writes {
-		if i > 0 {
-			w.WriteString(", ")
-		}
-		w.WriteIdent(c.Name())
-	}
+	writeNames(w, t.writes)
 	w.WriteString(") VALUES ")
 	for i, r := range rows {
 		if i > 0 {
@@ -129,6 +124,16 @@ func (q *InsertQuery[T]) returning(w *Writer, list func(w *Writer)) {
 	writeReturning(w, list)
 }
 
+// writeNames writes the columns' names, unqualified, separated by commas.
+func writeNames[T any](w *Writer, cols []ColumnOf[T]) {
+	for i, c := range cols {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		w.WriteIdent(c.Name())
+	}
+}
+
 // writeConflict writes the ON CONFLICT clause.
 func (q *InsertQuery[T]) writeConflict(w *Writer) {
 	c := q.conflict
@@ -138,12 +143,7 @@ func (q *InsertQuery[T]) writeConflict(w *Writer) {
 	w.WriteString(" ON CONFLICT")
 	if len(c.cols) > 0 {
 		w.WriteString(" (")
-		for i, col := range c.cols {
-			if i > 0 {
-				w.WriteString(", ")
-			}
-			w.WriteIdent(col.Name())
-		}
+		writeNames(w, c.cols)
 		w.WriteString(")")
 	}
 	if c.doNothing {

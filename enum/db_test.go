@@ -388,12 +388,19 @@ func TestCreateDropAll(t *testing.T) {
 	})
 }
 
-// pgLabels returns the labels of the enum type name in the database's sort
-// order.
+// pgLabels returns the labels of the enum type name of the current schema
+// in the database's sort order.
 func pgLabels(t *testing.T, db retort.DB, name string) []string {
 	t.Helper()
+	return pgLabelsIn(t, db, "", name)
+}
+
+// pgLabelsIn is pgLabels for the type of schema ("": the current one).
+func pgLabelsIn(t *testing.T, db retort.DB, schema, name string) []string {
+	t.Helper()
 	rows, err := db.Query(context.Background(), `SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
-WHERE t.typname = $1 AND t.typnamespace = current_schema()::regnamespace ORDER BY e.enumsortorder`, name)
+WHERE t.typname = $1 AND t.typnamespace = CASE WHEN $2 = '' THEN current_schema()::regnamespace
+	ELSE (SELECT oid FROM pg_namespace WHERE nspname = $2) END ORDER BY e.enumsortorder`, name, schema)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,24 +81,7 @@ func TestEnumInSchema(t *testing.T) {
 		if env.Dialect != retort.Postgres {
 			return
 		}
-		labels := func() []string {
-			t.Helper()
-			rows, err := env.DB.Query(ctx, `SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
-				JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typname = 'severity' AND n.nspname = $1 ORDER BY e.enumsortorder`, ticketSchema)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var out []string
-			for rows.Next() {
-				var s string
-				if err := rows.Scan(&s); err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, s)
-			}
-			return out
-		}
+		labels := func() []string { return pgLabelsIn(t, env.DB, ticketSchema, "severity") }
 		if diff := cmp.Diff([]string{"low", "high"}, labels()); diff != "" {
 			t.Errorf("the type in the schema (-want +got):\n%s", diff)
 		}
