@@ -21,15 +21,7 @@ import (
 func TestWriteWhileRowsOpen(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
-		env.Create(t, allTables...)
-		if err := retort.Insert(Users, &User{Name: "ann"}, &User{Name: "bob"}, &User{Name: "cy"}).Exec(ctx, env.DB); err != nil {
-			t.Fatal(err)
-		}
-		tx, err := env.DB.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx)
+		tx := threeUsersTx(t, env)
 		var seen []string
 		for u, err := range retort.Select(Users).OrderBy(UserID.Asc()).Iter(ctx, tx) {
 			if err != nil {
@@ -139,15 +131,7 @@ func TestRollbackWhileRowsOpen(t *testing.T) {
 func TestSavepointRollbackWhileRowsOpen(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
-		env.Create(t, allTables...)
-		if err := retort.Insert(Users, &User{Name: "ann"}, &User{Name: "bob"}, &User{Name: "cy"}).Exec(ctx, env.DB); err != nil {
-			t.Fatal(err)
-		}
-		tx, err := env.DB.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx)
+		tx := threeUsersTx(t, env)
 		sp, err := tx.Begin(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -189,4 +173,21 @@ func TestSavepointRollbackWhileRowsOpen(t *testing.T) {
 			t.Errorf("rows %q, want %q", names, want)
 		}
 	})
+}
+
+// threeUsersTx creates the tables, inserts ann, bob and cy, and begins a
+// transaction, rolled back when t ends unless ended before.
+func threeUsersTx(t *testing.T, env *dbtest.Env) retort.Tx {
+	t.Helper()
+	ctx := context.Background()
+	env.Create(t, allTables...)
+	if err := retort.Insert(Users, &User{Name: "ann"}, &User{Name: "bob"}, &User{Name: "cy"}).Exec(ctx, env.DB); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := env.DB.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback(ctx) })
+	return tx
 }

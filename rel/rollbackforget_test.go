@@ -43,14 +43,18 @@ func TestRollbackPutsBackDeleted(t *testing.T) {
 			}
 			return out
 		}
+		deleteBoth := func() {
+			t.Helper()
+			for _, obj := range []any{b, red} {
+				if err := s.DeleteAny(obj); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 		all := []string{"child a", "child b", "tag blue", "tag red"}
 
 		// The transaction's rollback.
-		for _, obj := range []any{b, red} {
-			if err := s.DeleteAny(obj); err != nil {
-				t.Fatal(err)
-			}
-		}
+		deleteBoth()
 		if err := s.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -81,11 +85,7 @@ func TestRollbackPutsBackDeleted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, obj := range []any{b, red} {
-			if err := s.DeleteAny(obj); err != nil {
-				t.Fatal(err)
-			}
-		}
+		deleteBoth()
 		if err := s.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -110,11 +110,7 @@ func TestRollbackPutsBackDeleted(t *testing.T) {
 		}
 
 		// A failed commit: the deletes and an insert of a taken key.
-		for _, obj := range []any{b, red} {
-			if err := s.DeleteAny(obj); err != nil {
-				t.Fatal(err)
-			}
-		}
+		deleteBoth()
 		if err := session.Add(s, &Parent{ID: 9, Name: "p9"}); err != nil {
 			t.Fatal(err)
 		}

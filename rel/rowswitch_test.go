@@ -22,21 +22,7 @@ func TestRowSwitchManyToMany(t *testing.T) {
 	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
 		ctx := context.Background()
 		env.Create(t, allTables...)
-		links := func() int64 {
-			t.Helper()
-			rows, err := env.DB.Query(ctx, `SELECT count(*) FROM "child_tag" WHERE "child_id" = 5`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var n int64
-			for rows.Next() {
-				if err := rows.Scan(&n); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return n
-		}
+		links := func() int64 { return env.Int(t, `SELECT count(*) FROM "child_tag" WHERE "child_id" = 5`) }
 		s := session.New(env.DB)
 		old := &Child{ID: 5, Name: "old"}
 		t1 := &Tag{ID: 1, Name: "t1"}
