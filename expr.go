@@ -3,6 +3,7 @@ package retort
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -54,6 +55,9 @@ type scope struct {
 	visible int      // how many of refs are visible; -1: all
 	parent  *scope   // the enclosing statement, for correlated subqueries
 	outer   *scope   // the scope to restore when this one ends
+	// renames maps a table's name to the reference it has in the
+	// statement (WriteCondition): columns of the table are qualified by it.
+	renames map[string]string
 }
 
 func (s *scope) has(ref string) bool {
@@ -110,6 +114,53 @@ func (w *Writer) declare(ref string) {
 		}
 	}
 	s.refs = append(s.refs, ref)
+}
+
+// writeQualifier writes the qualifier of a column of the table referred to
+// as ref: ref itself, or, when the innermost scope that knows ref renamed
+// it (WriteCondition), the reference it has in the statement.
+func (w *Writer) writeQualifier(ref string) {
+	for s := w.scope; s != nil; s = s.parent {
+		if to, ok := s.renames[ref]; ok {
+			w.WriteIdent(to)
+			return
+		}
+		if slices.Contains(s.refs, ref) {
+			break
+		}
+	}
+	w.WriteIdent(ref)
+}
+
+// WriteCondition writes cond, a condition on the rows of table alone, in a
+// statement that refers to table as ref (an alias when the statement has
+// the table twice): the columns of table are qualified by ref, and a column
+// of any other table (outside a subquery of cond) is an error naming it,
+// recorded as SetError does; stmt names the statement in that message.
+// Packages that build statements around a caller's condition use it, as
+// package rel does for a relationship's conditions ([rel.ToMany.Where]).
+func (w *Writer) WriteCondition(stmt, table, ref string, cond Expression) {
+	w.pushScope(stmt, true)
+	w.declare(ref)
+	if local := localName(table); local != ref {
+		w.scope.renames = map[string]string{local: ref}
+	}
+	cond.WriteSQL(w)
+	w.popScope()
+}
+
+// WriteQuery appends sql, a statement built for w's dialect by another
+// Writer (or a query's SQL method), with its bind arguments args. On
+// PostgreSQL, whose placeholders are numbered, it must come before any
+// other argument of w; after one, it records an error.
+func (w *Writer) WriteQuery(sql string, args []any) {
+	if w.d == Postgres && len(w.args) > 0 && len(args) > 0 {
+		w.SetError(errors.New("retort: WriteQuery after other bind arguments: the query's placeholders would be misnumbered"))
+		return
+	}
+	w.text()
+	w.sb.WriteString(sql)
+	w.args = append(w.args, args...)
 }
 
 // NewWriter returns a Writer for d.

@@ -448,7 +448,7 @@ func (c *Column[T, V]) Info() ColumnInfo {
 // WriteSQL writes the qualified column name.
 func (c *Column[T, V]) WriteSQL(w *Writer) {
 	if !w.bare {
-		w.WriteIdent(c.table.ref())
+		w.writeQualifier(c.table.ref())
 		w.WriteByte('.')
 	}
 	w.WriteIdent(c.name)

@@ -87,6 +87,10 @@
 //     loading;
 //   - [Load.Then] continues a path: orders, then their items, then each
 //     item's product, in one option.
+//   - [ToMany.Where] restricts a collection's eager load to the targets
+//     matching conditions (SQLAlchemy's relationship.and_): SelectIn puts
+//     them in its WHERE clause, Joined in its join's ON clause, and each
+//     collection then holds that part of the relationship.
 //
 // Targets that are classes of a joined-table hierarchy (package inherit)
 // span several tables: SelectIn and lazy loads read them through their

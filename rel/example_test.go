@@ -311,3 +311,40 @@ func ExampleCascade() {
 	// Output:
 	// 1 keep 0
 }
+
+// Where loads part of a collection: each boss's employees whose names end
+// in 2 or 3, in the statements of an unfiltered load. The condition's value
+// is a bind parameter; a Joined path puts it in the join's ON clause.
+func ExampleToMany_Where() {
+	ctx := context.Background()
+	var count retort.Counter
+	db := open(ctx, &count)
+	defer db.Close()
+	staff(ctx, db)
+
+	count.Reset()
+	s := session.New(db)
+	late := BossEmployees.Where(retort.Or(retort.Like(GruntName, "%-2"), retort.Like(GruntName, "%-3")))
+	bosses, err := session.All(ctx, s, retort.Select(Bosses).OrderBy(BossName.Asc()), rel.SelectIn(late))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, b := range bosses {
+		fmt.Println(b.Name, gruntNames(b))
+	}
+	fmt.Println("statements:", count.RoundTrips())
+
+	count.Reset()
+	cy, err := session.First(ctx, session.New(db), retort.Select(Bosses).Where(BossName.Eq("cy")),
+		rel.Joined(BossEmployees.Where(GruntName.Ne("cy-2"))))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cy.Name, gruntNames(cy), "statements:", count.RoundTrips())
+	// Output:
+	// ann [ann-2 ann-3]
+	// bob [bob-2 bob-3]
+	// cy [cy-2 cy-3]
+	// statements: 2
+	// cy [cy-1 cy-3] statements: 1
+}

@@ -146,6 +146,7 @@ type manyState[T any] struct {
 	items   []*T
 	index   map[*T]struct{}
 	loaded  bool // items hold what the database has (plus recorded changes)
+	partial bool // loaded with conditions (ToMany.Where): items hold a part of it
 	mode    Strategy
 	modeSet bool
 	changes []change[T]

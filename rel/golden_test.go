@@ -128,6 +128,27 @@ func TestGoldenLoading(t *testing.T) {
 						rel.Joined(NodeChildren).Then(rel.Joined(NodeChildren)))
 					return err
 				}},
+			{"selectin one-to-many with conditions", "the conditions ANDed to the WHERE clause, their values bind parameters",
+				func(s *session.Session) error {
+					_, err := session.All(ctx, s, parents.Where(ParentName.Ne("x")), rel.SelectIn(ParentChildren.Where(ChildName.Ne("c2"))))
+					return err
+				}},
+			{"joined one-to-many with conditions", "the conditions in the ON clause, their arguments after the query's",
+				func(s *session.Session) error {
+					_, err := rel.All(ctx, s, parents.Where(ParentName.Ne("x")), rel.Joined(ParentChildren.Where(ChildName.Ne("c2"))))
+					return err
+				}},
+			{"selectin many-to-many with conditions", "on the target table, joined to the association table",
+				func(s *session.Session) error {
+					_, err := session.All(ctx, s, children, rel.SelectIn(ChildTags.Where(TagName.Eq("t2"))))
+					return err
+				}},
+			{"joined self-referential with conditions", "the second level's conditions name its alias",
+				func(s *session.Session) error {
+					notB := NodeChildren.Where(NodeName.Ne("b"))
+					_, err := rel.All(ctx, s, retort.Select(Nodes).Where(NodeParentID.IsNull()), rel.Joined(notB).Then(rel.Joined(notB)))
+					return err
+				}},
 			{"lazy", "one collection, one query",
 				func(s *session.Session) error {
 					p, err := session.First(ctx, s, parents)

@@ -12,16 +12,18 @@ import (
 
 // step is a relationship to load and how, with the steps of its targets.
 type step struct {
-	r    relImpl
-	how  Strategy
-	next []*step
+	r     relImpl
+	how   Strategy
+	where filter // conditions on the targets (ToMany.Where)
+	next  []*step
 }
 
 // splitSteps separates the steps to join from the others. A Joined step
-// whose targets cannot be joined (a class hierarchy's) loads as SelectIn.
+// whose targets cannot be joined (a class hierarchy's, or one with
+// conditions, which may use the hierarchy's other tables) loads as SelectIn.
 func splitSteps(steps []*step) (joined, others []*step) {
 	for _, st := range steps {
-		if st.how == JoinedLoad && st.r.joinable() {
+		if st.how == JoinedLoad && st.r.joinable() && (len(st.where) == 0 || !st.r.hierarchy()) {
 			joined = append(joined, st)
 		} else {
 			others = append(others, st)
@@ -46,8 +48,11 @@ func runSteps(ctx context.Context, s *session.Session, objs []any, steps []*step
 			st.r.mark(objs, st.how)
 			continue
 		}
+		if err := st.where.check(st.r.info().name); err != nil {
+			return err
+		}
 		joined, _ := splitSteps(st.next)
-		targets, err := st.r.loadIn(ctx, s, objs, joined, populate)
+		targets, err := st.r.loadIn(ctx, s, objs, joined, st.where, populate)
 		if err != nil {
 			return err
 		}
@@ -72,7 +77,11 @@ type Path[O any] interface {
 }
 
 func newLoad[O, T any](r Relation[O, T], how Strategy) *Load[O, T] {
-	return &Load[O, T]{st: &step{r: r.impl(), how: how}}
+	st := &step{r: r.impl(), how: how}
+	if f, ok := r.(interface{ conds() filter }); ok {
+		st.where = f.conds()
+	}
+	return &Load[O, T]{st: st}
 }
 
 // SelectIn loads r for all the objects a query returns with one more query,
@@ -293,15 +302,18 @@ func runJoined(ctx context.Context, s *session.Session, table, sqlText string, a
 		}
 		return cur, nil
 	}
-	var b strings.Builder
-	b.WriteString("SELECT " + qcol(rootRef, "retort_n") + ", " + strings.Join(cols, ", "))
-	b.WriteString(st.list.String())
-	b.WriteString(` FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (`)
-	b.WriteString(sqlText)
-	b.WriteString(`) AS "retort_s") AS "retort_q"`)
-	b.WriteString(st.joins.String())
-	b.WriteString(" ORDER BY " + strings.Join(append([]string{qcol(rootRef, "retort_n")}, st.order...), ", "))
-	if err := st.exec(ctx, b.String(), args, read); err != nil {
+	w := retort.NewWriter(s.Dialect())
+	w.WriteString("SELECT " + qcol(rootRef, "retort_n") + ", " + strings.Join(cols, ", "))
+	w.WriteString(st.list.String())
+	w.WriteString(` FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (`)
+	w.WriteQuery(sqlText, args)
+	w.WriteString(`) AS "retort_s") AS "retort_q"`)
+	st.joins.writeTo(w)
+	w.WriteString(" ORDER BY " + strings.Join(append([]string{qcol(rootRef, "retort_n")}, st.order...), ", "))
+	if err := w.Err(); err != nil {
+		return nil, fmt.Errorf("rel: query %q: %w", table, err)
+	}
+	if err := st.exec(ctx, w.String(), w.Args(), read); err != nil {
 		return nil, fmt.Errorf("rel: query %q: %w", table, err)
 	}
 	st.finish()

@@ -525,18 +525,18 @@ func (r *m2m[O, T, KO, KT]) load(ctx context.Context, st *manyState[T]) error {
 			return s == nil || !s.loaded
 		})
 	}
-	_, err := r.loadIn(ctx, st.sess, owners, nil, false)
+	_, err := r.loadIn(ctx, st.sess, owners, nil, nil, false)
 	return err
 }
 
 // loadIn implements relImpl.
-func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, populate bool) ([]any, error) {
-	byKey, keys, targets, pre := ownersToLoad(s, owners, r.owner, r.opk, r.bind)
+func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, where filter, populate bool) ([]any, error) {
+	byKey, keys, targets, pre := ownersToLoad(s, owners, r.owner, r.opk, r.bind, len(where) > 0)
 	if len(keys) == 0 {
 		return targets, nil
 	}
 	if wl, ok := whereLoader[T](); ok {
-		pairs, err := r.loadLinksWhere(ctx, s, wl, keys, byKey, populate)
+		pairs, err := r.loadLinksWhere(ctx, s, wl, keys, byKey, where, populate)
 		if err != nil {
 			return nil, err
 		}
@@ -565,7 +565,7 @@ func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owne
 	iq := &inQuery[T, KO]{q: q, table: r.target, ref: ref, lead: qcol(aref, r.ownerCol), leadDest: dest,
 		from: fromItem(r.assoc, aref) + " JOIN " + fromItem(r.target.Name(), ref) + " ON " +
 			qcol(ref, r.tpk.Name()) + " = " + qcol(aref, r.targetCol),
-		in: r.ownerIn, order: order}
+		in: r.ownerIn, where: where, order: order}
 	pairs := make([]pair[T], 0, len(keys)*4)
 	seen := map[*T]bool{}
 	joined := len(joins) > 0
@@ -596,10 +596,12 @@ func (r *m2m[O, T, KO, KT]) joiner() joiner { return (*m2mJoin[O, T, KO, KT])(r)
 
 func (r *m2m[O, T, KO, KT]) joinable() bool { return joinable[T]() }
 
+func (r *m2m[O, T, KO, KT]) hierarchy() bool { _, ok := whereLoader[T](); return ok }
+
 // loadLinksWhere loads the links of the owners keyed by keys from the
 // association table, then their targets through wl: two queries per chunk.
 func (r *m2m[O, T, KO, KT]) loadLinksWhere(ctx context.Context, s *session.Session, wl session.WhereLoader, keys []KO,
-	byKey map[KO]*manyState[T], populate bool) ([]pair[T], error) {
+	byKey map[KO]*manyState[T], where filter, populate bool) ([]pair[T], error) {
 	type link struct {
 		o KO
 		t KT
@@ -637,7 +639,7 @@ func (r *m2m[O, T, KO, KT]) loadLinksWhere(ctx context.Context, s *session.Sessi
 			tkeys = append(tkeys, l.t)
 		}
 	}
-	in := func(ks []KT) retort.Expr[bool] { return r.tpk.In(ks...) }
+	in := func(ks []KT) retort.Expr[bool] { return where.and(r.tpk.In(ks...)) }
 	err := loadWhere(ctx, s, wl, tkeys, in, populate, func(loaded, obj *T) {
 		k, _ := r.tpk.Get(loaded)
 		objs[k] = obj
@@ -659,13 +661,14 @@ type m2mJoin[O, T any, KO, KT comparable] m2m[O, T, KO, KT]
 
 func (j *m2mJoin[O, T, KO, KT]) info() *base { return &j.base }
 
-func (j *m2mJoin[O, T, KO, KT]) join(q *stmt, ownerRef string) string {
+func (j *m2mJoin[O, T, KO, KT]) join(q *stmt, ownerRef string, where filter) string {
 	aref := q.ref(j.assoc)
 	ref := q.ref(j.target.Name())
 	var b strings.Builder
 	b.WriteString(" LEFT OUTER JOIN " + fromItem(j.assoc, aref) + " ON " + qcol(aref, j.ownerCol) + " = " + qcol(ownerRef, j.opk.Name()))
 	b.WriteString(" LEFT OUTER JOIN " + fromItem(j.target.Name(), ref) + " ON " + qcol(ref, j.tpk.Name()) + " = " + qcol(aref, j.targetCol))
 	q.joins.WriteString(b.String())
+	q.joins.cond(where, "join "+j.name, j.target.Name(), ref)
 	return ref
 }
 
@@ -675,8 +678,8 @@ func (j *m2mJoin[O, T, KO, KT]) part(q *stmt, ref string) (part, error) {
 
 func (j *m2mJoin[O, T, KO, KT]) nodeOrder(ref string) []string { return j.orderTerms(ref) }
 
-func (j *m2mJoin[O, T, KO, KT]) begin(s *session.Session, owner any) bool {
-	return beginMany((*m2m[O, T, KO, KT])(j).bind(owner.(*O)), s)
+func (j *m2mJoin[O, T, KO, KT]) begin(s *session.Session, owner any, partial bool) bool {
+	return beginMany((*m2m[O, T, KO, KT])(j).bind(owner.(*O)), s, partial)
 }
 
 func (j *m2mJoin[O, T, KO, KT]) add(owner, target any) {

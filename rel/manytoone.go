@@ -128,7 +128,7 @@ func (r *m2o[O, T, K]) load(ctx context.Context, st *oneState[T]) (*T, error) {
 			return s == nil || !s.loaded
 		})
 	}
-	if _, err := r.loadIn(ctx, st.sess, owners, nil, false); err != nil {
+	if _, err := r.loadIn(ctx, st.sess, owners, nil, nil, false); err != nil {
 		return nil, err
 	}
 	if !st.loaded {
@@ -248,7 +248,8 @@ func (r *m2o[O, T, K]) mark(owners []any, how Strategy) {
 
 // loadIn implements relImpl: targets already in the identity map cost no
 // SQL.
-func (r *m2o[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, populate bool) ([]any, error) {
+// A many-to-one has no conditions (only ToMany.Where makes them).
+func (r *m2o[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, _ filter, populate bool) ([]any, error) {
 	need := map[K][]*oneState[T]{}
 	var keys []K
 	var targets []any
@@ -338,12 +339,14 @@ func (r *m2o[O, T, K]) joiner() joiner { return (*m2oJoin[O, T, K])(r) }
 
 func (r *m2o[O, T, K]) joinable() bool { return joinable[T]() }
 
+func (r *m2o[O, T, K]) hierarchy() bool { _, ok := whereLoader[T](); return ok }
+
 // m2oJoin is a many-to-one as a joined node.
 type m2oJoin[O, T any, K comparable] m2o[O, T, K]
 
 func (j *m2oJoin[O, T, K]) info() *base { return &j.base }
 
-func (j *m2oJoin[O, T, K]) join(q *stmt, ownerRef string) string {
+func (j *m2oJoin[O, T, K]) join(q *stmt, ownerRef string, _ filter) string {
 	ref := q.ref(j.target.Name())
 	q.joins.WriteString(" LEFT OUTER JOIN " + fromItem(j.target.Name(), ref) + " ON " +
 		qcol(ref, j.pk.Name()) + " = " + qcol(ownerRef, j.fk.Name()))
@@ -354,7 +357,7 @@ func (j *m2oJoin[O, T, K]) part(q *stmt, ref string) (part, error) {
 	return targetPart(q, j.target, ref)
 }
 
-func (j *m2oJoin[O, T, K]) begin(s *session.Session, owner any) bool {
+func (j *m2oJoin[O, T, K]) begin(s *session.Session, owner any, _ bool) bool {
 	r := (*m2o[O, T, K])(j)
 	st := r.bind(owner.(*O))
 	if st.sess == nil {

@@ -264,7 +264,7 @@ func (r *o2m[O, T, K]) Sync(any) {}
 // where a DELETE would meet them.
 func (r *o2m[O, T, K]) BlocksRowSwitch(obj any) bool {
 	st := r.field(obj.(*O)).own()
-	if st == nil || !st.loaded {
+	if st == nil || !st.loaded || st.partial {
 		return true
 	}
 	return !r.cascadeDelete && !r.fk.Nullable() && len(st.items) > 0
@@ -396,7 +396,7 @@ func (r *o2m[O, T, K]) load(ctx context.Context, st *manyState[T]) error {
 			return s == nil || !s.loaded
 		})
 	}
-	_, err := r.loadIn(ctx, st.sess, owners, nil, false)
+	_, err := r.loadIn(ctx, st.sess, owners, nil, nil, false)
 	return err
 }
 
@@ -412,7 +412,7 @@ type loading[T any] struct {
 // collection is loaded (or cannot have rows yet, having no key) give their
 // items to targets; the others are to be loaded, by key, each key once.
 // pre holds what beginLoad saved of each collection to be loaded.
-func ownersToLoad[O, T any, K comparable](s *session.Session, owners []any, owner *retort.Table[O], pk *retort.Column[O, K], bind func(*O) *manyState[T]) (byKey map[K]*manyState[T], keys []K, targets []any, pre []loading[T]) {
+func ownersToLoad[O, T any, K comparable](s *session.Session, owners []any, owner *retort.Table[O], pk *retort.Column[O, K], bind func(*O) *manyState[T], partial bool) (byKey map[K]*manyState[T], keys []K, targets []any, pre []loading[T]) {
 	byKey = make(map[K]*manyState[T], len(owners))
 	for _, x := range owners {
 		o := x.(*O)
@@ -436,6 +436,7 @@ func ownersToLoad[O, T any, K comparable](s *session.Session, owners []any, owne
 		byKey[k] = st
 		keys = append(keys, k)
 		pre = beginLoad(st, pre)
+		st.partial = partial
 	}
 	return byKey, keys, targets, pre
 }
@@ -494,8 +495,8 @@ func fill[T any](pairs []pair[T]) {
 }
 
 // loadIn implements relImpl.
-func (r *o2m[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, populate bool) ([]any, error) {
-	byKey, keys, targets, pre := ownersToLoad(s, owners, r.owner, r.pk, r.bind)
+func (r *o2m[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, where filter, populate bool) ([]any, error) {
+	byKey, keys, targets, pre := ownersToLoad(s, owners, r.owner, r.pk, r.bind, len(where) > 0)
 	if len(keys) == 0 {
 		return targets, nil
 	}
@@ -524,14 +525,14 @@ func (r *o2m[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 	in := func(ks []K) retort.Expr[bool] { return r.fk.In(ks...) }
 	var err error
 	if wl, ok := whereLoader[T](); ok {
-		err = loadWhere(ctx, s, wl, keys, in, populate, onRow)
+		err = loadWhere(ctx, s, wl, keys, func(ks []K) retort.Expr[bool] { return where.and(in(ks)) }, populate, onRow)
 	} else {
 		q := newStmt(s, populate)
 		ref := q.ref(r.target.Name())
 		if err := q.addJoins(-1, ref, joins); err != nil {
 			return nil, err
 		}
-		iq := &inQuery[T, K]{q: q, table: r.target, ref: ref, from: fromItem(r.target.Name(), ref), in: in, order: r.orderTerms(ref)}
+		iq := &inQuery[T, K]{q: q, table: r.target, ref: ref, from: fromItem(r.target.Name(), ref), in: in, where: where, order: r.orderTerms(ref)}
 		err = iq.run(ctx, keys, func(scanned, obj *T) error { onRow(scanned, obj); return nil })
 	}
 	if err != nil {
@@ -549,15 +550,18 @@ func (r *o2m[O, T, K]) joiner() joiner { return (*o2mJoin[O, T, K])(r) }
 
 func (r *o2m[O, T, K]) joinable() bool { return joinable[T]() }
 
+func (r *o2m[O, T, K]) hierarchy() bool { _, ok := whereLoader[T](); return ok }
+
 // o2mJoin is a one-to-many as a joined node.
 type o2mJoin[O, T any, K comparable] o2m[O, T, K]
 
 func (j *o2mJoin[O, T, K]) info() *base { return &j.base }
 
-func (j *o2mJoin[O, T, K]) join(q *stmt, ownerRef string) string {
+func (j *o2mJoin[O, T, K]) join(q *stmt, ownerRef string, where filter) string {
 	ref := q.ref(j.target.Name())
 	q.joins.WriteString(" LEFT OUTER JOIN " + fromItem(j.target.Name(), ref) + " ON " +
 		qcol(ref, j.fk.Name()) + " = " + qcol(ownerRef, j.pk.Name()))
+	q.joins.cond(where, "join "+j.name, j.target.Name(), ref)
 	return ref
 }
 
@@ -567,8 +571,8 @@ func (j *o2mJoin[O, T, K]) part(q *stmt, ref string) (part, error) {
 
 func (j *o2mJoin[O, T, K]) nodeOrder(ref string) []string { return j.orderTerms(ref) }
 
-func (j *o2mJoin[O, T, K]) begin(s *session.Session, owner any) bool {
-	return beginMany((*o2m[O, T, K])(j).bind(owner.(*O)), s)
+func (j *o2mJoin[O, T, K]) begin(s *session.Session, owner any, partial bool) bool {
+	return beginMany((*o2m[O, T, K])(j).bind(owner.(*O)), s, partial)
 }
 
 func (j *o2mJoin[O, T, K]) add(owner, target any) {
@@ -588,7 +592,8 @@ func (j *o2mJoin[O, T, K]) add(owner, target any) {
 func (j *o2mJoin[O, T, K]) end(owner any) { endMany(j.field(owner.(*O)).own()) }
 
 // beginMany starts a joined load of st; its in-memory objects wait in pre.
-func beginMany[T any](st *manyState[T], s *session.Session) bool {
+// A partial load (a join with conditions) leaves st partial.
+func beginMany[T any](st *manyState[T], s *session.Session, partial bool) bool {
 	if st.sess == nil {
 		st.sess = s
 	}
@@ -596,7 +601,7 @@ func beginMany[T any](st *manyState[T], s *session.Session) bool {
 		return false
 	}
 	st.pre = st.items
-	st.items, st.index, st.loaded = nil, nil, true
+	st.items, st.index, st.loaded, st.partial = nil, nil, true, partial
 	return true
 }
 

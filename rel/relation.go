@@ -3,6 +3,7 @@ package rel
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/retort-orm/retort"
@@ -194,7 +195,9 @@ type relImpl interface {
 	// loadIn loads the relationship of owners that have not loaded it, with
 	// one query per chunk of owners (joins add relationships of the
 	// targets to that query), and returns the targets of all owners.
-	loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, populate bool) ([]any, error)
+	// Only targets matching where load (the owners' collections are then
+	// partial).
+	loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, where filter, populate bool) ([]any, error)
 	joiner() joiner
 	// mark overrides the strategy of owners' relationship.
 	mark(owners []any, how Strategy)
@@ -203,6 +206,9 @@ type relImpl interface {
 	linkBack(other relImpl)
 	// joinable reports whether the targets can be read by a join.
 	joinable() bool
+	// hierarchy reports whether the targets are the classes of a
+	// joined-table hierarchy (read through a session.WhereLoader).
+	hierarchy() bool
 }
 
 // Relation is a relationship from objects of O to objects of T: a
@@ -303,6 +309,81 @@ func (r *ToMany[O, T]) Remove(owner *O, items ...*T) { r.r.removeFor(owner, item
 // Table is the association table of a many-to-many relationship, to give to
 // retort.CreateAll; nil for a one-to-many.
 func (r *ToMany[O, T]) Table() retort.Schema { return r.r.schema() }
+
+// Where returns r restricted to the targets that match conds (all of
+// them), for eager loading: given to [SelectIn] or [Joined], it fills each
+// owner's collection with the matching targets only, as SQLAlchemy's
+// selectinload(User.orders.and_(...)) does:
+//
+//	users, err := session.All(ctx, s, retort.Select(Users), rel.SelectIn(UserOrders.Where(OrderStatus.Eq("paid"))))
+//
+// The conditions are on T's table (its columns, subqueries of any table):
+// SelectIn adds them to its WHERE clause, Joined to its LEFT OUTER JOIN's ON
+// clause (a Joined path to the classes of a joined-table hierarchy loads
+// as SelectIn, whose conditions may use any table of the hierarchy). A
+// column of another table is an error when the statement is built.
+//
+// A collection loaded so holds a part of the relationship: change it as
+// any other (an Add writes the new target's key, a Remove nulls or deletes
+// the removed one), but the targets it does not hold are left alone by
+// [Many.Replace] and by its owner's deletion (the database's ON DELETE rule
+// decides for them, as for a collection not loaded; a new object does not
+// take over the owner's row), and a later load leaves it as it is (a new
+// session loads afresh). [Lazy] and [Raise] ignore the conditions.
+func (r *ToMany[O, T]) Where(conds ...retort.Expr[bool]) *Filtered[O, T] {
+	return &Filtered[O, T]{r: r.r, where: slices.Clone(conds)}
+}
+
+// Filtered is a one-to-many or many-to-many relationship with conditions
+// on its targets, made by [ToMany.Where], for loading options.
+type Filtered[O, T any] struct {
+	r     toMany[O, T]
+	where filter
+}
+
+func (f *Filtered[O, T]) impl() relImpl  { return f.r }
+func (f *Filtered[O, T]) between(*O, *T) {}
+func (f *Filtered[O, T]) conds() filter  { return f.where }
+
+// Where adds conditions to f's: a new Filtered whose targets match both.
+func (f *Filtered[O, T]) Where(conds ...retort.Expr[bool]) *Filtered[O, T] {
+	return &Filtered[O, T]{r: f.r, where: append(f.where[:len(f.where):len(f.where)], conds...)}
+}
+
+// Name is the relationship's name in messages.
+func (f *Filtered[O, T]) Name() string { return f.r.info().name }
+
+// filter is the conditions on a relationship's targets while it loads
+// (ToMany.Where); nil loads every target.
+type filter []retort.Expr[bool]
+
+// and is in ANDed with f.
+func (f filter) and(in retort.Expr[bool]) retort.Expr[bool] {
+	if len(f) == 0 {
+		return in
+	}
+	return retort.And(append([]retort.Expr[bool]{in}, f...)...)
+}
+
+// check refuses a nil condition, naming the relationship.
+func (f filter) check(name string) error {
+	for i, c := range f {
+		if c == nil {
+			return fmt.Errorf("rel: %s.Where: condition %d of %d is nil", name, i+1, len(f))
+		}
+	}
+	return nil
+}
+
+// write writes f's conditions, each after " AND ", on table referred to as
+// ref in stmt.
+func (f filter) write(w *retort.Writer, stmt, table, ref string) {
+	for _, c := range f {
+		w.WriteString(" AND (")
+		w.WriteCondition(stmt, table, ref, c)
+		w.WriteString(")")
+	}
+}
 
 // relsKey keeps a table's relationships (as owner), for default loading.
 type relsKey struct{}

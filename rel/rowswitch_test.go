@@ -7,6 +7,7 @@ import (
 
 	"github.com/retort-orm/retort"
 	"github.com/retort-orm/retort/internal/dbtest"
+	"github.com/retort-orm/retort/rel"
 	"github.com/retort-orm/retort/session"
 )
 
@@ -136,6 +137,32 @@ func TestRowSwitchOneToMany(t *testing.T) {
 		}
 		if n, err := retort.Select(Children).Where(ChildParentID.Eq(9)).Count(ctx, env.DB); err != nil || n != 2 {
 			t.Errorf("children of parent 9 after the refusal: %d, %v; want 2", n, err)
+		}
+
+		// Children loaded in part (ToMany.Where): the others would pass to
+		// the new parent as well.
+		c1 := ParentChildren.Where(ChildName.Eq("c1"))
+		for _, opt := range []session.QueryOption{rel.SelectIn(c1), rel.Joined(c1)} {
+			s = session.New(env.DB)
+			loaded, err = session.One(ctx, s, retort.Select(Parents).Where(ParentID.Eq(9)), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if loaded.Children.Len() != 1 {
+				t.Fatalf("%d children loaded, want c1 alone", loaded.Children.Len())
+			}
+			if err := session.Delete(s, loaded); err != nil {
+				t.Fatal(err)
+			}
+			if err := session.Add(s, &Parent{ID: 9, Name: "newer"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Commit(ctx); err == nil || !strings.Contains(err.Error(), "children not loaded") {
+				t.Errorf("switching a parent whose children are loaded in part: %v, want a refusal", err)
+			}
+			if n, err := retort.Select(Children).Where(ChildParentID.Eq(9)).Count(ctx, env.DB); err != nil || n != 2 {
+				t.Errorf("children of parent 9 after the refusal: %d, %v; want 2", n, err)
+			}
 		}
 	})
 }

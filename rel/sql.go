@@ -24,18 +24,50 @@ type stmt struct {
 	populate bool
 	used     map[string]bool
 	list     strings.Builder // the nodes' columns, each after ", "
-	joins    strings.Builder
+	joins    joinList
 	order    []string // the nodes' ORDER BY terms
 	nodes    []*node
 	dests    []any
 	names    []string // what each destination holds, for scan errors
 }
 
+// joinList is the JOIN clauses of a statement: SQL text, and the
+// conditions of filtered relationships (ToMany.Where), which bring bind
+// arguments and are written where the statement is.
+type joinList struct{ parts []joinPart }
+
+type joinPart struct {
+	text             string
+	where            filter
+	stmt, table, ref string
+}
+
+func (l *joinList) WriteString(s string) { l.parts = append(l.parts, joinPart{text: s}) }
+
+// cond adds the conditions of where on table, joined as ref, to the ON
+// clause just written.
+func (l *joinList) cond(where filter, stmt, table, ref string) {
+	if len(where) > 0 {
+		l.parts = append(l.parts, joinPart{where: where, stmt: stmt, table: table, ref: ref})
+	}
+}
+
+func (l *joinList) writeTo(w *retort.Writer) {
+	for _, p := range l.parts {
+		if p.where != nil {
+			p.where.write(w, p.stmt, p.table, p.ref)
+			continue
+		}
+		w.WriteString(p.text)
+	}
+}
+
 // node is one joined relationship in a statement.
 type node struct {
 	j       joiner
 	part    part
-	parent  int // the node whose objects own this one's; -1: the root
+	parent  int  // the node whose objects own this one's; -1: the root
+	partial bool // the join has conditions (ToMany.Where)
 	ncols   int
 	scan    rowScanner
 	cur     any // this row's object, nil when the join matched nothing
@@ -48,15 +80,17 @@ type node struct {
 type joiner interface {
 	info() *base
 	// join writes the LEFT OUTER JOIN clauses that reach the target's table
-	// from the owner (referred to as ownerRef) and returns the target's
+	// from the owner (referred to as ownerRef), the target's rows
+	// restricted to those matching where, and returns the target's
 	// reference.
-	join(q *stmt, ownerRef string) string
+	join(q *stmt, ownerRef string, where filter) string
 	// part returns how the target's objects are read, their table joined as
 	// ref (a class hierarchy's part joins its other tables).
 	part(q *stmt, ref string) (part, error)
-	// begin starts loading owner's relationship; false when it is loaded
-	// already (then the statement leaves it alone).
-	begin(s *session.Session, owner any) bool
+	// begin starts loading owner's relationship, partly when the join has
+	// conditions; false when it is loaded already (then the statement
+	// leaves it alone).
+	begin(s *session.Session, owner any, partial bool) bool
 	add(owner, target any)
 	end(owner any)
 	// nodeOrder is the ORDER BY terms that keep the target's rows in order.
@@ -152,14 +186,17 @@ func qcol(ref, col string) string { return retort.QuoteIdent(ref) + "." + retort
 // runSteps).
 func (q *stmt) addJoins(parent int, ownerRef string, steps []*step) error {
 	for _, st := range steps {
+		if err := st.where.check(st.r.info().name); err != nil {
+			return err
+		}
 		j := st.r.joiner()
-		ref := j.join(q, ownerRef)
+		ref := j.join(q, ownerRef, st.where)
 		p, err := j.part(q, ref)
 		if err != nil {
 			return err
 		}
 		cols := p.cols()
-		n := &node{j: j, part: p, parent: parent, ncols: len(cols), seen: map[any]struct{}{}, began: map[any]bool{}}
+		n := &node{j: j, part: p, parent: parent, partial: len(st.where) > 0, ncols: len(cols), seen: map[any]struct{}{}, began: map[any]bool{}}
 		for _, c := range cols {
 			q.list.WriteString(", ")
 			q.list.WriteString(c)
@@ -229,7 +266,7 @@ func (q *stmt) exec(ctx context.Context, sqlText string, args []any, root func()
 				}
 				b, ok := n.began[owner]
 				if !ok {
-					b = n.j.begin(q.s, owner)
+					b = n.j.begin(q.s, owner, n.partial)
 					n.began[owner] = b
 				}
 				if b && t != nil {
@@ -467,6 +504,7 @@ type inQuery[T any, K comparable] struct {
 	leadDest any
 	from     string
 	in       func(keys []K) retort.Expr[bool]
+	where    filter // conditions on the table's rows
 	order    []string
 }
 
@@ -488,8 +526,6 @@ func (iq *inQuery[T, K]) run(ctx context.Context, keys []K, onRow func(scanned, 
 	head.WriteString(q.list.String())
 	head.WriteString(" FROM ")
 	head.WriteString(iq.from)
-	head.WriteString(q.joins.String())
-	head.WriteString(" WHERE ")
 	tail := " ORDER BY " + strings.Join(append(iq.order[:len(iq.order):len(iq.order)], q.order...), ", ")
 	slots, err := q.prepare(names)
 	if err != nil {
@@ -509,7 +545,10 @@ func (iq *inQuery[T, K]) run(ctx context.Context, keys []K, onRow func(scanned, 
 		part := keys[start:min(len(keys), start+size)]
 		w := retort.NewWriter(q.d)
 		w.WriteString(head.String())
+		q.joins.writeTo(w)
+		w.WriteString(" WHERE ")
 		w.Write(iq.in(part))
+		iq.where.write(w, "load "+strconv.Quote(iq.table.Name()), iq.table.Name(), iq.ref)
 		w.WriteString(tail)
 		if err := w.Err(); err != nil {
 			return err

@@ -38,6 +38,26 @@ SELECT "child"."id", "child"."name", "child"."parent_id", "tag"."id", "tag"."nam
 SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."parent_id", "retort_q"."name", "node"."id", "node"."parent_id", "node"."name", "node_2"."id", "node_2"."parent_id", "node_2"."name" FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (SELECT "node"."id", "node"."parent_id", "node"."name" FROM "node" WHERE "node"."parent_id" IS NULL) AS "retort_s") AS "retort_q" LEFT OUTER JOIN "node" ON "node"."parent_id" = "retort_q"."id" LEFT OUTER JOIN "node" AS "node_2" ON "node_2"."parent_id" = "node"."id" ORDER BY "retort_q"."retort_n", "node"."name", "node"."id", "node_2"."name", "node_2"."id"
 -- args: []
 
+-- selectin one-to-many with conditions: the conditions ANDed to the WHERE clause, their values bind parameters
+SELECT "parent"."id", "parent"."name" FROM "parent" WHERE "parent"."name" <> ? ORDER BY "parent"."name"
+-- args: [x]
+SELECT "child"."id", "child"."name", "child"."parent_id" FROM "child" WHERE "child"."parent_id" IN (?) AND ("child"."name" <> ?) ORDER BY "child"."id"
+-- args: [1 c2]
+
+-- joined one-to-many with conditions: the conditions in the ON clause, their arguments after the query's
+SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."name", "child"."id", "child"."name", "child"."parent_id" FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (SELECT "parent"."id", "parent"."name" FROM "parent" WHERE "parent"."name" <> ? ORDER BY "parent"."name") AS "retort_s") AS "retort_q" LEFT OUTER JOIN "child" ON "child"."parent_id" = "retort_q"."id" AND ("child"."name" <> ?) ORDER BY "retort_q"."retort_n", "child"."id"
+-- args: [x c2]
+
+-- selectin many-to-many with conditions: on the target table, joined to the association table
+SELECT "child"."id", "child"."name", "child"."parent_id" FROM "child" ORDER BY "child"."name"
+-- args: []
+SELECT "child_tag"."child_id", "tag"."id", "tag"."name" FROM "child_tag" JOIN "tag" ON "tag"."id" = "child_tag"."tag_id" WHERE "child_tag"."child_id" IN (?, ?) AND ("tag"."name" = ?) ORDER BY "tag"."name", "tag"."id"
+-- args: [1 2 t2]
+
+-- joined self-referential with conditions: the second level's conditions name its alias
+SELECT "retort_q"."retort_n", "retort_q"."id", "retort_q"."parent_id", "retort_q"."name", "node"."id", "node"."parent_id", "node"."name", "node_2"."id", "node_2"."parent_id", "node_2"."name" FROM (SELECT row_number() OVER () AS "retort_n", "retort_s".* FROM (SELECT "node"."id", "node"."parent_id", "node"."name" FROM "node" WHERE "node"."parent_id" IS NULL) AS "retort_s") AS "retort_q" LEFT OUTER JOIN "node" ON "node"."parent_id" = "retort_q"."id" AND ("node"."name" <> ?) LEFT OUTER JOIN "node" AS "node_2" ON "node_2"."parent_id" = "node"."id" AND ("node_2"."name" <> ?) ORDER BY "retort_q"."retort_n", "node"."name", "node"."id", "node_2"."name", "node_2"."id"
+-- args: [b b]
+
 -- lazy: one collection, one query
 SELECT "parent"."id", "parent"."name" FROM "parent" ORDER BY "parent"."name" LIMIT +?
 -- args: [1]
