@@ -92,6 +92,11 @@
 //     them in its WHERE clause, Joined in its join's ON clause, and each
 //     collection then holds that part of the relationship.
 //
+// An eager load leaves relationships already loaded as they are (no SQL
+// for them), unless the query has session.PopulateExisting: then it reads
+// them again, as it does the objects' columns; a collection keeps its
+// unflushed additions and removals, to be written at the next flush.
+//
 // Targets that are classes of a joined-table hierarchy (package inherit)
 // span several tables: SelectIn and lazy loads read them through their
 // mapper (session.WhereLoader), and those collections keep the order the

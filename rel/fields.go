@@ -492,6 +492,24 @@ func (st *manyState[T]) removedPending(x *T) bool {
 	return false
 }
 
+// expire makes st, a loaded collection, one to load again
+// (session.PopulateExisting): it keeps the objects of its unflushed
+// additions, whose records stay, as a collection not loaded holds what was
+// added to it; the load appends them after the rows read, and leaves out
+// rows whose removal is recorded.
+func (st *manyState[T]) expire() {
+	var kept []*T
+	for _, x := range st.items {
+		for _, c := range st.changes {
+			if c.item == x && c.add {
+				kept = append(kept, x)
+				break
+			}
+		}
+	}
+	st.items, st.index, st.loaded, st.partial = kept, nil, false, false
+}
+
 // fork copies the state for another owner (a copied struct).
 func (st *manyState[T]) fork() *manyState[T] {
 	return &manyState[T]{items: slices.Clone(st.items), loaded: st.loaded, mode: st.mode, modeSet: st.modeSet,

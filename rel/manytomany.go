@@ -531,7 +531,7 @@ func (r *m2m[O, T, KO, KT]) load(ctx context.Context, st *manyState[T]) error {
 
 // loadIn implements relImpl.
 func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, where filter, populate bool) ([]any, error) {
-	byKey, keys, targets, pre := ownersToLoad(s, owners, r.owner, r.opk, r.bind, len(where) > 0)
+	byKey, keys, targets, pre := ownersToLoad(s, owners, r.owner, r.opk, r.bind, len(where) > 0, populate)
 	if len(keys) == 0 {
 		return targets, nil
 	}
@@ -678,8 +678,8 @@ func (j *m2mJoin[O, T, KO, KT]) part(q *stmt, ref string) (part, error) {
 
 func (j *m2mJoin[O, T, KO, KT]) nodeOrder(ref string) []string { return j.orderTerms(ref) }
 
-func (j *m2mJoin[O, T, KO, KT]) begin(s *session.Session, owner any, partial bool) bool {
-	return beginMany((*m2m[O, T, KO, KT])(j).bind(owner.(*O)), s, partial)
+func (j *m2mJoin[O, T, KO, KT]) begin(s *session.Session, owner any, partial, populate bool) bool {
+	return beginMany((*m2m[O, T, KO, KT])(j).bind(owner.(*O)), s, partial, populate)
 }
 
 func (j *m2mJoin[O, T, KO, KT]) add(owner, target any) {

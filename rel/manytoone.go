@@ -266,7 +266,7 @@ func (r *m2o[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 		if st.sess == nil {
 			st.sess = s
 		}
-		if st.loaded && r.fresh(st) {
+		if st.loaded && r.fresh(st) && !populate {
 			collect(st.obj)
 			continue
 		}
@@ -280,10 +280,11 @@ func (r *m2o[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 		}
 		need[k] = append(need[k], st)
 	}
-	// Targets the session holds need no SQL.
+	// Targets the session holds need no SQL, unless they are to be read
+	// again (session.PopulateExisting).
 	missing := keys[:0]
 	for _, k := range keys {
-		if t := lookup[T](s, k); t != nil {
+		if t := lookup[T](s, k); t != nil && !populate {
 			for _, st := range need[k] {
 				st.obj, st.loaded = t, true
 			}
@@ -357,13 +358,13 @@ func (j *m2oJoin[O, T, K]) part(q *stmt, ref string) (part, error) {
 	return targetPart(q, j.target, ref)
 }
 
-func (j *m2oJoin[O, T, K]) begin(s *session.Session, owner any, _ bool) bool {
+func (j *m2oJoin[O, T, K]) begin(s *session.Session, owner any, _, populate bool) bool {
 	r := (*m2o[O, T, K])(j)
 	st := r.bind(owner.(*O))
 	if st.sess == nil {
 		st.sess = s
 	}
-	if st.loaded && r.fresh(st) {
+	if st.loaded && r.fresh(st) && !populate {
 		return false
 	}
 	st.loaded = false

@@ -412,7 +412,11 @@ type loading[T any] struct {
 // collection is loaded (or cannot have rows yet, having no key) give their
 // items to targets; the others are to be loaded, by key, each key once.
 // pre holds what beginLoad saved of each collection to be loaded.
-func ownersToLoad[O, T any, K comparable](s *session.Session, owners []any, owner *retort.Table[O], pk *retort.Column[O, K], bind func(*O) *manyState[T], partial bool) (byKey map[K]*manyState[T], keys []K, targets []any, pre []loading[T]) {
+//
+// With populate (session.PopulateExisting) loaded collections are loaded
+// again, keeping their unflushed changes; partial says the load has
+// conditions (ToMany.Where).
+func ownersToLoad[O, T any, K comparable](s *session.Session, owners []any, owner *retort.Table[O], pk *retort.Column[O, K], bind func(*O) *manyState[T], partial, populate bool) (byKey map[K]*manyState[T], keys []K, targets []any, pre []loading[T]) {
 	byKey = make(map[K]*manyState[T], len(owners))
 	for _, x := range owners {
 		o := x.(*O)
@@ -422,6 +426,10 @@ func ownersToLoad[O, T any, K comparable](s *session.Session, owners []any, owne
 		}
 		if !hasKey(owner, o) {
 			st.loaded = true // no row can refer to an object not inserted yet
+		} else if st.loaded && populate {
+			if k, _ := pk.Get(o); byKey[k] == nil {
+				st.expire() // once: a second owner of the key finds it loading
+			}
 		}
 		if st.loaded {
 			for _, t := range st.items {
@@ -496,7 +504,7 @@ func fill[T any](pairs []pair[T]) {
 
 // loadIn implements relImpl.
 func (r *o2m[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []any, joins []*step, where filter, populate bool) ([]any, error) {
-	byKey, keys, targets, pre := ownersToLoad(s, owners, r.owner, r.pk, r.bind, len(where) > 0)
+	byKey, keys, targets, pre := ownersToLoad(s, owners, r.owner, r.pk, r.bind, len(where) > 0, populate)
 	if len(keys) == 0 {
 		return targets, nil
 	}
@@ -571,8 +579,8 @@ func (j *o2mJoin[O, T, K]) part(q *stmt, ref string) (part, error) {
 
 func (j *o2mJoin[O, T, K]) nodeOrder(ref string) []string { return j.orderTerms(ref) }
 
-func (j *o2mJoin[O, T, K]) begin(s *session.Session, owner any, partial bool) bool {
-	return beginMany((*o2m[O, T, K])(j).bind(owner.(*O)), s, partial)
+func (j *o2mJoin[O, T, K]) begin(s *session.Session, owner any, partial, populate bool) bool {
+	return beginMany((*o2m[O, T, K])(j).bind(owner.(*O)), s, partial, populate)
 }
 
 func (j *o2mJoin[O, T, K]) add(owner, target any) {
@@ -592,10 +600,14 @@ func (j *o2mJoin[O, T, K]) add(owner, target any) {
 func (j *o2mJoin[O, T, K]) end(owner any) { endMany(j.field(owner.(*O)).own()) }
 
 // beginMany starts a joined load of st; its in-memory objects wait in pre.
-// A partial load (a join with conditions) leaves st partial.
-func beginMany[T any](st *manyState[T], s *session.Session, partial bool) bool {
+// A partial load (a join with conditions) leaves st partial; with populate
+// (session.PopulateExisting) a loaded st is loaded again.
+func beginMany[T any](st *manyState[T], s *session.Session, partial, populate bool) bool {
 	if st.sess == nil {
 		st.sess = s
+	}
+	if st.loaded && populate {
+		st.expire()
 	}
 	if st.loaded {
 		return false

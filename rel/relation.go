@@ -328,8 +328,9 @@ func (r *ToMany[O, T]) Table() retort.Schema { return r.r.schema() }
 // the removed one), but the targets it does not hold are left alone by
 // [Many.Replace] and by its owner's deletion (the database's ON DELETE rule
 // decides for them, as for a collection not loaded; a new object does not
-// take over the owner's row), and a later load leaves it as it is (a new
-// session loads afresh). [Lazy] and [Raise] ignore the conditions.
+// take over the owner's row), and a later load leaves it as it is unless
+// given session.PopulateExisting, which reads it again. [Lazy] and [Raise]
+// ignore the conditions.
 func (r *ToMany[O, T]) Where(conds ...retort.Expr[bool]) *Filtered[O, T] {
 	return &Filtered[O, T]{r: r.r, where: slices.Clone(conds)}
 }

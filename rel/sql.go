@@ -90,7 +90,7 @@ type joiner interface {
 	// begin starts loading owner's relationship, partly when the join has
 	// conditions; false when it is loaded already (then the statement
 	// leaves it alone).
-	begin(s *session.Session, owner any, partial bool) bool
+	begin(s *session.Session, owner any, partial, populate bool) bool
 	add(owner, target any)
 	end(owner any)
 	// nodeOrder is the ORDER BY terms that keep the target's rows in order.
@@ -266,7 +266,7 @@ func (q *stmt) exec(ctx context.Context, sqlText string, args []any, root func()
 				}
 				b, ok := n.began[owner]
 				if !ok {
-					b = n.j.begin(q.s, owner, n.partial)
+					b = n.j.begin(q.s, owner, n.partial, q.populate)
 					n.began[owner] = b
 				}
 				if b && t != nil {

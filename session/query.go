@@ -37,7 +37,12 @@ type optionFunc func(*QueryConfig)
 
 func (f optionFunc) ConfigureQuery(c *QueryConfig) { f(c) }
 
-// PopulateExisting makes the query overwrite objects already loaded.
+// PopulateExisting makes the query overwrite objects already loaded, their
+// unflushed changes with them (SQLAlchemy's populate_existing). The
+// relationships it loads eagerly (package rel) are read again too, even
+// when loaded: a collection then holds the rows the database has, plus
+// its unflushed additions and less its unflushed removals, which stay to
+// be written; a reference's target is read again.
 func PopulateExisting() QueryOption {
 	return optionFunc(func(c *QueryConfig) { c.PopulateExisting = true })
 }
