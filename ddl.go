@@ -311,9 +311,13 @@ func DropSQL(d Dialect, tables ...Schema) []string {
 
 // CreateAll creates the tables that do not exist yet (with their indexes and
 // types), in one transaction, ordered by foreign keys. Existing tables are
-// left as they are, as SQLAlchemy's create_all does.
+// left as they are, as SQLAlchemy's create_all does. Programs that call it
+// at once wait for each other (see [Migrate]).
 func CreateAll(ctx context.Context, db DB, tables ...Schema) error {
 	return InTx(ctx, db, func(tx Tx) error {
+		if err := lockDDL(ctx, tx); err != nil {
+			return fmt.Errorf("retort: create: %w", err)
+		}
 		existing, err := existingTables(ctx, tx)
 		if err != nil {
 			return err

@@ -33,13 +33,19 @@ var ErrNotAddable = errors.New("cannot be added to an existing table")
 // it runs [CheckSchema]: what Migrate does not change (a column's type, a
 // column allowing NULL that its field cannot hold, an unmapped NOT NULL
 // column) comes back as its *[SchemaError], and nothing is changed.
-// Everything happens in one transaction. It returns the statements it ran;
+// Everything happens in one transaction (on PostgreSQL holding an advisory
+// lock, so that programs migrating at once wait for each other, the later
+// finding nothing to do; SQLite's transactions take the write lock). It
+// returns the statements it ran;
 // none when the database was up to date.
 //
 //	applied, err := retort.Migrate(ctx, db, Users, Orders)
 func Migrate(ctx context.Context, db DB, tables ...Schema) (applied []string, err error) {
 	d := db.Dialect()
 	err = InTx(ctx, db, func(tx Tx) error {
+		if err := lockDDL(ctx, tx); err != nil {
+			return fmt.Errorf("retort: migrate: %w", err)
+		}
 		existing, err := existingTables(ctx, tx)
 		if err != nil {
 			return err
@@ -85,6 +91,22 @@ func Migrate(ctx context.Context, db DB, tables ...Schema) (applied []string, er
 		return nil, err
 	}
 	return applied, nil
+}
+
+// ddlLock is the key of the PostgreSQL advisory lock Migrate and
+// CreateAll hold.
+const ddlLock int64 = 0x7265746f72744d67 // "retortMg"
+
+// lockDDL makes tx wait for the other transactions of Migrate and
+// CreateAll on PostgreSQL (programs creating their tables as they start),
+// so that it sees what they made. SQLite's transactions take the write
+// lock already.
+func lockDDL(ctx context.Context, tx Tx) error {
+	if tx.Dialect() != Postgres {
+		return nil
+	}
+	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", ddlLock)
+	return err
 }
 
 // additions returns the statements that add to the existing table info

@@ -226,3 +226,41 @@ func TestMigrateSQLiteCrossDatabase(t *testing.T) {
 		t.Errorf("Migrate: %v", err)
 	}
 }
+
+// TestMigrateConcurrent: programs that migrate as they start, at once: each
+// Migrate succeeds, and the columns are added once; so with CreateAll.
+func TestMigrateConcurrent(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, GadgetsV1)
+		t.Cleanup(func() { _ = retort.DropAll(context.Background(), env.DB, GadgetsV2, Makers) })
+		const n = 4
+		errs := make(chan error, n)
+		counts := make(chan int, n)
+		for range n {
+			go func() {
+				applied, err := retort.Migrate(ctx, env.DB, Makers, GadgetsV2)
+				errs <- err
+				counts <- len(applied)
+			}()
+		}
+		total := 0
+		for range n {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+			total += <-counts
+		}
+		if total != 7 {
+			t.Errorf("%d statements run in all, want 7 (one migration)", total)
+		}
+		for range n {
+			go func() { errs <- retort.CreateAll(ctx, env.DB, Orders, Users) }()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
