@@ -69,13 +69,38 @@ func TestInsertReturning(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "no objects") {
 			t.Errorf("no objects: %v", err)
 		}
-		many := make([]*Line, env.Dialect.MaxParams()/3+1)
+		// More values than a statement takes: one statement is refused, All
+		// splits it, in one transaction.
+		many := make([]*Line, 2*(env.Dialect.MaxParams()/3)+7)
 		for i := range many {
-			many[i] = &Line{Qty: 1, Price: 1}
+			many[i] = &Line{ID: int64(1000 + i), Qty: 1, Price: int64(i)}
 		}
+		if _, _, err := retort.Insert(Lines, many...).Returning().SQL(env.Dialect); err == nil || !strings.Contains(err.Error(), "which split it") {
+			t.Errorf("one statement of %d objects: %v, want too many values", len(many), err)
+		}
+		many[len(many)-1].ID = 1000 // the first object's key, in the third statement
 		_, err = retort.Insert(Lines, many...).Returning().All(ctx, env.DB)
-		if err == nil || !strings.Contains(err.Error(), "insert fewer objects") {
-			t.Errorf("%d objects: %v, want too many values", len(many), err)
+		if err == nil {
+			t.Errorf("%d objects, the last with the first's key: no error", len(many))
+		}
+		if n, err := retort.Select(Lines).Count(ctx, env.DB); err != nil || n != 3 {
+			t.Errorf("rows after the failed statement: %d, %v; want 3 (the first statements rolled back)", n, err)
+		}
+		many[len(many)-1].ID = 0
+		stored, err := retort.Insert(Lines, many...).Returning().All(ctx, env.DB)
+		if err != nil || len(stored) != len(many) {
+			t.Fatalf("%d objects: %d rows, %v", len(many), len(stored), err)
+		}
+		var sum, totals int64
+		for _, l := range stored {
+			sum += l.Price
+			totals += l.Total
+		}
+		if want := int64(len(many)-1) * int64(len(many)) / 2; sum != want || totals != want {
+			t.Errorf("prices %d and totals %d returned, want %d", sum, totals, want)
+		}
+		if _, err := retort.Delete(Lines).Where(LineQty.Eq(1)).Exec(ctx, env.DB); err != nil {
+			t.Fatal(err)
 		}
 		_, err = retort.Insert(Lines, &Line{Qty: 1}, nil).Returning().All(ctx, env.DB)
 		if err == nil || !strings.Contains(err.Error(), "object 1 is nil") {

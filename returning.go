@@ -36,10 +36,13 @@ type ReturningQuery[R any] struct {
 // order. Its statement is one INSERT ... VALUES of every object (a
 // generated key left zero takes its DEFAULT), with the ON CONFLICT clause
 // if any (DO NOTHING returns no row for an object not inserted, DO UPDATE
-// the row as updated), RETURNING every column: at most the dialect's
-// [Dialect.MaxParams] values, or an error before sending anything. Go
-// defaults are applied to the objects and every value is checked first,
-// as Exec does; unlike Exec, the objects given get nothing back.
+// the row as updated), RETURNING every column. A statement takes at most
+// the dialect's [Dialect.MaxParams] values: All, One and Iter send more
+// objects as several statements, in one transaction (a savepoint if db is
+// one), and return their rows once all succeeded; SQL and Item, which
+// make one statement, refuse them. Go defaults are applied to the objects
+// and every value is checked first, as Exec does; unlike Exec, the objects
+// given get nothing back.
 //
 //	stored, err := retort.Insert(Users, u).Returning().One(ctx, db)
 func (q *InsertQuery[T]) Returning() *ReturningQuery[*T] { return returningObjects(q, q.t) }
@@ -163,7 +166,57 @@ func (q *ReturningQuery[R]) One(ctx context.Context, db DB) (R, error) {
 }
 
 // Iter runs the statement and yields the changed rows one at a time.
-// Stopping the loop early still completes the statement.
+// Stopping the loop early still completes the statement (all of them, for
+// an INSERT split into several).
 func (q *ReturningQuery[R]) Iter(ctx context.Context, db DB) iter.Seq2[R, error] {
+	if s, ok := q.stmt.(splitter); ok {
+		parts, err := s.split(db.Dialect())
+		if err != nil {
+			return func(yield func(R, error) bool) {
+				var zero R
+				yield(zero, err)
+			}
+		}
+		if parts != nil {
+			return q.iterParts(ctx, db, parts)
+		}
+	}
 	return queryRows(ctx, db, q.stmt.stmtName(), q.SQL, q.newReader, q.exprs)
+}
+
+// splitter is a statement that may take more values than one statement
+// takes (an INSERT of many objects): split returns the statements to run
+// instead, or nil.
+type splitter interface {
+	split(d Dialect) ([]Returner, error)
+}
+
+// iterParts runs the statements parts in one transaction and yields their
+// rows once all succeeded.
+func (q *ReturningQuery[R]) iterParts(ctx context.Context, db DB, parts []Returner) iter.Seq2[R, error] {
+	return func(yield func(R, error) bool) {
+		var out []R
+		err := InTx(ctx, db, func(tx Tx) error {
+			for _, p := range parts {
+				part := &ReturningQuery[R]{stmt: p, exprs: q.exprs, newReader: q.newReader}
+				for r, err := range queryRows(ctx, tx, p.stmtName(), part.SQL, q.newReader, q.exprs) {
+					if err != nil {
+						return err
+					}
+					out = append(out, r)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			var zero R
+			yield(zero, err)
+			return
+		}
+		for _, r := range out {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
 }

@@ -75,7 +75,7 @@ func (q *InsertQuery[T]) returning(w *Writer, list func(w *Writer)) {
 		return
 	}
 	if n := len(q.objs) * len(t.writes); n > w.d.MaxParams() {
-		w.SetError(fmt.Errorf("retort: %s returning: %d values, more than the %d parameters a statement takes on %s: insert fewer objects at a time",
+		w.SetError(fmt.Errorf("retort: %s returning: %d values, more than the %d parameters a statement takes on %s: run it with All, One or Iter, which split it, or insert fewer objects at a time",
 			q.stmtName(), n, w.d.MaxParams(), w.d))
 		return
 	}
@@ -122,6 +122,31 @@ func (q *InsertQuery[T]) returning(w *Writer, list func(w *Writer)) {
 		q.writeConflict(w)
 	}
 	writeReturning(w, list)
+}
+
+// split divides an INSERT ... RETURNING of more values than a statement
+// takes on d into statements that take them, after checking every value
+// (and the ON CONFLICT clause); nil when one statement does.
+func (q *InsertQuery[T]) split(d Dialect) ([]Returner, error) {
+	per := d.MaxParams() / max(1, len(q.t.writes))
+	if len(q.objs) <= per {
+		return nil, nil
+	}
+	if _, err := q.encode(); err != nil {
+		return nil, err
+	}
+	if q.conflict != nil {
+		if err := q.repeatedConflict(); err != nil {
+			return nil, err
+		}
+	}
+	var parts []Returner
+	for i := 0; i < len(q.objs); i += per {
+		part := *q
+		part.objs = q.objs[i:min(len(q.objs), i+per)]
+		parts = append(parts, &part)
+	}
+	return parts, nil
 }
 
 // writeNames writes the columns' names, unqualified, separated by commas.
