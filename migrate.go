@@ -41,6 +41,21 @@ var ErrNotAddable = errors.New("cannot be added to an existing table")
 //
 //	applied, err := retort.Migrate(ctx, db, Users, Orders)
 func Migrate(ctx context.Context, db DB, tables ...Schema) (applied []string, err error) {
+	return migrate(ctx, db, tables, false)
+}
+
+// MigratePlan returns the statements [Migrate] would run, having run them
+// in a transaction it rolls back: the plan is checked by the database
+// itself (a statement it would refuse is the error), and nothing is
+// changed. Print it, or review it before deploying.
+func MigratePlan(ctx context.Context, db DB, tables ...Schema) ([]string, error) {
+	return migrate(ctx, db, tables, true)
+}
+
+// errPlanned ends MigratePlan's transaction.
+var errPlanned = errors.New("planned")
+
+func migrate(ctx context.Context, db DB, tables []Schema, plan bool) (applied []string, err error) {
 	d := db.Dialect()
 	err = InTx(ctx, db, func(tx Tx) error {
 		if err := lockDDL(ctx, tx); err != nil {
@@ -85,9 +100,12 @@ func Migrate(ctx context.Context, db DB, tables ...Schema) (applied []string, er
 			return fmt.Errorf("retort: migrate: nothing was changed; the database differs where Migrate does not change it: %w", err)
 		}
 		applied = stmts
+		if plan {
+			return errPlanned
+		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errPlanned) {
 		return nil, err
 	}
 	return applied, nil

@@ -106,9 +106,19 @@ func TestMigrate(t *testing.T) {
 			_ = retort.DropAll(context.Background(), env.DB, GadgetsV2, Makers)
 		})
 
+		plan, err := retort.MigratePlan(ctx, env.DB, Makers, GadgetsV2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := gadgetColumns(t, env); n != 2 {
+			t.Errorf("%d columns after MigratePlan, want 2 (nothing changed)", n)
+		}
 		applied, err := retort.Migrate(ctx, env.DB, Makers, GadgetsV2)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if diff := cmp.Diff(plan, applied); diff != "" {
+			t.Errorf("MigratePlan against Migrate (-plan +applied):\n%s", diff)
 		}
 		want := map[retort.Dialect][]string{
 			retort.Postgres: {
@@ -171,6 +181,9 @@ func TestMigrate(t *testing.T) {
 		// A NOT NULL column without a database default: refused, nothing
 		// added (not even the NULL-able column before it).
 		cols := gadgetColumns(t, env)
+		if _, err := retort.MigratePlan(ctx, env.DB, GadgetsBad); !errors.Is(err, retort.ErrNotAddable) {
+			t.Errorf("MigratePlan of a NOT NULL column without default: %v", err)
+		}
 		_, err = retort.Migrate(ctx, env.DB, GadgetsBad)
 		if !errors.Is(err, retort.ErrNotAddable) || !strings.Contains(err.Error(), `table "gadget" column "weight"`) {
 			t.Errorf("NOT NULL column without default: %v", err)
