@@ -7,7 +7,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/retort-orm/retort"
+	"github.com/retort-orm/retort/inherit"
 	"github.com/retort-orm/retort/internal/dbtest"
+	"github.com/retort-orm/retort/rel"
 	"github.com/retort-orm/retort/session"
 )
 
@@ -100,6 +102,65 @@ func TestCollectionsForgetDeleted(t *testing.T) {
 		}
 		if kids != 0 {
 			t.Errorf("%d children still have a parent, want 0 (k1 deleted, k2 removed)", kids)
+		}
+	})
+}
+
+// TestCollectionsForgetDeletedOfClass: a collection owned by a class of a
+// joined-table hierarchy (a chief's team) lets go of a target a flush
+// deleted, and a rollback puts it back, as other collections do.
+func TestCollectionsForgetDeletedOfClass(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, append(StafferClass.Tables(), Projects, ChiefProjects.Table())...)
+		s := session.New(env.DB)
+		cleo := &Chief{Staffer: Staffer{Name: "Cleo"}, Projects: rel.ManyOf(&Project{Title: "apollo"})}
+		cleo.Team.Add(&Minion{Staffer: Staffer{Name: "Mo"}}, &Minion{Staffer: Staffer{Name: "Mia"}})
+		if err := session.Add(s, cleo); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s = session.New(env.DB)
+		c, err := inherit.First(ctx, s, inherit.Select(ChiefClass), rel.SelectIn(ChiefTeam), rel.SelectIn(ChiefProjects))
+		if err != nil {
+			t.Fatal(err)
+		}
+		team := func() []string { return sorted(names(c.Team.All(), func(m *Minion) string { return m.Name })) }
+		var mo *Minion
+		for m := range c.Team.All() {
+			if m.Name == "Mo" {
+				mo = m
+			}
+		}
+		apollo, err := c.Projects.Get()
+		if err != nil || len(apollo) != 1 {
+			t.Fatalf("projects: %v, %v", apollo, err)
+		}
+		if err := session.Delete(s, mo); err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Delete(s, apollo[0]); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"Mia"}, team()); diff != "" {
+			t.Errorf("team after the flush (-want +got):\n%s", diff)
+		}
+		if n := c.Projects.Len(); n != 0 {
+			t.Errorf("%d projects after the flush, want 0", n)
+		}
+		if err := s.Rollback(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"Mia", "Mo"}, team()); diff != "" {
+			t.Errorf("team after the rollback (-want +got):\n%s", diff)
+		}
+		if n := c.Projects.Len(); n != 1 {
+			t.Errorf("%d projects after the rollback, want 1", n)
 		}
 	})
 }

@@ -144,6 +144,18 @@ func (c classRel) Flushed(obj any) {
 	}
 }
 
+// Forget implements Forgetter when the relationship does.
+func (c classRel) Forget(obj any, gone func(any) bool) func() {
+	f, ok := c.r.(Forgetter)
+	if !ok {
+		return nil
+	}
+	if o, ok := c.view(obj); ok {
+		return f.Forget(o, gone)
+	}
+	return nil
+}
+
 // classHooks runs the hooks of one table of a hierarchy for the objects of
 // that table's class.
 type classHooks struct {
