@@ -217,6 +217,29 @@ func (r *m2o[O, T, K]) Sync(obj any) {
 // Removed implements session.Relationship.
 func (r *m2o[O, T, K]) Removed(any, func(any)) {}
 
+// Refreshed implements session.Refresher: after session.Refresh reloaded
+// the owner's columns, the reference follows the foreign key, discarding an
+// unflushed change, and the owner moves between linked collections as
+// setting the reference would move it; a target the session does not hold
+// is left to load.
+func (r *m2o[O, T, K]) Refreshed(obj any) {
+	o := obj.(*O)
+	st := r.field(o).own()
+	if st == nil || !st.loaded {
+		return
+	}
+	k, ok := r.fk.Get(o)
+	var target *T
+	if ok && st.sess != nil {
+		target = lookup[T](st.sess, k)
+	}
+	r.set(st, target)
+	st.dirty = false
+	if ok && target == nil {
+		st.obj, st.loaded = nil, false
+	}
+}
+
 // CascadeDelete implements session.Relationship.
 func (r *m2o[O, T, K]) CascadeDelete(obj any, del func(any)) {
 	if !r.cascadeDelete {

@@ -80,6 +80,13 @@ type Relationship interface {
 	Flushed(obj any)
 }
 
+// Refresher is implemented by relationships that follow an object's
+// columns when [Refresh] reloads them (package rel: a reference follows its
+// reloaded foreign key, its unflushed change discarded).
+type Refresher interface {
+	Refreshed(obj any)
+}
+
 // Forgetter is implemented by relationships whose collections let go of
 // the objects a flush deleted: after a flush that deleted rows, the session
 // calls Forget for each object in it with such a relationship, gone telling

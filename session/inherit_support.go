@@ -144,6 +144,15 @@ func (c classRel) Flushed(obj any) {
 	}
 }
 
+// Refreshed implements Refresher when the relationship does.
+func (c classRel) Refreshed(obj any) {
+	if rf, ok := c.r.(Refresher); ok {
+		if o, ok := c.view(obj); ok {
+			rf.Refreshed(o)
+		}
+	}
+}
+
 // Forget implements Forgetter when the relationship does.
 func (c classRel) Forget(obj any, gone func(any) bool) func() {
 	f, ok := c.r.(Forgetter)

@@ -477,7 +477,10 @@ func Get[T any](ctx context.Context, s *Session, t *retort.Table[T], key ...any)
 }
 
 // Refresh reloads obj's columns from the database, discarding its unflushed
-// changes. A row that no longer exists is an error matching retort.ErrNoRows.
+// changes. Its references (package rel) follow the foreign keys reloaded,
+// an unflushed change of one discarded too; its collections are left as
+// they are. A row that no longer exists is an error matching
+// retort.ErrNoRows.
 func Refresh[T any](ctx context.Context, s *Session, obj *T) error {
 	if err := s.enter(); err != nil {
 		return err
@@ -496,6 +499,11 @@ func Refresh[T any](ctx context.Context, s *Session, obj *T) error {
 	}
 	st.mi.m.Restore(obj, objs[0])
 	st.snap = st.mi.m.Snapshot(obj)
+	for _, r := range st.mi.rels {
+		if rf, ok := r.(Refresher); ok {
+			rf.Refreshed(obj)
+		}
+	}
 	return nil
 }
 
