@@ -39,6 +39,9 @@ type Writer struct {
 	args []any
 	err  error
 	bare bool // write column names without their table
+	// renamed: a scope renames a table (WriteCondition); without one,
+	// columns write their qualifier as it is.
+	renamed bool
 
 	scope      *scope
 	lastIdent  string // the identifier just written, while afterIdent
@@ -120,7 +123,7 @@ func (w *Writer) declare(ref string) {
 // as ref: ref itself, or, when the innermost scope that knows ref renamed
 // it (WriteCondition), the reference it has in the statement.
 func (w *Writer) writeQualifier(ref string) {
-	for s := w.scope; s != nil; s = s.parent {
+	for s := w.scope; w.renamed && s != nil; s = s.parent {
 		if to, ok := s.renames[ref]; ok {
 			w.WriteIdent(to)
 			return
@@ -144,6 +147,7 @@ func (w *Writer) WriteCondition(stmt, table, ref string, cond Expression) {
 	w.declare(ref)
 	if local := localName(table); local != ref {
 		w.scope.renames = map[string]string{local: ref}
+		w.renamed = true
 	}
 	cond.WriteSQL(w)
 	w.popScope()
