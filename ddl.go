@@ -315,23 +315,9 @@ func DropSQL(d Dialect, tables ...Schema) []string {
 // at once wait for each other (see [Migrate]).
 func CreateAll(ctx context.Context, db DB, tables ...Schema) error {
 	return InTx(ctx, db, func(tx Tx) error {
-		if err := lockDDL(ctx, tx); err != nil {
-			return fmt.Errorf("retort: create: %w", err)
-		}
-		existing, err := existingTables(ctx, tx)
+		missing, _, err := ddlStart(ctx, tx, "create", tables)
 		if err != nil {
 			return err
-		}
-		var missing []Schema
-		for _, t := range tables {
-			if !existing[t.Info().Name] {
-				missing = append(missing, t)
-			}
-		}
-		if db.Dialect() == SQLite {
-			if err := sqliteCrossSchema(missing); err != nil {
-				return err
-			}
 		}
 		for _, s := range CreateSQL(db.Dialect(), missing...) {
 			if _, err := tx.Exec(ctx, s); err != nil {
@@ -340,6 +326,33 @@ func CreateAll(ctx context.Context, db DB, tables ...Schema) error {
 		}
 		return nil
 	})
+}
+
+// ddlStart begins CreateAll's and Migrate's work (op) in tx: it waits for
+// the others (lockDDL) and sorts tables into those the database lacks and
+// those it has; on SQLite a missing table with a foreign key into another
+// database is an error.
+func ddlStart(ctx context.Context, tx Tx, op string, tables []Schema) (missing []Schema, present []TableInfo, err error) {
+	if err := lockDDL(ctx, tx); err != nil {
+		return nil, nil, fmt.Errorf("retort: %s: %w", op, err)
+	}
+	existing, err := existingTables(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range tables {
+		if info := t.Info(); existing[info.Name] {
+			present = append(present, info)
+		} else {
+			missing = append(missing, t)
+		}
+	}
+	if tx.Dialect() == SQLite {
+		if err := sqliteCrossSchema(missing); err != nil {
+			return nil, nil, err
+		}
+	}
+	return missing, present, nil
 }
 
 // DropAll drops the tables (and the types only they used), dependents first,

@@ -58,26 +58,9 @@ var errPlanned = errors.New("planned")
 func migrate(ctx context.Context, db DB, tables []Schema, plan bool) (applied []string, err error) {
 	d := db.Dialect()
 	err = InTx(ctx, db, func(tx Tx) error {
-		if err := lockDDL(ctx, tx); err != nil {
-			return fmt.Errorf("retort: migrate: %w", err)
-		}
-		existing, err := existingTables(ctx, tx)
+		missing, present, err := ddlStart(ctx, tx, "migrate", tables)
 		if err != nil {
 			return err
-		}
-		var missing []Schema
-		var present []TableInfo
-		for _, t := range tables {
-			if info := t.Info(); existing[info.Name] {
-				present = append(present, info)
-			} else {
-				missing = append(missing, t)
-			}
-		}
-		if d == SQLite {
-			if err := sqliteCrossSchema(missing); err != nil {
-				return err
-			}
 		}
 		stmts := CreateSQL(d, missing...)
 		for _, info := range present {
