@@ -309,3 +309,75 @@ func TestFilteredSubclassTargets(t *testing.T) {
 		}
 	})
 }
+
+// TestFailedLoadLeavesUnloaded: when an eager load's statement fails (here
+// a condition the database cannot evaluate; a cancelled context, a dropped
+// connection alike), the collections it began are not loaded, and hold
+// what they held: a later load reads them. Before, they stayed marked
+// loaded and empty, and a later load read nothing.
+func TestFailedLoadLeavesUnloaded(t *testing.T) {
+	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		seedTagged(t, env)
+		bad := retort.Raw(`json_extract('not json', '$') IS NULL`) // SQLite: malformed JSON
+		if env.Dialect == retort.Postgres {
+			bad = retort.Raw(`'not json'::jsonb IS NULL`)
+		}
+		parents := retort.Select(Parents).OrderBy(ParentName.Asc())
+		for _, c := range []struct {
+			name string
+			opt  session.QueryOption
+		}{
+			{"selectin", rel.SelectIn(ParentChildren.Where(bad))},
+			{"joined", rel.Joined(ParentChildren.Where(bad))},
+			{"selectin then joined", rel.SelectIn(ParentChildren).Then(rel.Joined(ChildTags.Where(bad)))},
+			{"selectin then nil condition", rel.SelectIn(ParentChildren).Then(rel.Joined(ChildTags.Where(nil)))},
+			{"populate", rel.SelectIn(ParentChildren.Where(bad))},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				// Without autoflush, the new child stays unflushed and no
+				// transaction begins (PostgreSQL would abort it at the error).
+				s := session.New(env.DB, session.Autoflush(false))
+				ps, err := session.All(ctx, s, parents)
+				if err != nil {
+					t.Fatal(err)
+				}
+				extra := &Child{Name: "p000-new"}
+				ps[0].Children.Add(extra) // unflushed, on a collection not loaded
+				opts := []session.QueryOption{c.opt}
+				if c.name == "populate" {
+					if _, err := session.All(ctx, s, parents, rel.SelectIn(ParentChildren)); err != nil {
+						t.Fatal(err)
+					}
+					opts = append(opts, session.PopulateExisting())
+				}
+				if _, err := session.All(ctx, s, parents, opts...); err == nil {
+					t.Fatal("no error")
+				}
+				for _, p := range ps {
+					if p.Children.Loaded() {
+						t.Errorf("%s: children loaded after the failed load", p.Name)
+					}
+					for k := range p.Children.All() {
+						if k != extra && k.Tags.Loaded() {
+							t.Errorf("%s: tags loaded after the failed load", k.Name)
+						}
+					}
+				}
+				if !ps[0].Children.Contains(extra) {
+					t.Error("the unflushed addition was lost")
+				}
+				got, err := session.All(ctx, s, parents, rel.SelectIn(ParentChildren).Then(rel.SelectIn(ChildTags)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := []string{"p000", "p000-c00[t0]", "p000-c01[t0 t1]", "p000-c02[t0 t1 t2]", "p000-new",
+					"p001", "p001-c00[t0]", "p001-c01[t0 t1]", "p001-c02[t0 t1 t2]",
+					"p002", "p002-c00[t0]", "p002-c01[t0 t1]", "p002-c02[t0 t1 t2]"}
+				if diff := cmp.Diff(want, familyTree(t, got)); diff != "" {
+					t.Errorf("loaded again (-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
+}

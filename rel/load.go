@@ -314,6 +314,7 @@ func runJoined(ctx context.Context, s *session.Session, table, sqlText string, a
 		return nil, fmt.Errorf("rel: query %q: %w", table, err)
 	}
 	if err := st.exec(ctx, w.String(), w.Args(), read); err != nil {
+		st.abort()
 		return nil, fmt.Errorf("rel: query %q: %w", table, err)
 	}
 	st.finish()

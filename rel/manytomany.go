@@ -538,6 +538,7 @@ func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owne
 	if wl, ok := whereLoader[T](); ok {
 		pairs, err := r.loadLinksWhere(ctx, s, wl, keys, byKey, where, populate)
 		if err != nil {
+			abortLoad(byKey, pre)
 			return nil, err
 		}
 		fill(pairs)
@@ -555,6 +556,7 @@ func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owne
 	aref := q.ref(r.assoc)
 	ref := q.ref(r.target.Name())
 	if err := q.addJoins(-1, ref, joins); err != nil {
+		abortLoad(byKey, pre)
 		return nil, err
 	}
 	dest, ownerKey := r.scanOwner()
@@ -585,6 +587,7 @@ func (r *m2m[O, T, KO, KT]) loadIn(ctx context.Context, s *session.Session, owne
 		return nil
 	})
 	if err != nil {
+		abortLoad(byKey, pre)
 		return nil, err
 	}
 	fill(pairs)
@@ -691,3 +694,5 @@ func (j *m2mJoin[O, T, KO, KT]) add(owner, target any) {
 }
 
 func (j *m2mJoin[O, T, KO, KT]) end(owner any) { endMany(j.field(owner.(*O)).own()) }
+
+func (j *m2mJoin[O, T, KO, KT]) abort(owner any) { abortMany(j.field(owner.(*O)).own()) }

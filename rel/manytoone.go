@@ -406,3 +406,9 @@ func (j *m2oJoin[O, T, K]) end(owner any) {
 }
 
 func (j *m2oJoin[O, T, K]) nodeOrder(string) []string { return nil }
+
+func (j *m2oJoin[O, T, K]) abort(owner any) {
+	if st := j.field(owner.(*O)).own(); st != nil {
+		st.obj, st.loaded = nil, false
+	}
+}

@@ -538,12 +538,14 @@ func (r *o2m[O, T, K]) loadIn(ctx context.Context, s *session.Session, owners []
 		q := newStmt(s, populate)
 		ref := q.ref(r.target.Name())
 		if err := q.addJoins(-1, ref, joins); err != nil {
+			abortLoad(byKey, pre)
 			return nil, err
 		}
 		iq := &inQuery[T, K]{q: q, table: r.target, ref: ref, from: fromItem(r.target.Name(), ref), in: in, where: where, order: r.orderTerms(ref)}
 		err = iq.run(ctx, keys, func(scanned, obj *T) error { onRow(scanned, obj); return nil })
 	}
 	if err != nil {
+		abortLoad(byKey, pre)
 		return nil, err
 	}
 	fill(pairs)
@@ -599,6 +601,8 @@ func (j *o2mJoin[O, T, K]) add(owner, target any) {
 
 func (j *o2mJoin[O, T, K]) end(owner any) { endMany(j.field(owner.(*O)).own()) }
 
+func (j *o2mJoin[O, T, K]) abort(owner any) { abortMany(j.field(owner.(*O)).own()) }
+
 // beginMany starts a joined load of st; its in-memory objects wait in pre.
 // A partial load (a join with conditions) leaves st partial; with populate
 // (session.PopulateExisting) a loaded st is loaded again.
@@ -615,6 +619,24 @@ func beginMany[T any](st *manyState[T], s *session.Session, partial, populate bo
 	st.pre = st.items
 	st.items, st.index, st.loaded, st.partial = nil, nil, true, partial
 	return true
+}
+
+// abortMany undoes beginMany: st is not loaded, and holds what it held.
+func abortMany[T any](st *manyState[T]) {
+	st.items, st.index, st.loaded, st.partial, st.pre = st.pre, nil, false, false, nil
+}
+
+// abortLoad undoes ownersToLoad's beginning of the loads of byKey's
+// collections after their query failed: they are not loaded, and hold
+// what they held (a collection given to PopulateExisting, its unflushed
+// additions).
+func abortLoad[T any, K comparable](byKey map[K]*manyState[T], pre []loading[T]) {
+	for _, st := range byKey {
+		st.items, st.index, st.loaded, st.partial = nil, nil, false, false
+	}
+	for _, l := range pre {
+		l.st.items = l.pre
+	}
 }
 
 func endMany[T any](st *manyState[T]) {

@@ -93,6 +93,9 @@ type joiner interface {
 	begin(s *session.Session, owner any, partial, populate bool) bool
 	add(owner, target any)
 	end(owner any)
+	// abort undoes begin after the statement failed: the relationship is
+	// not loaded.
+	abort(owner any)
 	// nodeOrder is the ORDER BY terms that keep the target's rows in order.
 	nodeOrder(ref string) []string
 }
@@ -285,6 +288,17 @@ func (q *stmt) finish() {
 		for owner, b := range n.began {
 			if b {
 				n.j.end(owner)
+			}
+		}
+	}
+}
+
+// abort undoes the nodes' begun loads after the statement failed.
+func (q *stmt) abort() {
+	for _, n := range q.nodes {
+		for owner, b := range n.began {
+			if b {
+				n.j.abort(owner)
 			}
 		}
 	}
@@ -554,6 +568,7 @@ func (iq *inQuery[T, K]) run(ctx context.Context, keys []K, onRow func(scanned, 
 			return err
 		}
 		if err := q.exec(ctx, w.String(), w.Args(), read); err != nil {
+			q.abort()
 			return fmt.Errorf("rel: load %s: %w", iq.table.Name(), err)
 		}
 	}
