@@ -410,3 +410,57 @@ func TestGoldenHierarchy(t *testing.T) {
 		golden(t, "hierarchy_"+env.Dialect.String()+".sql", b.String())
 	})
 }
+
+// TestClassLoadAutoflush: loading subclass targets follows the session's
+// autoflush, as any query does: a session without it keeps its pending
+// objects pending, and a BeforeFlush hook can load them.
+func TestClassLoadAutoflush(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, append(StafferClass.Tables(), Projects, ChiefProjects.Table())...)
+		s := session.New(env.DB)
+		cleo := &Chief{Staffer: Staffer{Name: "Cleo"}}
+		cleo.Team.Add(&Minion{Staffer: Staffer{Name: "Mo"}})
+		if err := session.Add(s, cleo); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+
+		s = session.New(env.DB, session.Autoflush(false))
+		c, err := inherit.First(ctx, s, inherit.Select(ChiefClass))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := session.Add(s, &Project{Title: "new"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Team.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(s.New()); got != 1 {
+			t.Errorf("%d pending objects after the load, want 1 (no autoflush)", got)
+		}
+
+		var team int
+		s = session.New(env.DB, session.BeforeFlush(func(ctx context.Context, s *session.Session) error {
+			if err := c.Team.Load(ctx); err != nil {
+				return err
+			}
+			team = c.Team.Len()
+			return nil
+		}))
+		c, err = inherit.First(ctx, s, inherit.Select(ChiefClass))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Name = "Cleo II"
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if team != 1 {
+			t.Errorf("team loaded in the hook: %d, want 1", team)
+		}
+	})
+}

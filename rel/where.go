@@ -17,13 +17,13 @@ func whereLoader[T any]() (session.WhereLoader, bool) {
 }
 
 // loadWhere loads the objects of T matching in(keys), a chunk of keys at a
-// time, through wl, after flushing the session (as a query autoflushes), and
+// time, through wl, after the session's autoflush (as a query's), and
 // registers them. fn receives each object as read and the session's object
 // for its row, both as *T: for an object of a subclass of T, the T it
 // embeds.
 func loadWhere[T any, K comparable](ctx context.Context, s *session.Session, wl session.WhereLoader, keys []K,
 	in func([]K) retort.Expr[bool], populate bool, fn func(loaded, obj *T)) error {
-	if err := s.Flush(ctx); err != nil {
+	if err := s.Autoflush(ctx); err != nil {
 		return err
 	}
 	m := mapperOf[T]()

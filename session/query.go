@@ -114,6 +114,20 @@ func (s *Session) Query(ctx context.Context, item retort.BatchItem) error {
 	return s.query(ctx, item)
 }
 
+// Autoflush flushes pending changes when the session autoflushes, as a
+// query through [Session.Query] would first (not inside a BeforeFlush
+// hook), for a package that then reads through [Session.DB] its own way.
+func (s *Session) Autoflush(ctx context.Context) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	if s.autoflush && !s.inBefore {
+		return s.flush(ctx, nil, false)
+	}
+	return nil
+}
+
 func (s *Session) query(ctx context.Context, item retort.BatchItem) error {
 	if s.autoflush && !s.inBefore {
 		return s.flush(ctx, &item, false)
