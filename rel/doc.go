@@ -68,7 +68,14 @@
 // generated), association rows are inserted for added many-to-many links and
 // deleted for removed ones, objects removed from a one-to-many get a NULL
 // foreign key or, with [DeleteOrphan], are deleted, and [Delete] deletes the
-// related objects with their owner. Once a flush has deleted an object, the
+// related objects with their owner. Deleting an owner acts on what the
+// database holds, not only on what is loaded: its children get a NULL
+// foreign key (when it is NULL-able) or, with [Delete], are deleted; the
+// flush loads a collection that is not loaded first, one query per
+// relationship for all the deleted owners, unless the foreign key's ON
+// DELETE (retort.OnDelete) does the same in the database. A NOT NULL
+// foreign key without a cascade is left to the database, which refuses
+// the delete while children remain. Once a flush has deleted an object, the
 // collections (one-to-many and many-to-many) of the session's objects no
 // longer hold it, as SQLAlchemy's collections after the commit expired
 // them; a Rollback of those deletes (the transaction's or a savepoint's,

@@ -312,6 +312,58 @@ func ExampleCascade() {
 	// 1 keep 0
 }
 
+// Deleting a user whose orders were never loaded deletes them all the
+// same, with their items: the commit loads the orders of the deleted user
+// (DeleteOrphan implies Delete), then the items of those orders, one query
+// each, before its DELETEs (on SQLite each statement is a round trip:
+// BEGIN, two SELECTs, three DELETEs, COMMIT).
+func ExampleCascade_notLoaded() {
+	ctx := context.Background()
+	var count retort.Counter
+	db := open(ctx, &count)
+	defer db.Close()
+
+	s := session.New(db)
+	for _, name := range []string{"ann", "bob"} {
+		u := &User{Name: name, Orders: rel.ManyOf(
+			&Order{Note: name + "-1", Items: rel.ManyOf(&Item{Qty: 1, Product: rel.OneOf(&Product{Name: name + "-pen"})})},
+			&Order{Note: name + "-2", Items: rel.ManyOf(&Item{Qty: 2, Product: rel.OneOf(&Product{Name: name + "-ink"})})},
+		)}
+		if err := session.Add(s, u); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := s.Commit(ctx); err != nil {
+		log.Fatal(err)
+	}
+
+	s = session.New(db)
+	ann, err := session.One(ctx, s, retort.Select(Users).Where(UserName.Eq("ann")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := session.Delete(s, ann); err != nil {
+		log.Fatal(err)
+	}
+	count.Reset()
+	if err := s.Commit(ctx); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("round trips:", count.RoundTrips())
+	orders, err := retort.Select(Orders).All(ctx, db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	items, err := retort.Select(Items).Count(ctx, db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(orders), orders[0].Note, orders[1].Note, items)
+	// Output:
+	// round trips: 7
+	// 2 bob-1 bob-2 2
+}
+
 // Where loads part of a collection: each boss's employees whose names end
 // in 2 or 3, in the statements of an unfiltered load. The condition's value
 // is a bind parameter; a Joined path puts it in the join's ON clause.

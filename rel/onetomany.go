@@ -261,7 +261,8 @@ func (r *o2m[O, T, K]) Sync(any) {}
 // it over only when obj's children are loaded, so that its delete has
 // deleted them or set their foreign keys to NULL (or there are none):
 // children not loaded would stay with the row and pass to the new object,
-// where a DELETE would meet them.
+// where a DELETE would meet them. (A flush loads them for the delete
+// first when the delete acts on them: NeedsLoadForDelete.)
 func (r *o2m[O, T, K]) BlocksRowSwitch(obj any) bool {
 	st := r.field(obj.(*O)).own()
 	if st == nil || !st.loaded || st.partial {

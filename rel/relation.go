@@ -55,9 +55,14 @@ type CascadeFlag uint8
 
 const (
 	// Delete deletes the related objects with their owner
-	// (session.Delete). Only objects in memory can be deleted this way:
-	// load a collection before deleting its owner, or declare the foreign
-	// key with retort.OnDelete("CASCADE").
+	// (session.Delete): those loaded at once, and at the flush those in
+	// the database, as SQLAlchemy does. The flush loads a collection (or
+	// reference) that is not loaded, or loaded in part, in one query for
+	// all the deleted owners, before it writes; the objects that deletes
+	// are looked at in turn (a tree takes one query per level). A
+	// foreign key declared with retort.OnDelete("CASCADE") makes the
+	// database delete the rows instead, and the flush loads nothing
+	// (SQLAlchemy's passive_deletes).
 	Delete CascadeFlag = iota + 1
 	// DeleteOrphan deletes an object removed from a one-to-many collection
 	// (and not given another owner) at the next flush. It implies Delete.

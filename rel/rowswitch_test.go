@@ -2,6 +2,7 @@ package rel_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -84,9 +85,10 @@ func TestRowSwitchManyToMany(t *testing.T) {
 
 // TestRowSwitchOneToMany: a parent deleted with its children loaded (its
 // delete sets their foreign keys to NULL) can have its row taken over by a
-// new parent; with its children not loaded, they would stay with the row
-// and pass to the new parent, so the switch is refused, saying to flush the
-// delete first.
+// new parent; children not loaded are loaded by the flush for the delete
+// when it acts on them. Children it leaves alone (a NOT NULL foreign key,
+// no cascade) would stay with the row and pass to the new parent when not
+// loaded, so the switch is refused, saying to flush the delete first.
 func TestRowSwitchOneToMany(t *testing.T) {
 	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
 		ctx := context.Background()
@@ -117,51 +119,66 @@ func TestRowSwitchOneToMany(t *testing.T) {
 			t.Errorf("parent 9 = %+v, %v; want the new one", got, err)
 		}
 
-		// Children not loaded.
-		if _, err := retort.Update(Children).Set(ChildParentID.To(9)).Exec(ctx, env.DB); err != nil {
-			t.Fatal(err)
-		}
-		s = session.New(env.DB)
-		loaded, err := session.One(ctx, s, retort.Select(Parents).Where(ParentID.Eq(9)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := session.Delete(s, loaded); err != nil {
-			t.Fatal(err)
-		}
-		if err := session.Add(s, &Parent{ID: 9, Name: "newer"}); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Commit(ctx); err == nil || !strings.Contains(err.Error(), "children not loaded") {
-			t.Errorf("switching a parent whose children are not loaded: %v, want a refusal", err)
-		}
-		if n, err := retort.Select(Children).Where(ChildParentID.Eq(9)).Count(ctx, env.DB); err != nil || n != 2 {
-			t.Errorf("children of parent 9 after the refusal: %d, %v; want 2", n, err)
-		}
-
-		// Children loaded in part (ToMany.Where): the others would pass to
-		// the new parent as well.
+		// Children not loaded: the flush loads them for the delete (which
+		// sets their foreign keys to NULL), whole even when loaded in part
+		// (ToMany.Where), and the switch goes through.
 		c1 := ParentChildren.Where(ChildName.Eq("c1"))
-		for _, opt := range []session.QueryOption{rel.SelectIn(c1), rel.Joined(c1)} {
-			s = session.New(env.DB)
-			loaded, err = session.One(ctx, s, retort.Select(Parents).Where(ParentID.Eq(9)), opt)
-			if err != nil {
+		for i, opt := range []session.QueryOption{nil, rel.SelectIn(c1), rel.Joined(c1)} {
+			if _, err := retort.Update(Children).Set(ChildParentID.To(9)).Exec(ctx, env.DB); err != nil {
 				t.Fatal(err)
 			}
-			if loaded.Children.Len() != 1 {
-				t.Fatalf("%d children loaded, want c1 alone", loaded.Children.Len())
+			s = session.New(env.DB)
+			var opts []session.QueryOption
+			if opt != nil {
+				opts = append(opts, opt)
+			}
+			loaded, err := session.One(ctx, s, retort.Select(Parents).Where(ParentID.Eq(9)), opts...)
+			if err != nil {
+				t.Fatal(err)
 			}
 			if err := session.Delete(s, loaded); err != nil {
 				t.Fatal(err)
 			}
-			if err := session.Add(s, &Parent{ID: 9, Name: "newer"}); err != nil {
+			if err := session.Add(s, &Parent{ID: 9, Name: fmt.Sprint("newer", i)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Commit(ctx); err != nil {
+				t.Fatalf("switching a parent whose children are not loaded (%d): %v", i, err)
+			}
+			if n, err := retort.Select(Children).Where(ChildParentID.IsNull()).Count(ctx, env.DB); err != nil || n != 2 {
+				t.Errorf("children without a parent after switch %d: %d, %v; want 2", i, n, err)
+			}
+		}
+
+		// Children whose NOT NULL foreign key the delete leaves alone (no
+		// cascade) are not loaded for it: not loaded, or loaded in part,
+		// they would pass to the new author, so the switch is refused.
+		a := &Author{ID: 9, Name: "old"}
+		a.Books.Add(&Book{ID: 1, Title: "b1"}, &Book{ID: 2, Title: "b2"})
+		if err := session.Add(s, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		b1 := AuthorBooks.Where(BookTitle.Eq("b1"))
+		for i, opt := range []session.QueryOption{rel.Lazy(AuthorBooks), rel.SelectIn(b1), rel.Joined(b1)} {
+			s = session.New(env.DB)
+			loaded, err := session.One(ctx, s, retort.Select(Authors).Where(AuthorID.Eq(9)), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := session.Delete(s, loaded); err != nil {
+				t.Fatal(err)
+			}
+			if err := session.Add(s, &Author{ID: 9, Name: "newer"}); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.Commit(ctx); err == nil || !strings.Contains(err.Error(), "children not loaded") {
-				t.Errorf("switching a parent whose children are loaded in part: %v, want a refusal", err)
+				t.Errorf("switching an author whose books are not loaded in full (%d): %v, want a refusal", i, err)
 			}
-			if n, err := retort.Select(Children).Where(ChildParentID.Eq(9)).Count(ctx, env.DB); err != nil || n != 2 {
-				t.Errorf("children of parent 9 after the refusal: %d, %v; want 2", n, err)
+			if n, err := retort.Select(Books).Where(BookAuthor.Eq(9)).Count(ctx, env.DB); err != nil || n != 2 {
+				t.Errorf("books of author 9 after the refusal: %d, %v; want 2", n, err)
 			}
 		}
 	})

@@ -207,7 +207,21 @@ func (s *Session) collect() *work {
 // beforeFlush runs the BeforeFlush hooks. The session is released while
 // they run, so that they can add, delete and query (s.inBefore keeps them
 // from flushing or ending the transaction), and taken again after.
-func (s *Session) beforeFlush(ctx context.Context) (err error) {
+func (s *Session) beforeFlush(ctx context.Context) error {
+	return s.lent(func() error {
+		for _, fn := range s.before {
+			if err := fn(ctx, s); err != nil {
+				return fmt.Errorf("session: before flush: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// lent runs fn with the session released in the middle of a flush, so that
+// fn can query through it (s.inBefore keeps it from flushing or ending the
+// transaction), and takes it again after.
+func (s *Session) lent(fn func() error) (err error) {
 	s.inBefore = true
 	s.leave()
 	defer func() {
@@ -216,12 +230,98 @@ func (s *Session) beforeFlush(ctx context.Context) (err error) {
 		}
 		s.inBefore = false
 	}()
-	for _, fn := range s.before {
-		if err := fn(ctx, s); err != nil {
-			return fmt.Errorf("session: before flush: %w", err)
+	return fn()
+}
+
+// hasRelDeletes reports whether w deletes objects with relationships.
+func (w *work) hasRelDeletes() bool {
+	for _, mw := range w.byMapper {
+		if len(mw.deletes) > 0 && len(mw.deletes[0].mi.rels) > 0 {
+			return true
 		}
 	}
-	return nil
+	return false
+}
+
+// loadForDeletes applies, at the flush, the relationships of the objects
+// it deletes to what the database holds: collections a delete cascade or a
+// foreign key set to NULL must act on, and not loaded (or loaded in part),
+// are loaded first, one query per relationship for all those objects
+// (DeleteLoader); then each relationship's CascadeDelete runs again for
+// them. The objects that deletes in turn are looked at the same way, until
+// none is left: a tree is read one level per query. It reports whether it
+// ran any CascadeDelete (which may delete objects or set foreign keys), so
+// that the flush collects its work again.
+func (s *Session) loadForDeletes(ctx context.Context) (bool, error) {
+	type group struct {
+		mi   *mapperInfo
+		rel  int
+		dl   DeleteLoader
+		objs []any
+	}
+	type pending struct {
+		st  *state
+		rel int
+	}
+	seen := map[*state]bool{}
+	del := func(child any) {
+		if _, in := s.stateOf(child); in {
+			_ = s.delete(child)
+		}
+	}
+	ran := false
+	for {
+		var groups []*group
+		var todo []pending
+		for _, st := range s.states() {
+			if !st.in || st.status != Deleted || st.flushed || len(st.mi.rels) == 0 || seen[st] {
+				continue
+			}
+			seen[st] = true
+			for i, r := range st.mi.rels {
+				dl, ok := r.(DeleteLoader)
+				if !ok {
+					continue
+				}
+				todo = append(todo, pending{st, i})
+				if !dl.NeedsLoadForDelete(st.obj) {
+					continue
+				}
+				var g *group
+				for _, x := range groups {
+					if x.mi == st.mi && x.rel == i {
+						g = x
+						break
+					}
+				}
+				if g == nil {
+					g = &group{mi: st.mi, rel: i, dl: dl}
+					groups = append(groups, g)
+				}
+				g.objs = append(g.objs, st.obj)
+			}
+		}
+		if len(todo) == 0 {
+			return ran, nil
+		}
+		ran = true
+		if len(groups) > 0 {
+			err := s.lent(func() error {
+				for _, g := range groups {
+					if err := g.dl.LoadForDelete(ctx, s, g.objs); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return ran, err
+			}
+		}
+		for _, p := range todo {
+			p.st.mi.rels[p.rel].CascadeDelete(p.st.obj, del)
+		}
+	}
 }
 
 // dropCascaded returns the objects a flush's cascade brought in to where
@@ -820,6 +920,15 @@ func (s *Session) flush(ctx context.Context, tail *retort.BatchItem, commit bool
 			err = fmt.Errorf("session: flush: %w", err)
 		}
 	}()
+	if w.hasRelDeletes() {
+		ran, err := s.loadForDeletes(ctx)
+		if err != nil {
+			return err
+		}
+		if ran {
+			w = s.collect()
+		}
+	}
 	if commit && r.d == retort.Postgres {
 		n := 0 // UPDATEs and DELETEs, about (new objects that switch rows aside)
 		for _, mw := range w.order {
@@ -938,7 +1047,7 @@ func (r *run) inserts(m Mapper, sts []*state) error {
 			return fmt.Errorf("new object %s has the key of an object already in the session", st.key)
 		}
 		if slices.ContainsFunc(st.mi.rels, func(r Relationship) bool { return blocksSwitch(r, other.obj) }) {
-			return fmt.Errorf("new object %s has the key of an object deleted in this flush whose related rows (many-to-many rows, children not loaded) would outlive a switch of its row: flush the delete first", st.key)
+			return fmt.Errorf("new object %s has the key of an object deleted in this flush whose related rows (many-to-many rows, children not loaded that its delete leaves alone) would outlive a switch of its row: flush the delete first", st.key)
 		}
 		if !switchable(m) || other.mi != st.mi {
 			return fmt.Errorf("new object %s has the key of an object deleted in this flush, whose row %s cannot take it over: flush the delete first", st.key, m.IdentityTable())

@@ -99,6 +99,23 @@ type Forgetter interface {
 	Forget(obj any, gone func(any) bool) (undo func())
 }
 
+// DeleteLoader is implemented by relationships that act on what the
+// database holds when their owner is deleted, not only on what is loaded:
+// a delete cascade, or children whose foreign key becomes NULL, over a
+// collection not loaded, as SQLAlchemy's unit of work loads it (unless
+// passive_deletes). Before a flush writes its deletes, it asks each deleted
+// object's relationships; it loads with one LoadForDelete per relationship
+// for all the objects that need it, then calls CascadeDelete again for
+// every deleted object, and looks at the objects that deletes in turn.
+type DeleteLoader interface {
+	// NeedsLoadForDelete reports whether obj's related objects must be
+	// loaded before obj's delete is written.
+	NeedsLoadForDelete(obj any) bool
+	// LoadForDelete loads the related objects of objs (deleted objects
+	// for which NeedsLoadForDelete said so) through s.
+	LoadForDelete(ctx context.Context, s *Session, objs []any) error
+}
+
 type relKey struct{}
 
 // Relate registers r on t.

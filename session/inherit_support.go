@@ -153,6 +153,31 @@ func (c classRel) Refreshed(obj any) {
 	}
 }
 
+// NeedsLoadForDelete implements DeleteLoader when the relationship does.
+func (c classRel) NeedsLoadForDelete(obj any) bool {
+	dl, ok := c.r.(DeleteLoader)
+	if !ok {
+		return false
+	}
+	o, ok := c.view(obj)
+	return ok && dl.NeedsLoadForDelete(o)
+}
+
+// LoadForDelete implements DeleteLoader when the relationship does.
+func (c classRel) LoadForDelete(ctx context.Context, s *Session, objs []any) error {
+	dl, ok := c.r.(DeleteLoader)
+	if !ok {
+		return nil
+	}
+	views := make([]any, 0, len(objs))
+	for _, obj := range objs {
+		if o, ok := c.view(obj); ok {
+			views = append(views, o)
+		}
+	}
+	return dl.LoadForDelete(ctx, s, views)
+}
+
 // Forget implements Forgetter when the relationship does.
 func (c classRel) Forget(obj any, gone func(any) bool) func() {
 	f, ok := c.r.(Forgetter)

@@ -599,7 +599,8 @@ func (s *Session) states() []*state {
 
 // Delete marks obj for deletion at the next flush. A pending object is
 // simply removed from the session. Relationships with a delete cascade
-// delete their children too.
+// delete their children too: those loaded at once, the others at the flush,
+// which loads what such relationships must act on (see [DeleteLoader]).
 func Delete[T any](s *Session, obj *T) error {
 	if err := s.enter(); err != nil {
 		return err
