@@ -103,6 +103,8 @@
 // for them), unless the query has session.PopulateExisting: then it reads
 // them again, as it does the objects' columns; a collection keeps its
 // unflushed additions and removals, to be written at the next flush.
+// session.Refresh of one object reads its loaded collections again the
+// same way (one query each; in full, if loaded in part).
 //
 // Targets that are classes of a joined-table hierarchy (package inherit)
 // span several tables: SelectIn and lazy loads read them through their

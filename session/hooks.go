@@ -87,6 +87,14 @@ type Refresher interface {
 	Refreshed(obj any)
 }
 
+// Reloader is implemented by relationships whose loaded collections
+// [Refresh] reads again (package rel): Reload reads obj's collection from
+// the database if it was loaded, through s, keeping its unflushed
+// additions and removals.
+type Reloader interface {
+	Reload(ctx context.Context, s *Session, obj any) error
+}
+
 // Forgetter is implemented by relationships whose collections let go of
 // the objects a flush deleted: after a flush that deleted rows, the session
 // calls Forget for each object in it with such a relationship, gone telling

@@ -153,6 +153,16 @@ func (c classRel) Refreshed(obj any) {
 	}
 }
 
+// Reload implements Reloader when the relationship does.
+func (c classRel) Reload(ctx context.Context, s *Session, obj any) error {
+	if rl, ok := c.r.(Reloader); ok {
+		if o, ok := c.view(obj); ok {
+			return rl.Reload(ctx, s, o)
+		}
+	}
+	return nil
+}
+
 // NeedsLoadForDelete implements DeleteLoader when the relationship does.
 func (c classRel) NeedsLoadForDelete(obj any) bool {
 	dl, ok := c.r.(DeleteLoader)

@@ -491,10 +491,13 @@ func Get[T any](ctx context.Context, s *Session, t *retort.Table[T], key ...any)
 }
 
 // Refresh reloads obj's columns from the database, discarding its unflushed
-// changes. Its references (package rel) follow the foreign keys reloaded,
-// an unflushed change of one discarded too; its collections are left as
-// they are. A row that no longer exists is an error matching
-// retort.ErrNoRows.
+// changes, without flushing first. Its references (package rel) follow the
+// foreign keys reloaded, an unflushed change of one discarded too; its
+// loaded collections are read again (one query each), keeping their
+// unflushed additions and removals, which the next flush writes; those not
+// loaded stay so. The objects of the collections keep their own columns,
+// as only obj is refreshed. A row that no longer exists is an error
+// matching retort.ErrNoRows.
 func Refresh[T any](ctx context.Context, s *Session, obj *T) error {
 	if err := s.enter(); err != nil {
 		return err
@@ -513,12 +516,27 @@ func Refresh[T any](ctx context.Context, s *Session, obj *T) error {
 	}
 	st.mi.m.Restore(obj, objs[0])
 	st.snap = st.mi.m.Snapshot(obj)
+	reload := false
 	for _, r := range st.mi.rels {
 		if rf, ok := r.(Refresher); ok {
 			rf.Refreshed(obj)
 		}
+		_, ok := r.(Reloader)
+		reload = reload || ok
 	}
-	return nil
+	if !reload {
+		return nil
+	}
+	return s.lent(func() error {
+		for _, r := range st.mi.rels {
+			if rl, ok := r.(Reloader); ok {
+				if err := rl.Reload(ctx, s, obj); err != nil {
+					return fmt.Errorf("session: refresh %s: %w", st.key, err)
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // Merge brings obj, an object from outside the session (detached, or built
