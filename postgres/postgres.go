@@ -166,7 +166,9 @@ func WrapTx(tx pgx.Tx, opts ...Option) *Tx {
 // Pool returns the pgx pool, or nil when the DB wraps a connection.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
-// Close closes a pool opened by Open.
+// Close closes a pool opened by Open. As pgxpool's Close, it waits for the
+// connections in use (an open Tx, rows being read) to be returned: end
+// every transaction first. (The SQLite driver's Close does not wait.)
 func (db *DB) Close() {
 	if db.owned && db.pool != nil {
 		db.pool.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"zombiezen.com/go/sqlite"
@@ -82,32 +83,39 @@ func (p *pool) take(ctx context.Context) (*sqlite.Conn, error) {
 	return c, nil
 }
 
-// put returns c, taken from p, to the idle connections.
+// put returns c, taken from p, to the idle connections; once p is closed,
+// it closes c instead.
 func (p *pool) put(c *sqlite.Conn) {
 	p.mu.Lock()
+	if p.closed {
+		p.all = slices.DeleteFunc(p.all, func(x *sqlite.Conn) bool { return x == c })
+		p.mu.Unlock()
+		c.Close()
+		<-p.tokens
+		return
+	}
 	p.free = append(p.free, c)
 	p.mu.Unlock()
 	<-p.tokens
 }
 
-// close makes take fail, waits for every connection in use to be returned,
-// and closes them all. Closing twice is the caller's to prevent.
+// close makes take fail and closes the idle connections. Connections in
+// use (an open Tx, rows being read) are closed when they are returned, as
+// database/sql's DB.Close does: a transaction a program never ended does
+// not keep Close waiting. Closing twice is the caller's to prevent.
 func (p *pool) close() error {
 	p.mu.Lock()
 	p.closed = true
+	idle := p.free
+	p.all = slices.DeleteFunc(p.all, func(x *sqlite.Conn) bool { return slices.Contains(idle, x) })
+	p.free = nil
 	p.mu.Unlock()
 	close(p.done)
-	for range cap(p.tokens) {
-		p.tokens <- struct{}{}
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	var errs []error
-	for _, c := range p.all {
+	for _, c := range idle {
 		if err := c.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("sqlite: close: %w", err))
 		}
 	}
-	p.all, p.free = nil, nil
 	return errors.Join(errs...)
 }

@@ -20,8 +20,8 @@ func testPool(t *testing.T, size int, prepare func(*sqlite.Conn) error) *pool {
 }
 
 // The pool hands out the connection returned last, opens a connection only
-// when none is idle, never more than its size, and close waits for those in
-// use and makes take fail.
+// when none is idle, never more than its size; close makes take fail at
+// once and closes a connection in use when it is returned.
 func TestPoolLastInFirstOut(t *testing.T) {
 	ctx := context.Background()
 	opened := 0
@@ -66,15 +66,24 @@ func TestPoolLastInFirstOut(t *testing.T) {
 	go func() { closed <- p.close() }()
 	select {
 	case err := <-closed:
-		t.Fatalf("close returned (%v) while a connection was in use", err)
-	case <-time.After(20 * time.Millisecond):
-	}
-	p.put(c)
-	if err := <-closed; err != nil {
-		t.Fatal(err)
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("close waits for the connection in use")
 	}
 	if _, err := p.take(ctx); !errors.Is(err, errClosed) {
 		t.Errorf("take after close: %v, want errClosed", err)
+	}
+	if len(p.all) != 1 || p.all[0] != c {
+		t.Fatalf("after close, %d connections open; want the one in use", len(p.all))
+	}
+	p.put(c)
+	if len(p.all) != 0 || len(p.free) != 0 {
+		t.Errorf("after the last put: %d open, %d idle; want none", len(p.all), len(p.free))
+	}
+	if err := c.Close(); err == nil {
+		t.Error("the connection returned after close is still open")
 	}
 }
 

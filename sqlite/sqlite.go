@@ -180,8 +180,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	return db, nil
 }
 
-// Close closes every connection, waiting for those in use (an open Tx or
-// rows) to be returned. An in-memory database is gone afterwards. Closing
+// Close closes the idle connections and makes later statements fail; a
+// connection in use (an open Tx, rows being read) is closed when its
+// transaction ends or its rows are closed, so that Close does not wait for
+// a transaction a program never ended (as database/sql's DB.Close). An
+// in-memory database is gone once its last connection is closed. Closing
 // twice is harmless.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { db.closeErr = db.pool.close() })

@@ -106,6 +106,56 @@ func TestCloseTwice(t *testing.T) {
 	db.Close()
 }
 
+// Close does not wait for a transaction the program never ended (a test
+// that failed before its Rollback): it returns at once, later statements
+// fail, and the transaction still ends, closing its connection. Before,
+// Close waited for it forever.
+func TestCloseWithOpenTx(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "x.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, "CREATE TABLE t (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO t VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- db.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waits for the open transaction")
+	}
+	if _, err := db.Exec(ctx, "SELECT 1"); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("a statement after Close: %v, want the database closed", err)
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO t VALUES (2)"); err != nil {
+		t.Errorf("the open transaction after Close: %v", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db, err = sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := queryValue[int64](t, db, "SELECT count(*) FROM t"); got != 2 {
+		t.Errorf("%d rows after the transaction committed, want 2", got)
+	}
+}
+
 func TestOpenMemoryIsNotWAL(t *testing.T) {
 	for _, path := range []string{":memory:", ""} {
 		db := open(t, path)
