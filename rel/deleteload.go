@@ -33,13 +33,7 @@ func (r *o2m[O, T, K]) NeedsLoadForDelete(obj any) bool {
 // are loaded (one loaded in part is loaded again in full, keeping its
 // unflushed changes).
 func (r *o2m[O, T, K]) LoadForDelete(ctx context.Context, s *session.Session, objs []any) error {
-	for _, x := range objs {
-		if st := r.field(x.(*O)).own(); st != nil && st.loaded && st.partial {
-			st.expire()
-		}
-	}
-	_, err := r.loadIn(ctx, s, objs, nil, nil, false)
-	return err
+	return loadWhole(ctx, s, r, objs, func(x any) *manyState[T] { return r.field(x.(*O)).own() })
 }
 
 // NeedsLoadForDelete implements session.DeleteLoader: with a delete
@@ -56,8 +50,15 @@ func (r *m2m[O, T, KO, KT]) NeedsLoadForDelete(obj any) bool {
 
 // LoadForDelete implements session.DeleteLoader.
 func (r *m2m[O, T, KO, KT]) LoadForDelete(ctx context.Context, s *session.Session, objs []any) error {
+	return loadWhole(ctx, s, r, objs, func(x any) *manyState[T] { return r.field(x.(*O)).own() })
+}
+
+// loadWhole loads the collections of r that objs own (own gives each
+// one's state) that are not loaded, and again in full those loaded in
+// part, keeping their unflushed changes.
+func loadWhole[T any](ctx context.Context, s *session.Session, r relImpl, objs []any, own func(any) *manyState[T]) error {
 	for _, x := range objs {
-		if st := r.field(x.(*O)).own(); st != nil && st.loaded && st.partial {
+		if st := own(x); st != nil && st.loaded && st.partial {
 			st.expire()
 		}
 	}

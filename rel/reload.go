@@ -10,18 +10,16 @@ import (
 // or in part), is read again in full, keeping its unflushed changes
 // (session.Refresh).
 func (r *o2m[O, T, K]) Reload(ctx context.Context, s *session.Session, obj any) error {
-	st := r.field(obj.(*O)).own()
-	if st == nil || !st.loaded {
-		return nil
-	}
-	st.expire()
-	_, err := r.loadIn(ctx, s, []any{obj}, nil, nil, false)
-	return err
+	return reloadMany(ctx, s, r, r.field(obj.(*O)).own(), obj)
 }
 
 // Reload implements session.Reloader.
 func (r *m2m[O, T, KO, KT]) Reload(ctx context.Context, s *session.Session, obj any) error {
-	st := r.field(obj.(*O)).own()
+	return reloadMany(ctx, s, r, r.field(obj.(*O)).own(), obj)
+}
+
+// reloadMany reads st, obj's collection of r, again if it is loaded.
+func reloadMany[T any](ctx context.Context, s *session.Session, r relImpl, st *manyState[T], obj any) error {
 	if st == nil || !st.loaded {
 		return nil
 	}
