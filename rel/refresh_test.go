@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -249,6 +250,44 @@ func TestRefreshCollectionsOfClass(t *testing.T) {
 		}
 		if diff := cmp.Diff([]string{"Mia", "Mo"}, sorted(names(c.Team.All(), func(m *Minion) string { return m.Name }))); diff != "" {
 			t.Errorf("team after the refresh (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestRefreshInHook: a BeforeFlush hook may Refresh an object with a
+// loaded collection, and the session still refuses a Flush from the hook
+// afterwards (the Refresh does not end the hook's restrictions).
+func TestRefreshInHook(t *testing.T) {
+	run(t, func(t *testing.T, env *dbtest.Env, rec *recorder) {
+		ctx := context.Background()
+		s := session.New(env.DB)
+		if err := session.Add(s, &Boss{Name: "b", Employees: rel.ManyOf(&Grunt{Name: "g"})}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var boss *Boss
+		var refreshErr, flushErr error
+		s = session.New(env.DB, session.BeforeFlush(func(ctx context.Context, s *session.Session) error {
+			refreshErr = session.Refresh(ctx, s, boss)
+			flushErr = s.Flush(ctx)
+			return nil
+		}))
+		boss, err := session.One(ctx, s, retort.Select(Bosses), rel.SelectIn(BossEmployees))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _ := boss.Employees.Get()
+		g[0].Name = "changed"
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if refreshErr != nil {
+			t.Errorf("Refresh in the hook: %v", refreshErr)
+		}
+		if flushErr == nil || !strings.Contains(flushErr.Error(), "BeforeFlush") {
+			t.Errorf("Flush in the hook after a Refresh: %v, want a refusal", flushErr)
 		}
 	})
 }

@@ -218,17 +218,18 @@ func (s *Session) beforeFlush(ctx context.Context) error {
 	})
 }
 
-// lent runs fn with the session released in the middle of a flush, so that
-// fn can query through it (s.inBefore keeps it from flushing or ending the
-// transaction), and takes it again after.
+// lent runs fn with the session released (in the middle of a flush or a
+// Refresh), so that fn can query through it (s.inBefore keeps it from
+// flushing or ending the transaction), and takes it again after.
 func (s *Session) lent(fn func() error) (err error) {
+	was := s.inBefore // lent inside a BeforeFlush hook (a Refresh there)
 	s.inBefore = true
 	s.leave()
 	defer func() {
 		if e := s.enter(); e != nil && err == nil {
 			err = e
 		}
-		s.inBefore = false
+		s.inBefore = was
 	}()
 	return fn()
 }
