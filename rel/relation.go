@@ -331,11 +331,11 @@ func (r *ToMany[O, T]) Table() retort.Schema { return r.r.schema() }
 // A collection loaded so holds a part of the relationship: change it as
 // any other (an Add writes the new target's key, a Remove nulls or deletes
 // the removed one), but the targets it does not hold are left alone by
-// [Many.Replace] and by its owner's deletion (the database's ON DELETE rule
-// decides for them, as for a collection not loaded; a new object does not
-// take over the owner's row), and a later load leaves it as it is unless
-// given session.PopulateExisting, which reads it again. [Lazy] and [Raise]
-// ignore the conditions.
+// [Many.Replace]; its owner's deletion reads the whole relationship first
+// when it acts on the targets (a delete cascade, a NULL-able foreign key),
+// as for a collection not loaded. A later load leaves it as it is unless
+// given session.PopulateExisting, which reads it again (session.Refresh of
+// the owner reads it in full). [Lazy] and [Raise] ignore the conditions.
 func (r *ToMany[O, T]) Where(conds ...retort.Expr[bool]) *Filtered[O, T] {
 	return &Filtered[O, T]{r: r.r, where: slices.Clone(conds)}
 }
