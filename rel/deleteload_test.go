@@ -395,17 +395,10 @@ func TestDeleteLoadFailure(t *testing.T) {
 func TestDeleteLoadsOfClass(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
-		env.Create(t, append(StafferClass.Tables(), Projects, ChiefProjects.Table())...)
-		s := session.New(env.DB)
 		cleo := &Chief{Staffer: Staffer{Name: "Cleo"}, Projects: rel.ManyOf(&Project{Title: "apollo"})}
 		cleo.Team.Add(&Minion{Staffer: Staffer{Name: "Mo"}}, &Minion{Staffer: Staffer{Name: "Mia"}})
-		if err := session.Add(s, cleo); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		s = session.New(env.DB)
+		storeStaff(t, env, cleo)
+		s := session.New(env.DB)
 		c, err := inherit.First(ctx, s, inherit.Select(ChiefClass))
 		if err != nil {
 			t.Fatal(err)

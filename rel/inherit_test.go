@@ -2,6 +2,7 @@ package rel_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -411,24 +412,32 @@ func TestGoldenHierarchy(t *testing.T) {
 	})
 }
 
+// storeStaff creates the hierarchy's tables and stores chief with the
+// minions and projects it reaches, and the minions of no chief, in one
+// commit.
+func storeStaff(t *testing.T, env *dbtest.Env, chief *Chief, loose ...*Minion) {
+	t.Helper()
+	env.Create(t, append(StafferClass.Tables(), Projects, ChiefProjects.Table())...)
+	s := session.New(env.DB)
+	if err := errors.Join(session.Add(s, chief), session.AddAll(s, loose...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestClassLoadAutoflush: loading subclass targets follows the session's
 // autoflush, as any query does: a session without it keeps its pending
 // objects pending, and a BeforeFlush hook can load them.
 func TestClassLoadAutoflush(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
-		env.Create(t, append(StafferClass.Tables(), Projects, ChiefProjects.Table())...)
-		s := session.New(env.DB)
 		cleo := &Chief{Staffer: Staffer{Name: "Cleo"}}
 		cleo.Team.Add(&Minion{Staffer: Staffer{Name: "Mo"}})
-		if err := session.Add(s, cleo); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
+		storeStaff(t, env, cleo)
 
-		s = session.New(env.DB, session.Autoflush(false))
+		s := session.New(env.DB, session.Autoflush(false))
 		c, err := inherit.First(ctx, s, inherit.Select(ChiefClass))
 		if err != nil {
 			t.Fatal(err)

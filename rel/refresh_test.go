@@ -224,20 +224,10 @@ func TestRefreshCollections(t *testing.T) {
 func TestRefreshCollectionsOfClass(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
 		ctx := context.Background()
-		env.Create(t, append(StafferClass.Tables(), Projects, ChiefProjects.Table())...)
-		s := session.New(env.DB)
 		cleo := &Chief{Staffer: Staffer{Name: "Cleo"}}
 		cleo.Team.Add(&Minion{Staffer: Staffer{Name: "Mo"}})
-		if err := session.AddAll(s, cleo); err != nil {
-			t.Fatal(err)
-		}
-		if err := session.Add(s, &Minion{Staffer: Staffer{Name: "Mia"}}); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		s = session.New(env.DB)
+		storeStaff(t, env, cleo, &Minion{Staffer: Staffer{Name: "Mia"}})
+		s := session.New(env.DB)
 		c, err := inherit.First(ctx, s, inherit.Select(ChiefClass), rel.SelectIn(ChiefTeam))
 		if err != nil {
 			t.Fatal(err)
