@@ -398,7 +398,9 @@ func sqliteCrossSchema(tables []Schema) error {
 func existingTables(ctx context.Context, db DB) (map[string]bool, error) {
 	q := "SELECT schema, name, schema = 'main' FROM pragma_table_list WHERE type = 'table'"
 	if db.Dialect() == Postgres {
-		q = `SELECT n.nspname::text, c.relname::text, pg_table_is_visible(c.oid) FROM pg_class c
+		// pg_table_is_visible is NULL for a table dropped since the
+		// statement's snapshot (another session's DROP): not visible.
+		q = `SELECT n.nspname::text, c.relname::text, coalesce(pg_table_is_visible(c.oid), false) FROM pg_class c
 	JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p')`
 	}
 	rows, err := db.Query(ctx, q)
@@ -411,12 +413,15 @@ func existingTables(ctx context.Context, db DB) (map[string]bool, error) {
 		var schema, name string
 		var bare bool
 		if err := rows.Scan(&schema, &name, &bare); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("retort: list tables: %w", err)
 		}
 		out[schema+"."+name] = true
 		if bare {
 			out[name] = true
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("retort: list tables: %w", err)
+	}
+	return out, nil
 }

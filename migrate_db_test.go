@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/retort-orm/retort"
@@ -275,5 +277,48 @@ func TestMigrateConcurrent(t *testing.T) {
 				t.Error(err)
 			}
 		}
+	})
+}
+
+// TestCreateAllWhileOthersDrop runs CreateAll and Migrate while another
+// connection creates and drops tables, as the tests of other packages do
+// in their own schemas of one PostgreSQL: a table the catalog listed can
+// be gone by the time its row is looked at, and that must not fail the
+// call (it did: pg_table_is_visible gave NULL, scanned into a bool).
+func TestCreateAllWhileOthersDrop(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		env.Create(t, GadgetsV1)
+		var churned atomic.Int64
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for ctx.Err() == nil {
+				for _, q := range []string{`CREATE TABLE "churn" (x integer)`, `DROP TABLE "churn"`} {
+					if _, err := env.DB.Exec(ctx, q); err != nil {
+						if ctx.Err() == nil {
+							t.Errorf("churn: %v", err)
+						}
+						return
+					}
+				}
+				churned.Add(1)
+			}
+		}()
+		deadline := time.Now().Add(20 * time.Second)
+		for i := 0; i < 200 || churned.Load() < 50; i++ {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d tables created and dropped in 20 s: the test did not race", churned.Load())
+			}
+			if err := retort.CreateAll(ctx, env.DB, GadgetsV1); err != nil {
+				t.Fatalf("CreateAll %d: %v", i, err)
+			}
+			if _, err := retort.Migrate(ctx, env.DB, GadgetsV1); err != nil {
+				t.Fatalf("Migrate %d: %v", i, err)
+			}
+		}
+		cancel()
+		<-done
 	})
 }
