@@ -14,6 +14,15 @@
 // A [DB] is safe for concurrent use; a [Tx] belongs to one goroutine and holds
 // one connection until it ends. Transactions begin IMMEDIATE, so two writers
 // wait for each other instead of failing with SQLITE_BUSY on upgrade.
+//
+// The writers of one DB (its transactions, and statements outside one that
+// write) take turns in the order they come, inside the process: SQLite's
+// own busy handler polls with growing sleeps, so that a goroutine writing
+// in a loop could keep another waiting past the busy timeout however short
+// each transaction was. A writer still waits at most the busy timeout for
+// its turn, and then for SQLite's lock without waiting (SQLITE_BUSY if it
+// is held). Writers in other processes, or through another DB on the same
+// file, wait for SQLite's lock as before.
 package sqlite
 
 import (
@@ -97,6 +106,8 @@ func fileURI(path string) string {
 type DB struct {
 	pool      *pool
 	tracer    retort.Tracer
+	turn      chan struct{} // holds a token while no writer of this DB writes
+	busy      time.Duration // the busy timeout
 	path      string
 	closeOnce sync.Once
 	closeErr  error
@@ -168,7 +179,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		}
 		return nil
 	})
-	db := &DB{pool: p, tracer: c.tracer, path: path}
+	db := &DB{pool: p, tracer: c.tracer, path: path, turn: make(chan struct{}, 1), busy: c.busyTimeout}
+	db.turn <- struct{}{}
 	// Open one connection now so that a bad path fails here, not later; it
 	// stays open, and with it an in-memory database.
 	conn, err := p.take(ctx)
@@ -204,6 +216,11 @@ func (db *DB) Exec(ctx context.Context, sql string, args ...any) (retort.Result,
 		return retort.Result{}, err
 	}
 	defer db.release(c)
+	if !readsOnly(sql) {
+		if err := db.writeTurn(ctx, c); err != nil {
+			return retort.Result{}, err
+		}
+	}
 	return c.exec(ctx, sql, args)
 }
 
@@ -216,6 +233,12 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) (retort.Rows, 
 	c, err := db.take(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if !readsOnly(sql) {
+		if err := db.writeTurn(ctx, c); err != nil {
+			db.release(c)
+			return nil, err
+		}
 	}
 	r, err := c.query(ctx, sql, args)
 	if err != nil {
@@ -270,13 +293,52 @@ func (db *DB) takeInto(ctx context.Context, c *conn) error {
 }
 
 // release returns c's connection to the pool, no longer tied to the
-// context of its last statement.
+// context of its last statement, and ends its turn to write.
 func (db *DB) release(c *conn) {
 	if c.done != nil {
 		c.conn.SetInterrupt(nil)
 		c.done = nil
 	}
+	if c.noWait {
+		c.conn.SetBusyTimeout(db.busy)
+		c.noWait = false
+	}
+	if c.writing {
+		c.writing = false
+		db.turn <- struct{}{}
+	}
 	db.pool.put(c.conn)
+}
+
+// writeTurn waits until no other writer of db writes, and makes c the
+// writer until it is released. Waiters are served in the order they came
+// (a channel's receivers are). After the busy timeout c goes on without
+// its turn, but its statement does not wait for SQLite's lock either: it
+// fails with SQLITE_BUSY if the lock is still held (as it did before the
+// turns: another process, another DB on the file, or a goroutine waiting
+// for a write of its own transaction).
+func (db *DB) writeTurn(ctx context.Context, c *conn) error {
+	if c.writing || c.noWait {
+		return nil
+	}
+	select {
+	case <-db.turn:
+		c.writing = true
+		return nil
+	default:
+	}
+	t := time.NewTimer(db.busy)
+	defer t.Stop()
+	select {
+	case <-db.turn:
+		c.writing = true
+	case <-ctx.Done():
+		return fmt.Errorf("sqlite: waiting for another writer: %w", ctx.Err())
+	case <-t.C:
+		c.conn.SetBusyTimeout(0)
+		c.noWait = true
+	}
+	return nil
 }
 
 // Tx is a transaction or a savepoint on one connection.
@@ -294,7 +356,17 @@ func (tx *Tx) begin(ctx context.Context) error {
 	if !tx.lazy {
 		return nil
 	}
-	if _, err := tx.c.exec(ctx, "BEGIN IMMEDIATE", nil); err != nil {
+	if err := tx.db.writeTurn(ctx, tx.c); err != nil {
+		return err
+	}
+	_, err := tx.c.exec(ctx, "BEGIN IMMEDIATE", nil)
+	if tx.c.noWait {
+		// The transaction holds SQLite's lock now (or failed): its COMMIT
+		// waits for readers as usual.
+		tx.c.conn.SetBusyTimeout(tx.db.busy)
+		tx.c.noWait = false
+	}
+	if err != nil {
 		return err
 	}
 	tx.lazy = false
@@ -443,7 +515,11 @@ func (tx *Tx) CommitBatch(ctx context.Context, items []retort.BatchItem) error {
 	}
 	if tx.lazy && tx.depth == 0 && (len(items) == 0 || len(items) == 1 && items[0].Rows == nil) {
 		if len(items) == 1 {
-			if err := retort.RunItem(ctx, txConn{tx.c}, items[0]); err != nil {
+			err := tx.db.writeTurn(ctx, tx.c)
+			if err == nil {
+				err = retort.RunItem(ctx, txConn{tx.c}, items[0])
+			}
+			if err != nil {
 				tx.finish()
 				return err
 			}
@@ -498,6 +574,8 @@ type conn struct {
 	// (see Tx.finish).
 	reading []*rows
 	first   [1]*rows // reading's first array: no allocation for one open rows
+	writing bool     // c has its DB's turn to write (writeTurn)
+	noWait  bool     // c went on without its turn: its busy timeout is 0
 }
 
 // errEndedUnderRows is the error of rows whose transaction was rolled back
