@@ -3,6 +3,7 @@ package retort_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -284,6 +285,58 @@ func TestUpdateDefault(t *testing.T) {
 		}
 		if !l.Revised.Equal(at(tick)) || !got.Revised.Equal(at(tick)) {
 			t.Errorf("revised %v, stored %v, want %v", l.Revised, got.Revised, at(tick))
+		}
+	})
+}
+
+// TestExecUpdateDefaults: session.ExecUpdate brings back the UpdateDefault
+// columns its statement set besides the program's assignments: the loaded
+// objects take the stamped values, and their snapshots, so the commit
+// writes nothing.
+func TestExecUpdateDefaults(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, env *dbtest.Env) {
+		ctx := context.Background()
+		env.Create(t, Edits)
+		s := session.New(env.DB)
+		e := &Edit{Title: "one"}
+		if err := session.Add(s, e); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := retort.Update(Edits).Set(EditTitle.To("x")).SetColumns(); !slices.Equal(got, []string{"title", "modified", "status"}) {
+			t.Errorf("SetColumns = %q", got)
+		}
+		// A class of a hierarchy spans tables: refused, nothing sent.
+		env.Count.Reset()
+		if _, err := session.ExecUpdate(ctx, s, retort.Update(Letters).Set(LetterSent.To(time.Now()))); err == nil || !strings.Contains(err.Error(), "not mapped by that table alone") {
+			t.Errorf("ExecUpdate of a subclass table: %v, want a refusal", err)
+		}
+		if n := env.Count.Statements(); n != 0 {
+			t.Errorf("the refused ExecUpdate sent %d statements", n)
+		}
+		tick := stampClock.Load() + 1
+		if _, err := session.ExecUpdate(ctx, s, retort.Update(Edits).Set(EditTitle.To("bulk"))); err != nil {
+			t.Fatal(err)
+		}
+		want := &Edit{ID: e.ID, Title: "bulk", Modified: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC).Add(time.Duration(tick) * time.Second), Status: "edited"}
+		if diff := cmp.Diff(want, e); diff != "" {
+			t.Errorf("object after ExecUpdate (-want +got):\n%s", diff)
+		}
+		env.Count.Reset()
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := env.Count.Statements(); n != 1 {
+			t.Errorf("the commit sent %d statements, want the COMMIT alone", n)
+		}
+		got, err := retort.Select(Edits).One(ctx, env.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("row (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -974,6 +974,25 @@ func (q *UpdateQuery[T]) returning(w *Writer, list func(w *Writer)) {
 
 func (q *UpdateQuery[T]) stmtName() string { return fmt.Sprintf("update %q", q.t.name) }
 
+// Table is the table the statement updates.
+func (q *UpdateQuery[T]) Table() *Table[T] { return q.t }
+
+// SetColumns returns the names of the columns the statement sets: those
+// of its assignments, in order, then the columns declared with
+// UpdateDefault that it does not set itself.
+func (q *UpdateQuery[T]) SetColumns() []string {
+	out := make([]string, 0, len(q.sets)+len(q.t.onUpdate))
+	for _, a := range q.sets {
+		out = append(out, a.column)
+	}
+	for _, c := range q.t.onUpdate {
+		if !slices.Contains(out, c.Name()) {
+			out = append(out, c.Name())
+		}
+	}
+	return out
+}
+
 // Exec runs the UPDATE and returns the number of rows changed.
 func (q *UpdateQuery[T]) Exec(ctx context.Context, db DB) (int64, error) {
 	return execStatement(ctx, db, "update", q.t.name, q.SQL)
@@ -1013,6 +1032,9 @@ func (q *DeleteQuery[T]) returning(w *Writer, list func(w *Writer)) {
 	writeWhere(w, q.where)
 	writeReturning(w, list)
 }
+
+// Table is the table the statement deletes from.
+func (q *DeleteQuery[T]) Table() *Table[T] { return q.t }
 
 func (q *DeleteQuery[T]) stmtName() string { return fmt.Sprintf("delete from %q", q.t.name) }
 

@@ -43,6 +43,11 @@ func TestNilContext(t *testing.T) {
 			"Commit":      func() error { return s.Commit(nilCtx) },
 			"session All": func() error { _, err := session.All(nilCtx, s, retort.Select(Authors)); return err },
 			"Get":         func() error { _, err := session.Get(nilCtx, s, Authors, int64(1)); return err },
+			"ExecUpdate": func() error {
+				_, err := session.ExecUpdate(nilCtx, s, retort.Update(Authors).Set(AuthorName.To("y")))
+				return err
+			},
+			"ExecDelete": func() error { _, err := session.ExecDelete(nilCtx, s, retort.Delete(Authors)); return err },
 			"Iter": func() error {
 				for _, err := range session.Iter(nilCtx, s, retort.Select(Authors)) {
 					return err
