@@ -49,15 +49,7 @@ func TestExecDeleteCollections(t *testing.T) {
 				}
 				continue
 			}
-			rec.take()
-			if err := s.Commit(ctx); err != nil {
-				t.Fatal(err)
-			}
-			for _, q := range rec.take() {
-				if q != "COMMIT" {
-					t.Errorf("commit sent %q, want COMMIT alone", q)
-				}
-			}
+			commitsAlone(t, s, rec)
 		}
 		left, err := retort.Select(Grunts).All(ctx, env.DB)
 		if err != nil {
@@ -121,15 +113,7 @@ func TestExecUpdateForeignKey(t *testing.T) {
 				}
 				continue
 			}
-			rec.take()
-			if err := s.Commit(ctx); err != nil {
-				t.Fatal(err)
-			}
-			for _, q := range rec.take() {
-				if q != "COMMIT" {
-					t.Errorf("commit sent %q, want COMMIT alone", q)
-				}
-			}
+			commitsAlone(t, s, rec)
 		}
 		g1, err := retort.Select(Grunts).Where(GruntName.Eq("g1")).One(ctx, env.DB)
 		if err != nil {
@@ -143,4 +127,18 @@ func TestExecUpdateForeignKey(t *testing.T) {
 			t.Errorf("g1 stored under boss %d, want b2 (%d)", *g1.BossID, b2.ID)
 		}
 	})
+}
+
+// commitsAlone commits s and checks that nothing but the COMMIT was sent.
+func commitsAlone(t *testing.T, s *session.Session, rec *recorder) {
+	t.Helper()
+	rec.take()
+	if err := s.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range rec.take() {
+		if q != "COMMIT" {
+			t.Errorf("commit sent %q, want COMMIT alone", q)
+		}
+	}
 }

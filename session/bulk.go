@@ -60,44 +60,34 @@ func ExecUpdate[T any](ctx context.Context, s *Session, q *retort.UpdateQuery[T]
 			}
 		}
 	}
-	if err := s.enter(); err != nil {
-		return 0, err
-	}
-	defer s.leave()
-	var rows []*T
-	err = s.bulk(ctx, "update", func(d retort.Dialect) (retort.BatchItem, error) {
-		return q.Returning().Item(d, func(r *T) error { rows = append(rows, r); return nil })
-	})
-	if err != nil {
-		return 0, err
-	}
-	for _, r := range rows {
-		st, obj := bulkState(s, m, r)
-		if st == nil {
-			continue
-		}
-		old := new(T)
-		for _, c := range set {
-			c.Copy(old, obj)
-		}
-		s.record(st)
-		snap := m.Snapshot(st.snap).(*T)
-		for _, c := range set {
-			c.Copy(obj, r)
-			c.Copy(snap, r)
-		}
-		st.snap = snap
-		follow(st)
-		s.undos = append(s.undos, undoEntry{at: s.journal.len(), fn: func() {
-			for _, c := range set {
-				if c.Equal(obj, r) {
-					c.Copy(obj, old)
-				}
+	return runBulk(ctx, s, "update", q.Returning(), func(rows []*T) {
+		for _, r := range rows {
+			st, obj := bulkState(s, m, r)
+			if st == nil {
+				continue
 			}
+			old := new(T)
+			for _, c := range set {
+				c.Copy(old, obj)
+			}
+			s.record(st)
+			snap := m.Snapshot(st.snap).(*T)
+			for _, c := range set {
+				c.Copy(obj, r)
+				c.Copy(snap, r)
+			}
+			st.snap = snap
 			follow(st)
-		}})
-	}
-	return int64(len(rows)), nil
+			s.undos = append(s.undos, undoEntry{at: s.journal.len(), fn: func() {
+				for _, c := range set {
+					if c.Equal(obj, r) {
+						c.Copy(obj, old)
+					}
+				}
+				follow(st)
+			}})
+		}
+	})
 }
 
 // ExecDelete runs q, a DELETE of rows of T's table, in the session's
@@ -120,32 +110,22 @@ func ExecDelete[T any](ctx context.Context, s *Session, q *retort.DeleteQuery[T]
 	if err != nil {
 		return 0, err
 	}
-	if err := s.enter(); err != nil {
-		return 0, err
-	}
-	defer s.leave()
-	var rows []*T
-	err = s.bulk(ctx, "delete from", func(d retort.Dialect) (retort.BatchItem, error) {
-		return q.Returning().Item(d, func(r *T) error { rows = append(rows, r); return nil })
-	})
-	if err != nil {
-		return 0, err
-	}
-	var gone []any
-	for _, r := range rows {
-		st, _ := bulkState(s, m, r)
-		if st == nil || st.status == Deleted && st.flushed {
-			continue
+	return runBulk(ctx, s, "delete from", q.Returning(), func(rows []*T) {
+		var gone []any
+		for _, r := range rows {
+			st, _ := bulkState(s, m, r)
+			if st == nil || st.status == Deleted && st.flushed {
+				continue
+			}
+			s.record(st)
+			st.status, st.flushed = Deleted, true
+			s.ident.drop(st.key, st)
+			gone = append(gone, st.obj)
 		}
-		s.record(st)
-		st.status, st.flushed = Deleted, true
-		s.ident.drop(st.key, st)
-		gone = append(gone, st.obj)
-	}
-	if s.related && len(gone) > 0 {
-		s.forgetDeleted(gone)
-	}
-	return int64(len(rows)), nil
+		if s.related && len(gone) > 0 {
+			s.forgetDeleted(gone)
+		}
+	})
 }
 
 // bulkMapper returns the mapper of T for ExecUpdate and ExecDelete: a plain
@@ -162,31 +142,41 @@ func bulkMapper[T any](t *retort.Table[T], op string) (*Table[T], error) {
 	return tm, nil
 }
 
-// bulk runs the statement item makes in the session's transaction, after
-// an autoflush (op names the statement in errors).
-func (s *Session) bulk(ctx context.Context, op string, item func(retort.Dialect) (retort.BatchItem, error)) error {
+// runBulk runs q, an UPDATE or DELETE returning its rows, in the session's
+// transaction, after an autoflush (op names the statement in errors), then
+// sync with the rows it returned, and returns how many there were.
+func runBulk[T any](ctx context.Context, s *Session, op string, q *retort.ReturningQuery[*T], sync func(rows []*T)) (int64, error) {
 	if ctx == nil {
-		return retort.ErrNilContext
+		return 0, retort.ErrNilContext
 	}
+	if err := s.enter(); err != nil {
+		return 0, err
+	}
+	defer s.leave()
 	if err := s.notInBefore(op); err != nil {
-		return err
+		return 0, err
 	}
 	if err := s.readingRows(op); err != nil {
-		return err
+		return 0, err
 	}
-	it, err := item(s.Dialect())
+	var rows []*T
+	item, err := q.Item(s.Dialect(), func(r *T) error { rows = append(rows, r); return nil })
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if s.autoflush {
 		if err := s.flush(ctx, nil, false); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if err := s.begin(ctx); err != nil {
-		return err
+		return 0, err
 	}
-	return retort.RunItem(ctx, s.tx, it)
+	if err := retort.RunItem(ctx, s.tx, item); err != nil {
+		return 0, err
+	}
+	sync(rows)
+	return int64(len(rows)), nil
 }
 
 // bulkState returns the session's state and object of the row r, if it
