@@ -164,16 +164,24 @@ func runBulk[T any](ctx context.Context, s *Session, op string, q *retort.Return
 	if err != nil {
 		return 0, err
 	}
-	if s.autoflush {
-		if err := s.flush(ctx, nil, false); err != nil {
+	if s.autoflush && s.tx != nil {
+		// The flush's statements and this one in one round trip (on
+		// PostgreSQL), in the open transaction.
+		if err := s.flush(ctx, &item, false); err != nil {
 			return 0, err
 		}
-	}
-	if err := s.begin(ctx); err != nil {
-		return 0, err
-	}
-	if err := retort.RunItem(ctx, s.tx, item); err != nil {
-		return 0, err
+	} else {
+		if s.autoflush {
+			if err := s.flush(ctx, nil, false); err != nil {
+				return 0, err
+			}
+		}
+		if err := s.begin(ctx); err != nil {
+			return 0, err
+		}
+		if err := retort.RunItem(ctx, s.tx, item); err != nil {
+			return 0, err
+		}
 	}
 	sync(rows)
 	return int64(len(rows)), nil

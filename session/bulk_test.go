@@ -139,10 +139,21 @@ func TestExecUpdateAutoflush(t *testing.T) {
 		if n != 2 || *a.Email != "e@x" {
 			t.Errorf("%d rows, ann's email %q: want 2 and e@x (the rename and the new author flushed first)", n, *a.Email)
 		}
+		// In the transaction now: on PostgreSQL the flush of the next
+		// rename and the UPDATE travel in one round trip.
+		a.Name = "ann"
+		env.Count.Reset()
+		if _, err := session.ExecUpdate(ctx, s, retort.Update(Authors).Set(AuthorEmail.To("f@x")).Where(AuthorName.Eq("ann"))); err != nil {
+			t.Fatal(err)
+		}
+		if rt := env.Count.RoundTrips(); *a.Email != "f@x" || env.Dialect == retort.Postgres && rt != 1 {
+			t.Errorf("ann's email %q after %d round trips, want f@x after 1 on PostgreSQL", *a.Email, rt)
+		}
+		a.Name = "anne"
 		if err := s.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]string{"anne": "e@x", "eve": "e@x"}
+		want := map[string]string{"anne": "f@x", "eve": "e@x"}
 		if d := cmp.Diff(want, authorRows(t, env.DB)); d != "" {
 			t.Errorf("rows (-want +got):\n%s", d)
 		}
