@@ -280,6 +280,32 @@ func TestExecUpdateErrors(t *testing.T) {
 		if d := cmp.Diff(want, authorRows(t, env.DB)); d != "" {
 			t.Errorf("rows (-want +got):\n%s", d)
 		}
+
+		// Refused inside the transaction, sent with the autoflush of a
+		// rename: the transaction is rolled back as for a failed flush, the
+		// objects are as before it (the earlier UPDATE's value taken back),
+		// the rename stays pending, and the commit writes it.
+		if _, err := session.ExecUpdate(ctx, s, retort.Update(Authors).Set(AuthorEmail.To("one@x"))); err != nil {
+			t.Fatal(err)
+		}
+		a["bob"].Name = "rob"
+		if _, err := session.ExecUpdate(ctx, s, retort.Update(Authors).Set(AuthorName.To("x"))); err == nil {
+			t.Fatal("duplicate names in the transaction: no error")
+		}
+		if *a["ann"].Email != "ann@x" || a["bob"].Name != "rob" || !s.IsModified(a["bob"]) || s.IsModified(a["ann"]) {
+			t.Errorf("after the refused UPDATE: ann %+v (modified %v), bob %+v (modified %v); want ann as stored, bob renamed and modified",
+				*a["ann"], s.IsModified(a["ann"]), *a["bob"], s.IsModified(a["bob"]))
+		}
+		if err := s.Rollback(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want = map[string]string{"ann": "ann@x", "rob": "bob@x"}
+		if d := cmp.Diff(want, authorRows(t, env.DB)); d != "" {
+			t.Errorf("rows after the commit (-want +got):\n%s", d)
+		}
 	})
 }
 
