@@ -12,7 +12,9 @@
 // detaches an object ([Add] takes it back, persistent, its changes since
 // to be written), [Merge] brings an outside object in, [Refresh] reloads
 // one, [Session.IsModified], [Session.New], [Session.Dirty] and
-// [Session.Deleted] show what the next flush will do.
+// [Session.Deleted] show what the next flush will do. [ExecUpdate] and
+// [ExecDelete] run an UPDATE or DELETE of many rows in the session's
+// transaction and bring the loaded objects of those rows in step with it.
 //
 // # Flush
 //
